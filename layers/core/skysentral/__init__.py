@@ -1,0 +1,1 @@
+"""Skysentral core: domain rules, storage, adapters and API glue shared by every Lambda."""

@@ -1,0 +1,1 @@
+"""Pure domain rules. Plain Python only: nothing from AWS, pynamodb, chalice or stripe."""
