@@ -1,10 +1,11 @@
 """GET /health: the API answers, unauthenticated. Kept tiny so it starts fast."""
-from chalice import Chalice
+from skysentral.api.http import Api
 
-app = Chalice(app_name="skysentral-health")
+api = Api("skysentral-health")
+app = api.app
 
 
-@app.route("/health", methods=["GET"])
+@api.route("/health", "GET", roles=None)
 def health():
     """Liveness of the HTTP API."""
     return {"status": "ok", "service": "skysentral"}

@@ -1,0 +1,128 @@
+"""Administration API ("Link", E1/E5/E6): departments, employees, subscriptions, audit log.
+Thin: parse, authorise, call one service function."""
+from datetime import datetime
+from typing import Literal
+
+from aws_lambda_powertools import Logger
+from pydantic import Field
+
+from skysentral.api.http import Api, Body, Query
+from skysentral.domain.identity import ADMINS, COMPANY_ADMIN, ROLES
+from skysentral.services import directory as svc
+from skysentral.store.directory import Directory
+
+logger = Logger()
+api = Api("skysentral-admin")
+app = api.app
+
+Name = Field(min_length=1, max_length=80)
+
+
+class NewDepartment(Body):
+    name: str = Name
+    parent_id: str | None = None
+
+
+class DepartmentChange(Body):
+    name: str | None = Name
+    parent_id: str | None = None
+
+
+class SubscriptionMove(Body):
+    department_id: str = Field(min_length=1)
+
+
+class Paging(Query):
+    limit: int = Field(50, ge=1, le=200)
+    cursor: str | None = None
+    q: str | None = Field(None, max_length=80, description="name, e-mail or number contains")
+    department_id: str | None = Field(None, description="this department and its sub-departments")
+
+
+class EmployeeFilter(Paging):
+    role: Literal[ROLES] | None = None  # type: ignore[valid-type]
+
+
+class SubscriptionFilter(Paging):
+    plan_code: str | None = None
+    employee_id: str | None = None
+
+
+class AuditFilter(Query):
+    actor: str | None = None
+    kind: str | None = Field(None, description="exact kind, or a prefix ending in '.' (e.g. department.)")
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = Field(50, ge=1, le=200)
+    cursor: str | None = None
+
+
+@api.route("/admin/departments", "GET", roles=ADMINS)
+def list_departments(identity):
+    """The department tree with member counts."""
+    return svc.list_departments(identity, Directory.of(identity))
+
+
+@api.route("/admin/departments", "POST", roles=ADMINS, body=NewDepartment, status=201, errors=(400, 403, 409))
+def create_department(identity, body):
+    """Create a department (below parent_id, or at the top level)."""
+    return svc.create_department(identity, Directory.of(identity), body.name, body.parent_id)
+
+
+@api.route("/admin/departments/{department_id}", "PATCH", roles=ADMINS, body=DepartmentChange, errors=(400, 403, 404, 409))
+def change_department(identity, body, department_id):
+    """Rename and/or move a department (parent_id null = top level)."""
+    if "name" in body.model_fields_set and body.name is None:
+        body.model_fields_set.discard("name")
+    changes = body.model_dump(include=body.model_fields_set)
+    return svc.change_department(identity, Directory.of(identity), department_id, changes)
+
+
+@api.route("/admin/departments/{department_id}", "DELETE", roles=ADMINS, status=204, errors=(403, 404, 409))
+def delete_department(identity, department_id):
+    """Delete a department that has no sub-departments, employees or subscriptions."""
+    svc.delete_department(identity, Directory.of(identity), department_id)
+    return None
+
+
+@api.route("/admin/employees", "GET", roles=ADMINS, query=EmployeeFilter)
+def list_employees(identity, query):
+    """Employees, filtered and paginated (next_cursor)."""
+    return svc.list_employees(identity, Directory.of(identity), **query.model_dump())
+
+
+@api.route("/admin/employees/{employee_id}", "GET", roles=ADMINS, errors=(403, 404))
+def get_employee(identity, employee_id):
+    """One employee."""
+    return svc.get_employee(identity, Directory.of(identity), employee_id)
+
+
+@api.route("/admin/subscriptions", "GET", roles=ADMINS, query=SubscriptionFilter)
+def list_subscriptions(identity, query):
+    """Subscriptions, filtered and paginated (next_cursor)."""
+    return svc.list_subscriptions(identity, Directory.of(identity), **query.model_dump())
+
+
+@api.route("/admin/subscriptions/{subscription_id}", "GET", roles=ADMINS, errors=(403, 404))
+def get_subscription(identity, subscription_id):
+    """One subscription."""
+    return svc.get_subscription(identity, Directory.of(identity), subscription_id).to_dict()
+
+
+@api.route("/admin/subscriptions/{subscription_id}/department", "PUT", roles=ADMINS, body=SubscriptionMove,
+           errors=(400, 403, 404))
+def move_subscription(identity, body, subscription_id):
+    """Move a subscription to another department (E1)."""
+    return svc.move_subscription(identity, Directory.of(identity), subscription_id, body.department_id)
+
+
+@api.route("/admin/price-plans", "GET", roles=ADMINS)
+def list_price_plans(identity):
+    """The company's price plans."""
+    return {"items": [p.to_dict() for p in Directory.of(identity).price_plans()]}
+
+
+@api.route("/admin/audit", "GET", roles=frozenset({COMPANY_ADMIN}), query=AuditFilter)
+def audit_log(identity, query):
+    """E6: who changed what, when, before and after (newest first)."""
+    return svc.audit_log(identity, Directory.of(identity), **query.model_dump())

@@ -1,0 +1,78 @@
+"""Read template.yaml (with its CloudFormation short-form tags) and find what it declares:
+the one place the tools, tests and the OpenAPI generator learn the functions from."""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class _CfnLoader(yaml.SafeLoader):
+    pass
+
+
+def _tag(loader, suffix, node):
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    name = suffix if suffix in ("Ref", "Condition") else f"Fn::{suffix}"
+    if suffix == "GetAtt" and isinstance(value, str):
+        value = value.split(".", 1)
+    return {name: value}
+
+
+_CfnLoader.add_multi_constructor("!", _tag)
+
+
+@lru_cache(maxsize=4)
+def load_template(path: Path = ROOT / "template.yaml") -> dict:
+    return yaml.load(Path(path).read_text(), Loader=_CfnLoader)
+
+
+def functions(template: dict | None = None) -> dict[str, dict]:
+    """Logical id -> Properties of every AWS::Serverless::Function."""
+    template = template or load_template()
+    return {k: v["Properties"] for k, v in template["Resources"].items() if v["Type"] == "AWS::Serverless::Function"}
+
+
+def api_routes(props: dict) -> set[tuple[str, str]]:
+    """(METHOD, path) of a function's `Api` events."""
+    return {(e["Properties"]["Method"].upper(), e["Properties"]["Path"])
+            for e in (props.get("Events") or {}).values() if e["Type"] == "Api"}
+
+
+def load_handler_module(logical_id: str, props: dict | None = None):
+    """Import a function's handler module from its CodeUri, as the Lambda runtime would."""
+    props = props or functions()[logical_id]
+    module_name, _, _attr = props["Handler"].rpartition(".")
+    path = ROOT / props["CodeUri"] / f"{module_name.replace('.', '/')}.py"
+    core = str(ROOT / "layers" / "core")
+    if core not in sys.path:
+        sys.path.insert(0, core)
+    unique = f"_fn_{logical_id}"
+    if unique in sys.modules:
+        return sys.modules[unique]
+    spec = importlib.util.spec_from_file_location(unique, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[unique] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def chalice_apis() -> dict[str, object]:
+    """Logical id -> the skysentral `Api` object of every Chalice function (Handler app.app)."""
+    found = {}
+    for logical_id, props in functions().items():
+        if props["Handler"].endswith(".app"):
+            module = load_handler_module(logical_id, props)
+            if hasattr(module, "api"):
+                found[logical_id] = module.api
+    return found

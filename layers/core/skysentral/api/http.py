@@ -1,0 +1,141 @@
+"""Chalice glue shared by every HTTP API: identity from the verified token, role checks,
+typed request parsing, and the one place that maps DomainErrors to responses.
+
+Every error body is `{"error": "<code>", "message": "<what is wrong>"}`. Nothing
+unexpected leaks as a bare 500: an unknown exception is logged and answered with
+`internal_error`.
+"""
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from aws_lambda_powertools import Logger
+from chalice import Chalice, Response
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from skysentral.domain.errors import DomainError, InvalidInput
+from skysentral.domain.identity import Identity
+
+logger = Logger()
+
+
+class Body(BaseModel):
+    """Base of request bodies: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Query(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+@dataclass
+class RouteDoc:
+    """What the OpenAPI document says of a route (infra/openapi reads these)."""
+
+    path: str
+    method: str
+    summary: str
+    roles: frozenset[str] | None
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    status: int = 200
+    errors: tuple[int, ...] = field(default_factory=tuple)
+
+
+def json_response(status: int, body: Any, headers: dict | None = None) -> Response:
+    return Response(
+        body=json.dumps(body, ensure_ascii=False, default=str),
+        status_code=status,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+
+
+def error_response(error: DomainError) -> Response:
+    return json_response(error.status, {"error": error.code, "message": error.message})
+
+
+def _validation_message(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err.get("loc", ())) or "body"
+        parts.append(f"{where}: {err.get('msg')}")
+    return "; ".join(parts)
+
+
+def parse_body(raw: bytes | str | None, model: type[BaseModel]) -> BaseModel:
+    if not raw:
+        raise InvalidInput("A JSON body is required.", code="missing_body")
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"The body is not valid JSON: {exc}", code="malformed_json") from None
+    if not isinstance(data, dict):
+        raise InvalidInput("The body must be a JSON object.", code="malformed_json")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidInput(_validation_message(exc), code="validation_error") from None
+
+
+def parse_query(params: dict | None, model: type[BaseModel]) -> BaseModel:
+    try:
+        return model.model_validate(params or {})
+    except ValidationError as exc:
+        raise InvalidInput(_validation_message(exc), code="invalid_query") from None
+
+
+class Api:
+    """A Chalice app plus the route declarations this project uses.
+
+        api = Api("skysentral-admin")
+        app = api.app            # the Lambda handler (`app.app` in template.yaml)
+
+        @api.route("/admin/departments", "POST", roles=ADMINS, body=NewDepartment, status=201)
+        def create_department(identity, body): ...
+    """
+
+    def __init__(self, name: str):
+        self.app = Chalice(app_name=name)
+        self.docs: list[RouteDoc] = []
+
+    def route(self, path: str, method: str, *, roles: frozenset[str] | None, summary: str = "",
+              body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
+              status: int = 200, errors: tuple[int, ...] = ()) -> Callable:
+        """`roles=None` marks a public route (no token)."""
+
+        def decorate(view: Callable) -> Callable:
+            @functools.wraps(view)
+            def handler(**path_params):
+                request = self.app.current_request
+                try:
+                    kwargs: dict[str, Any] = dict(path_params)
+                    if roles is not None:
+                        identity = Identity.from_claims((request.context.get("authorizer") or {}).get("claims"))
+                        identity.require(roles)
+                        kwargs["identity"] = identity
+                    if body is not None:
+                        kwargs["body"] = parse_body(request.raw_body, body)
+                    if query is not None:
+                        kwargs["query"] = parse_query(request.query_params, query)
+                    result = view(**kwargs)
+                except DomainError as exc:
+                    if exc.status >= 500:
+                        logger.exception("domain error", extra={"code": exc.code})
+                    return error_response(exc)
+                except Exception:
+                    logger.exception("unhandled error")
+                    return json_response(500, {"error": "internal_error", "message": "Something went wrong on our side; it has been logged."})
+                if isinstance(result, Response):
+                    return result
+                return json_response(status, result)
+
+            self.app.route(path, methods=[method], content_types=["*/*"])(handler)
+            self.docs.append(RouteDoc(path, method, summary or (view.__doc__ or "").strip().split("\n")[0],
+                                      roles, body, query, status, errors))
+            return view
+
+        return decorate

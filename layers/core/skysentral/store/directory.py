@@ -1,0 +1,259 @@
+"""Tenant-scoped access to the directory (companies, departments, employees,
+subscriptions, price plans, number plan) and the audit log (E6).
+
+A `Directory` is bound to one company at construction, from the caller's verified
+identity, and builds every key from it: it cannot be asked for another company's items.
+Every administrative mutation goes through `commit`, which writes the change and its
+audit entry in one DynamoDB transaction: no change without its audit line, no partial
+write.
+"""
+from __future__ import annotations
+
+import base64
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable, Iterator
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from skysentral.domain import directory as d
+from skysentral.domain.catalogue import PricePlan
+from skysentral.domain.errors import Conflict, InvalidInput, NotFound
+from skysentral.domain.identity import Identity
+from skysentral.store.models import (
+    AuditItem,
+    CompanyItem,
+    DepartmentItem,
+    EmployeeItem,
+    ExtensionItem,
+    PricePlanItem,
+    SubscriptionItem,
+)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    kind: str  # e.g. department.created, subscription.moved
+    target: str  # the object's id
+    before: dict | None
+    after: dict | None
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    next_cursor: str | None
+
+
+def _cursor_encode(sk: str) -> str:
+    return base64.urlsafe_b64encode(sk.encode()).decode()
+
+
+def _cursor_decode(cursor: str, prefix: str) -> str:
+    try:
+        sk = base64.urlsafe_b64decode(cursor.encode()).decode()
+    except Exception:
+        raise InvalidInput("cursor is not one this API gave out.", code="invalid_cursor") from None
+    if not sk.startswith(prefix):
+        raise InvalidInput("cursor is not one this API gave out.", code="invalid_cursor")
+    return sk
+
+
+def department_of(item: DepartmentItem) -> d.Department:
+    return d.Department(item.sk.split("#", 1)[1], item.name, item.parent_id)
+
+
+def employee_of(item: EmployeeItem) -> d.Employee:
+    return d.Employee(
+        employee_id=item.sk.split("#", 1)[1], name=item.name, email=item.email, role=item.role,
+        department_id=item.department_id, language=item.language, display_number=item.display_number,
+        extension=item.extension, mobile=item.mobile, admin_departments=tuple(item.admin_departments or ()),
+    )
+
+
+def subscription_of(item: SubscriptionItem) -> d.Subscription:
+    return d.Subscription(
+        subscription_id=item.sk.split("#", 1)[1], msisdn=item.msisdn, department_id=item.department_id,
+        plan_code=item.plan_code, employee_id=item.employee_id, kind=item.kind, status=item.status,
+        add_ons=d.AddOns(bool(item.rollover), bool(item.datakontroll), item.topup_product),
+    )
+
+
+class Directory:
+    """One company's directory. Construct with `Directory.of(identity)`."""
+
+    def __init__(self, company_id: str):
+        self.company_id = company_id
+
+    @classmethod
+    def of(cls, identity: Identity) -> "Directory":
+        return cls(identity.company_id)
+
+    # ------------------------------------------------------------------ reads
+    def company(self) -> d.Company:
+        try:
+            item = CompanyItem.get(self.company_id, "COMPANY")
+        except DoesNotExist:
+            raise NotFound("No such company.") from None
+        return d.Company(self.company_id, item.name, item.org_number, item.main_number)
+
+    def _query(self, model, prefix: str, after: str | None = None) -> Iterator:
+        cond = model.sk.startswith(prefix) if after is None else model.sk > after
+        for item in model.query(self.company_id, cond):
+            if not item.sk.startswith(prefix):
+                return
+            yield item
+
+    def departments(self) -> list[d.Department]:
+        return [department_of(i) for i in self._query(DepartmentItem, "DEPT#")]
+
+    def department(self, department_id: str) -> d.Department:
+        return department_of(self._get(DepartmentItem, f"DEPT#{department_id}", "department"))
+
+    def employees(self) -> list[d.Employee]:
+        return [employee_of(i) for i in self._query(EmployeeItem, "EMP#")]
+
+    def employee(self, employee_id: str) -> d.Employee:
+        return employee_of(self._get(EmployeeItem, f"EMP#{employee_id}", "employee"))
+
+    def subscriptions(self) -> list[d.Subscription]:
+        return [subscription_of(i) for i in self._query(SubscriptionItem, "SUB#")]
+
+    def subscription(self, subscription_id: str) -> d.Subscription:
+        return subscription_of(self._get(SubscriptionItem, f"SUB#{subscription_id}", "subscription"))
+
+    def subscriptions_of_employee(self, employee_id: str) -> list[d.Subscription]:
+        return [s for s in self.subscriptions() if s.employee_id == employee_id]
+
+    def price_plans(self) -> list[PricePlan]:
+        return [PricePlan.from_dict(i.plan) for i in self._query(PricePlanItem, "PLAN#")]
+
+    def price_plan(self, code: str) -> PricePlan:
+        return PricePlan.from_dict(self._get(PricePlanItem, f"PLAN#{code}", "price plan").plan)
+
+    def page(self, kind: str, predicate: Callable[[object], bool], limit: int, cursor: str | None) -> Page:
+        """One page of employees (`EMP`) or subscriptions (`SUB`) matching `predicate`,
+        read from DynamoDB in key order from the cursor on, until `limit` matches."""
+        model, convert = {"EMP": (EmployeeItem, employee_of), "SUB": (SubscriptionItem, subscription_of)}[kind]
+        prefix = f"{kind}#"
+        after = _cursor_decode(cursor, prefix) if cursor else None
+        found: list = []
+        last_sk = None
+        for item in self._query(model, prefix, after):
+            value = convert(item)
+            if not predicate(value):
+                continue
+            if len(found) == limit:
+                return Page(found, _cursor_encode(last_sk))
+            found.append(value)
+            last_sk = item.sk
+        return Page(found, None)
+
+    def _get(self, model, sk: str, what: str):
+        try:
+            return model.get(self.company_id, sk)
+        except DoesNotExist:
+            raise NotFound(f"No {what} {sk.split('#', 1)[1]}.") from None
+
+    # ------------------------------------------------------------------ writes
+    def item(self, value) -> object:
+        """The storage item for a domain value of this company."""
+        cid = self.company_id
+        if isinstance(value, d.Department):
+            return DepartmentItem(cid, f"DEPT#{value.department_id}", name=value.name, parent_id=value.parent_id)
+        if isinstance(value, d.Employee):
+            return EmployeeItem(
+                cid, f"EMP#{value.employee_id}", name=value.name, email=value.email, role=value.role,
+                department_id=value.department_id, language=value.language, display_number=value.display_number,
+                extension=value.extension, mobile=value.mobile, admin_departments=list(value.admin_departments),
+            )
+        if isinstance(value, d.Subscription):
+            return SubscriptionItem(
+                cid, f"SUB#{value.subscription_id}", msisdn=value.msisdn, department_id=value.department_id,
+                plan_code=value.plan_code, employee_id=value.employee_id, kind=value.kind, status=value.status,
+                rollover=value.add_ons.rollover, datakontroll=value.add_ons.datakontroll,
+                topup_product=value.add_ons.topup_product,
+            )
+        if isinstance(value, PricePlan):
+            return PricePlanItem(cid, f"PLAN#{value.code}", plan=value.to_dict())
+        if isinstance(value, d.Company):
+            return CompanyItem(cid, "COMPANY", name=value.name, org_number=value.org_number, main_number=value.main_number)
+        raise TypeError(f"not storable: {value!r}")
+
+    def extension_item(self, extension: str, employee_id: str) -> ExtensionItem:
+        return ExtensionItem(self.company_id, f"EXT#{extension}", employee_id=employee_id)
+
+    def commit(
+        self,
+        identity: Identity | None,
+        *,
+        create: list = (),
+        update: list = (),
+        delete: list = (),
+        audit: AuditEntry | None = None,
+        now: datetime | None = None,
+    ) -> None:
+        """Write domain values in one transaction: `create` must not exist yet, `update`
+        and `delete` must exist. The audit entry (E6) is part of the same transaction."""
+        try:
+            self._transact(identity, create, update, delete, audit, now)
+        except TransactWriteError:
+            raise Conflict("It was changed by someone else at the same time, or already exists; reload and try again.") from None
+
+    def _transact(self, identity, create, update, delete, audit, now) -> None:
+        with TransactWrite(connection=Connection()) as tx:
+            for value in create:
+                item = value if hasattr(value, "sk") else self.item(value)
+                tx.save(item, condition=type(item).sk.does_not_exist())
+            for value in update:
+                item = self.item(value)
+                tx.save(item, condition=type(item).sk.exists())
+            for value in delete:
+                item = value if hasattr(value, "sk") else self.item(value)
+                tx.delete(item, condition=type(item).sk.exists())
+            if audit is not None:
+                tx.save(self._audit_item(identity, audit, now))
+
+    def _audit_item(self, identity: Identity | None, entry: AuditEntry, now: datetime | None) -> AuditItem:
+        at = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+        stamp = at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return AuditItem(
+            self.company_id, f"{stamp}#{uuid.uuid4().hex[:12]}",
+            actor=identity.user_id if identity else "system", actor_role=identity.role if identity else "system",
+            kind=entry.kind, target=entry.target, before=entry.before, after=entry.after, at=stamp,
+        )
+
+    def audit_log(self, *, actor: str | None, kind: str | None, since: datetime | None, until: datetime | None,
+                  limit: int, cursor: str | None) -> Page:
+        """E6: newest first, filtered by who, kind (exact or prefix `department.`), period."""
+        lo = since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ") if since else ""
+        hi = until.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ") if until else "~"
+        if cursor:
+            hi = min(hi, _cursor_decode(cursor, ""))
+        found: list[dict] = []
+        for item in AuditItem.query(self.company_id, AuditItem.sk.between(lo, hi), scan_index_forward=False):
+            if cursor and item.sk >= hi:
+                continue
+            if actor and item.actor != actor:
+                continue
+            if kind and not (item.kind == kind or (kind.endswith(".") and item.kind.startswith(kind))):
+                continue
+            if len(found) == limit:
+                return Page(found, _cursor_encode(found[-1]["id"]))
+            found.append({"id": item.sk, "at": item.at, "actor": item.actor, "actor_role": item.actor_role,
+                          "kind": item.kind, "target": item.target, "before": item.before, "after": item.after})
+        return Page(found, None)
+
+
+def find_subscription_by_msisdn(msisdn: str) -> tuple[str, d.Subscription] | None:
+    """System lookup (usage ingestion, inbound SMS): which company's subscription has this number."""
+    for item in SubscriptionItem.by_msisdn.query(msisdn):
+        return item.pk, subscription_of(item)
+    return None
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"

@@ -1,0 +1,116 @@
+"""pynamodb models. Every partition key a tenant reads begins with its company id
+(ARCHITECTURE decision 5); table names come from the template through the environment."""
+from __future__ import annotations
+
+import os
+
+from pynamodb.attributes import BooleanAttribute, JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+STACK = os.environ.get("STACK_NAME", "skysentral-local")
+
+
+def _table(env: str, suffix: str) -> str:
+    return os.environ.get(env, f"{STACK}-{suffix}")
+
+
+class _Directory(Model):
+    class Meta:
+        table_name = _table("DIRECTORY_TABLE", "directory")
+
+    pk = UnicodeAttribute(hash_key=True)  # company id
+    sk = UnicodeAttribute(range_key=True)  # KIND#id
+
+
+class CompanyItem(_Directory):
+    """sk = COMPANY"""
+
+    name = UnicodeAttribute()
+    org_number = UnicodeAttribute()
+    main_number = UnicodeAttribute()
+
+
+class DepartmentItem(_Directory):
+    """sk = DEPT#<department_id>"""
+
+    name = UnicodeAttribute()
+    parent_id = UnicodeAttribute(null=True)
+
+
+class EmployeeItem(_Directory):
+    """sk = EMP#<employee_id>"""
+
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    role = UnicodeAttribute()
+    department_id = UnicodeAttribute()
+    language = UnicodeAttribute(default="nb")
+    display_number = UnicodeAttribute(default="personal")
+    extension = UnicodeAttribute(null=True)
+    mobile = UnicodeAttribute(null=True)
+    admin_departments = ListAttribute(of=UnicodeAttribute, default=list)
+
+
+class MsisdnIndex(GlobalSecondaryIndex):
+    """Usage and SMS arrive with a phone number only: find its subscription (system use)."""
+
+    class Meta:
+        index_name = "by_msisdn"
+        projection = AllProjection()
+
+    msisdn = UnicodeAttribute(hash_key=True)
+
+
+class SubscriptionItem(_Directory):
+    """sk = SUB#<subscription_id>"""
+
+    msisdn = UnicodeAttribute()
+    by_msisdn = MsisdnIndex()
+    department_id = UnicodeAttribute()
+    plan_code = UnicodeAttribute()
+    employee_id = UnicodeAttribute(null=True)
+    kind = UnicodeAttribute(default="mobile")
+    status = UnicodeAttribute(default="active")
+    rollover = BooleanAttribute(default=False)
+    datakontroll = BooleanAttribute(default=False)
+    topup_product = UnicodeAttribute(null=True)
+
+
+class PricePlanItem(_Directory):
+    """sk = PLAN#<code>; the plan as catalogue.PricePlan.to_dict()"""
+
+    plan = JSONAttribute()
+
+
+class ExtensionItem(_Directory):
+    """sk = EXT#<extension>: A1 company number plan; one item per extension keeps them unique."""
+
+    employee_id = UnicodeAttribute()
+
+
+class AuditItem(Model):
+    """E6. pk = company id, sk = <ISO time>#<id> so a period is a key range."""
+
+    class Meta:
+        table_name = _table("AUDIT_TABLE", "audit")
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    actor = UnicodeAttribute()
+    actor_role = UnicodeAttribute()
+    kind = UnicodeAttribute()
+    target = UnicodeAttribute()
+    before = JSONAttribute(null=True)
+    after = JSONAttribute(null=True)
+    at = UnicodeAttribute()
+    version = NumberAttribute(default=1)
+
+
+class QueueItem(_Directory):
+    """sk = QUEUE#<queue_id>: A4 call queue (number, strategy, member employees)."""
+
+    name = UnicodeAttribute()
+    number = UnicodeAttribute(null=True)
+    strategy = UnicodeAttribute(default="longest_idle")
+    members = ListAttribute(of=UnicodeAttribute, default=list)
