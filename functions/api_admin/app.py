@@ -6,9 +6,11 @@ from typing import Literal
 from aws_lambda_powertools import Logger
 from pydantic import Field
 
+from skysentral import clock
 from skysentral.api.http import Api, Body, Query
 from skysentral.domain.identity import ADMINS, COMPANY_ADMIN, ROLES
 from skysentral.services import directory as svc
+from skysentral.services import usage
 from skysentral.store.directory import Directory
 
 logger = Logger()
@@ -126,3 +128,35 @@ def list_price_plans(identity):
 def audit_log(identity, query):
     """E6: who changed what, when, before and after (newest first)."""
     return svc.audit_log(identity, Directory.of(identity), **query.model_dump())
+
+
+class AddOnChange(Body):
+    rollover: bool | None = Field(None, description="D2 Data Rollover (packages of 6 GB or more)")
+    datakontroll: bool | None = Field(None, description="D5 Datakontroll, incl. the 50 EUR roaming limit")
+    topup_product: Literal["EXTRA_1GB", "EXTRA_5GB", "EXTRA_15GB"] | None = Field(
+        None, description="D4 automatic top-up size; null switches it off")
+
+
+@api.route("/admin/subscriptions/{subscription_id}/balances", "GET", roles=ADMINS, errors=(403, 404))
+def get_balances(identity, subscription_id):
+    """A subscription's data balances and roaming spend this month (D1-D6)."""
+    directory = Directory.of(identity)
+    sub = svc.get_subscription(identity, directory, subscription_id)
+    return usage.dashboard(usage.account_of(directory, sub), clock.now())
+
+
+@api.route("/admin/subscriptions/{subscription_id}/add-ons", "PATCH", roles=ADMINS, body=AddOnChange,
+           errors=(400, 403, 404, 422))
+def change_add_ons(identity, body, subscription_id):
+    """Set Data Rollover, Datakontroll and the automatic top-up (E3); audited."""
+    directory = Directory.of(identity)
+    sub = svc.get_subscription(identity, directory, subscription_id)
+    return usage.change_add_ons(identity, directory, sub, body.model_dump(include=body.model_fields_set)).to_dict()
+
+
+@api.route("/admin/subscriptions/{subscription_id}/roaming-block/lift", "POST", roles=ADMINS, errors=(403, 404))
+def lift_roaming_block(identity, subscription_id):
+    """D5: lift the 50 EUR roaming block for the rest of the month; audited."""
+    directory = Directory.of(identity)
+    sub = svc.get_subscription(identity, directory, subscription_id)
+    return usage.lift_roaming_block(identity, directory, usage.account_of(directory, sub), clock.now())

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 
 import phonenumbers
 
+from skysentral.domain.balances import AddOns  # E3 add-ons are the balance rules' (D2, D4, D5)
 from skysentral.domain.errors import Conflict, DepartmentNotEmpty, Forbidden, InvalidInput, InvalidPhoneNumber, NotFound
 from skysentral.domain.identity import Identity
 
@@ -51,18 +52,6 @@ class Employee:
 
 
 @dataclass(frozen=True)
-class AddOns:
-    """E3 add-ons that matter to data balances (D2, D4, D5)."""
-
-    rollover: bool = False
-    datakontroll: bool = False
-    topup_product: str | None = None
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
 class Subscription:
     subscription_id: str
     msisdn: str
@@ -75,7 +64,6 @@ class Subscription:
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        d["add_ons"] = self.add_ons.to_dict()
         return d
 
 

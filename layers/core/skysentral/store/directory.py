@@ -257,3 +257,9 @@ def find_subscription_by_msisdn(msisdn: str) -> tuple[str, d.Subscription] | Non
 
 def new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def all_subscriptions() -> Iterator[tuple[str, d.Subscription]]:
+    """Every company's subscriptions (system jobs such as the month close), page by page."""
+    for item in SubscriptionItem.scan(SubscriptionItem.sk.startswith("SUB#")):
+        yield item.pk, subscription_of(item)

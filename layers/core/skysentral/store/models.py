@@ -114,3 +114,40 @@ class QueueItem(_Directory):
     number = UnicodeAttribute(null=True)
     strategy = UnicodeAttribute(default="longest_idle")
     members = ListAttribute(of=UnicodeAttribute, default=list)
+
+
+class _Balances(Model):
+    class Meta:
+        table_name = _table("BALANCES_TABLE", "balances")
+
+    pk = UnicodeAttribute(hash_key=True)  # <company id>#<subscription id>
+    sk = UnicodeAttribute(range_key=True)
+
+
+class BalanceStateItem(_Balances):
+    """sk = STATE: the subscription's balance stack (domain Balance.to_dict()).
+
+    `pending` holds the ledger rows of the last write until they are known to be stored
+    (they are written after the state, so a crash between the two loses nothing);
+    `outbox` the alerts of the last write (sent after it; resent if it crashed)."""
+
+    version = NumberAttribute()
+    balance = JSONAttribute()
+    pending = JSONAttribute(default=list)
+    outbox = JSONAttribute(default=list)
+
+
+class UsageRowItem(_Balances):
+    """sk = USAGE#<YYYY-MM>#<record id>: one applied usage record in its own month (the
+    ledger: C6 usage, F3 invoice lines, and the proof that a record was applied once)."""
+
+    row = JSONAttribute()
+
+
+class AlertLogItem(_Balances):
+    """sk = ALERT#<YYYY-MM>#<alert key>: D7 alerts as shown in the app, and sent by SMS."""
+
+    kind = UnicodeAttribute()
+    text = UnicodeAttribute()
+    language = UnicodeAttribute()
+    sent_at = UnicodeAttribute()

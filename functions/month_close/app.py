@@ -1,0 +1,44 @@
+"""D9 month close at 00:00 Europe/Oslo on the first (EventBridge Scheduler).
+
+`planner` (the schedule's target) reads every subscription page by page and puts one
+message per page on the close queue; `worker` (SQS, many in parallel) closes each
+subscription of a page. Closing is idempotent per subscription and month, so a rerun,
+a duplicate message or a retry after a crash changes nothing more."""
+import os
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from skysentral.adapters import queues
+from skysentral.events import MonthCloseRequest
+from skysentral.services import month_close
+
+logger = Logger()
+metrics = Metrics()
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+@logger.inject_lambda_context(log_event=True)
+@metrics.log_metrics
+def planner(event, context):
+    """Input: {"scheduled_time": "<aws.scheduler.scheduled-time>"} or {"to_month": "YYYY-MM"}."""
+    to_month = month_close.target_month(event)
+    pages = 0
+    for request in month_close.plan(to_month):
+        queues.send(os.environ["CLOSE_QUEUE_URL"], [request])
+        pages += 1
+    metrics.add_metric("MonthClosePages", MetricUnit.Count, pages)
+    return {"to_month": to_month, "pages": pages}
+
+
+def close_page(record: SQSRecord):
+    closed = month_close.close_page(MonthCloseRequest.model_validate_json(record.body))
+    metrics.add_metric("SubscriptionsClosed", MetricUnit.Count, closed)
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def worker(event, context):
+    return process_partial_response(event=event, record_handler=close_page, processor=processor, context=context)

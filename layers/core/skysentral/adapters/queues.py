@@ -1,0 +1,34 @@
+"""Sending JSON messages to SQS (batches of 10, failures raised, not dropped)."""
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+
+import boto3
+from pydantic import BaseModel
+
+
+@lru_cache(maxsize=1)
+def _sqs():
+    return boto3.client("sqs")
+
+
+def send(queue_url: str, messages: list[BaseModel | dict], *, group_of=None, dedup_of=None) -> None:
+    for i in range(0, len(messages), 10):
+        entries = []
+        for n, message in enumerate(messages[i:i + 10]):
+            body = message.model_dump(mode="json") if isinstance(message, BaseModel) else message
+            entry = {"Id": str(n), "MessageBody": json.dumps(body, separators=(",", ":"), default=str)}
+            if group_of:
+                entry["MessageGroupId"] = group_of(body)
+            if dedup_of:
+                entry["MessageDeduplicationId"] = dedup_of(body)
+            entries.append(entry)
+        result = _sqs().send_message_batch(QueueUrl=queue_url, Entries=entries)
+        if result.get("Failed"):
+            raise RuntimeError(f"SQS refused {len(result['Failed'])} messages: {result['Failed'][0]}")
+
+
+def queue_url(env_name: str) -> str:
+    return os.environ[env_name]

@@ -1,0 +1,96 @@
+"""Parser (pydantic) models of what arrives on queues: the published contract of each.
+
+`UsageRecordIn` is what the mobile network sends to the usage queue (D-area). Its JSON
+Schema is published in events/schemas/usage_record.schema.json (generated from this
+model; a test fails if it is stale)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
+
+from skysentral.domain.balances import UsageRecord
+from skysentral.domain.catalogue import ZONES
+from skysentral.domain.directory import to_e164
+from skysentral.domain.errors import InvalidPhoneNumber
+
+Zone = Literal[ZONES]  # type: ignore[valid-type]
+
+
+class UsageRecordIn(BaseModel):
+    """One usage record from the network. Quantities are integers: bytes for `data`,
+    seconds for `voice`, a count for `sms`; `content` carries `amount_ore` (and quantity 1)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="UsageRecord")
+
+    record_id: str = Field(min_length=1, max_length=128, description="unique per record; a repeat changes nothing")
+    msisdn: str = Field(description="E.164 (+4791234567); national form is accepted")
+    kind: Literal["data", "voice", "sms", "content"]
+    quantity: StrictInt = Field(ge=0, le=1024**4, description="bytes (data), seconds (voice), count (sms, content)")
+    amount_ore: StrictInt | None = Field(None, ge=0, description="price of a content-service purchase, in øre")
+    started_at: AwareDatetime = Field(description="ISO 8601 with offset")
+    zone: Zone = Field(description="NO | NORDIC | EU_EEA | CH | US | WORLD | REST")  # type: ignore[valid-type]
+    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 alpha-2 of where it happened")
+    destination: str | None = Field(None, max_length=64, description="called number or service, if any")
+
+    @field_validator("msisdn")
+    @classmethod
+    def _e164(cls, value: str) -> str:
+        try:
+            return to_e164(value)
+        except InvalidPhoneNumber as exc:
+            raise ValueError(exc.message) from None
+
+    @model_validator(mode="after")
+    def _content_has_amount(self) -> "UsageRecordIn":
+        if self.kind == "content" and self.amount_ore is None:
+            raise ValueError("a content record needs amount_ore")
+        return self
+
+    def to_domain(self) -> UsageRecord:
+        return UsageRecord(record_id=self.record_id, kind=self.kind, quantity=self.quantity,
+                           started_at=self.started_at, zone=self.zone, amount_ore=self.amount_ore or 0,
+                           country=self.country, destination=self.destination)
+
+
+class AlertMessage(BaseModel):
+    """What the ingest handler puts on the SMS alerts queue (D7): one alert to deliver once."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str  # unique per subscription, month and threshold
+    company_id: str
+    subscription_id: str
+    msisdn: str
+    kind: str
+    month: str
+    params: dict = Field(default_factory=dict)
+
+
+class CloseItem(BaseModel):
+    """A subscription as the month close needs it (copied from the directory by the planner)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    company_id: str
+    subscription_id: str
+    msisdn: str
+    department_id: str
+    plan_code: str
+    rollover: bool = False
+    datakontroll: bool = False
+    topup_product: str | None = None
+
+
+class MonthCloseRequest(BaseModel):
+    """A page of subscriptions to close up to `to_month` (D9), as fanned out by the planner."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    to_month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    items: list[CloseItem]
+
+
+def parse_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))

@@ -1,0 +1,239 @@
+"""Data and cost control use cases (D1-D9, C2, C6): apply usage exactly once, close
+months, show balances and usage, change add-ons.
+
+Exactly once: a record is applied when its ledger row exists or it sits in the state's
+`pending` list (store.balances explains the write order). Records of one subscription in
+a batch are applied together and written with one conditional state write (coalescing);
+a concurrent writer makes the write fail and the group is re-read and retried.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Callable
+
+from aws_lambda_powertools import Logger
+
+from skysentral.domain import balances as rules
+from skysentral.domain.balances import AddOns, Balance, UsageRecord
+from skysentral.domain.calendar import month_of, prev_month
+from skysentral.domain.catalogue import PricePlan
+from skysentral.domain.directory import Subscription
+from skysentral.domain.errors import DomainError, InvalidInput, NotFound
+from skysentral.events import AlertMessage, UsageRecordIn
+from skysentral.store import balances as store
+from skysentral.store.directory import AuditEntry, Directory, find_subscription_by_msisdn
+
+logger = Logger(child=True)
+MAX_ATTEMPTS = 8
+
+Notify = Callable[[list[AlertMessage]], None]
+
+
+@dataclass(frozen=True)
+class Account:
+    """What applying usage needs to know about a subscription."""
+
+    company_id: str
+    subscription: Subscription
+    plan: PricePlan
+
+    @property
+    def addons(self) -> AddOns:
+        return self.subscription.add_ons
+
+
+def account_for_msisdn(msisdn: str) -> Account | None:
+    found = find_subscription_by_msisdn(msisdn)
+    if found is None:
+        return None
+    company_id, sub = found
+    return Account(company_id, sub, Directory(company_id).price_plan(sub.plan_code))
+
+
+def account_of(directory: Directory, subscription: Subscription) -> Account:
+    return Account(directory.company_id, subscription, directory.price_plan(subscription.plan_code))
+
+
+def account_of_employee(directory: Directory, employee_id: str, subscription_id: str | None) -> Account:
+    """An employee's own subscription: the one asked for, or their first."""
+    mine = directory.subscriptions_of_employee(employee_id)
+    chosen = [s for s in mine if s.subscription_id == subscription_id] if subscription_id else mine[:1]
+    if not chosen:
+        raise NotFound("You have no such subscription." if subscription_id else "You have no subscription.")
+    return account_of(directory, chosen[0])
+
+
+# ------------------------------------------------------------------ ingestion (D1-D7, D9)
+def _row(record: UsageRecordIn, outcome: rules.Outcome) -> dict:
+    return {"sk": store.usage_sk(outcome.month, record.record_id), "id": record.record_id, "month": outcome.month,
+            "kind": record.kind, "zone": record.zone, "country": record.country, "at": record.started_at.isoformat(),
+            "qty": record.quantity, "counted": outcome.counted_quantity, "refused": outcome.refused_quantity,
+            "cost_ore": outcome.cost_ore, "status": outcome.status, "late": outcome.late,
+            "drawn": [list(x) for x in outcome.drawn]}
+
+
+def _alert_message(account: Account, alert: rules.Alert) -> dict:
+    return AlertMessage(key=f"{account.subscription.subscription_id}:{alert.key}", company_id=account.company_id,
+                        subscription_id=account.subscription.subscription_id, msisdn=account.subscription.msisdn,
+                        kind=alert.kind, month=alert.month, params=alert.params).model_dump()
+
+
+def record_month(record: UsageRecordIn) -> str:
+    return month_of(record.started_at)
+
+
+def apply_for_subscription(account: Account, records: list[UsageRecordIn], notify: Notify) -> int:
+    """Apply a subscription's records once each; returns how many were new."""
+    cid, sid = account.company_id, account.subscription.subscription_id
+    records = sorted({r.record_id: r for r in records}.values(), key=lambda r: (r.started_at, r.record_id))
+    for _ in range(MAX_ATTEMPTS):
+        state = store.load(cid, sid)
+        pending_sks = [row["sk"] for row in state.pending]
+        stored = store.stored_rows(cid, sid, [store.usage_sk(record_month(r), r.record_id) for r in records] + pending_sks)
+        unstored = [row for row in state.pending if row["sk"] not in stored]
+        applied = stored | set(pending_sks)
+        balance = state.balance or rules.new_balance(account.plan, min(record_month(r) for r in records))
+        new_rows, alerts = [], []
+        for record in records:
+            if store.usage_sk(record_month(record), record.record_id) in applied:
+                continue
+            balance, outcome = rules.apply_usage(balance, account.plan, account.addons, record.to_domain())
+            new_rows.append(_row(record, outcome))
+            alerts.extend(_alert_message(account, a) for a in outcome.alerts)
+        if new_rows:
+            try:
+                store.save(cid, sid, state, balance, pending=unstored + new_rows, outbox=alerts)
+            except store.StaleState:
+                continue
+        # A write that crashed before its rows were stored may not have sent its alerts either.
+        to_send = alerts + (state.outbox if unstored else [])
+        if to_send:
+            notify([AlertMessage.model_validate(m) for m in to_send])
+        if unstored or new_rows:
+            store.write_rows(cid, sid, unstored + new_rows)
+        return len(new_rows)
+    raise store.StaleState(f"{cid}/{sid}: state kept changing; the records will be retried")
+
+
+def ingest(records: list[UsageRecordIn], notify: Notify,
+           resolve: Callable[[str], Account | None] = account_for_msisdn) -> dict[str, str]:
+    """Apply a batch of valid records, grouped per subscription. Returns the records that
+    failed, with the reason (they are retried by the queue, then dead-lettered)."""
+    failed: dict[str, str] = {}
+    by_msisdn: dict[str, list[UsageRecordIn]] = defaultdict(list)
+    for record in records:
+        by_msisdn[record.msisdn].append(record)
+    for msisdn, group in by_msisdn.items():
+        try:
+            account = resolve(msisdn)
+            if account is None:
+                raise NotFound(f"No subscription has the number {msisdn}.")
+            apply_for_subscription(account, group, notify)
+        except Exception as exc:  # one subscription's failure must not fail the others
+            logger.warning("usage records failed", extra={"msisdn": msisdn, "reason": str(exc),
+                                                           "records": [r.record_id for r in group]})
+            for record in group:
+                failed[record.record_id] = str(exc) or type(exc).__name__
+    return failed
+
+
+# ------------------------------------------------------------------ month close (D9)
+def close_subscription(account: Account, to_month: str) -> bool:
+    """Close a subscription's balance up to `to_month`. Idempotent: False if already there.
+    A subscription with no balance yet starts from a full package in the month before."""
+    cid, sid = account.company_id, account.subscription.subscription_id
+    for _ in range(MAX_ATTEMPTS):
+        state = store.load(cid, sid)
+        balance = state.balance or rules.new_balance(account.plan, prev_month(to_month))
+        if balance.month >= to_month:
+            return False
+        closed = rules.close_month(balance, account.plan, account.addons, to_month)
+        try:
+            store.update_balance(cid, sid, state, closed)
+            return True
+        except store.StaleState:
+            continue
+    raise store.StaleState(f"{cid}/{sid}: state kept changing during the close")
+
+
+# ------------------------------------------------------------------ views (C2, C6) and admin (E3, D5)
+def current_balance(account: Account, now: datetime) -> Balance:
+    """The balance as of now: a month not closed yet is closed in memory (read-only)."""
+    state = store.load(account.company_id, account.subscription.subscription_id)
+    month = month_of(now)
+    balance = state.balance or rules.new_balance(account.plan, month)
+    return rules.close_month(balance, account.plan, account.addons, month)
+
+
+def dashboard(account: Account, now: datetime) -> dict:
+    view = rules.dashboard(current_balance(account, now), account.plan, account.addons)
+    sub = account.subscription
+    return {"subscription_id": sub.subscription_id, "msisdn": sub.msisdn, "plan": account.plan.code,
+            "add_ons": sub.to_dict()["add_ons"], **view}
+
+
+def usage_summary(account: Account, month: str) -> dict:
+    """C6: usage of one month by kind and zone, national (NO) and international."""
+    rows = store.usage_rows(account.company_id, account.subscription.subscription_id, month)
+    by_kind_zone: dict[tuple[str, str], dict] = {}
+    totals = {"national": defaultdict(int), "international": defaultdict(int)}
+    for row in rows:
+        entry = by_kind_zone.setdefault((row["kind"], row["zone"]), {"kind": row["kind"], "zone": row["zone"],
+                                                                    "records": 0, "quantity": 0, "cost_ore": 0})
+        entry["records"] += 1
+        entry["quantity"] += row["counted"]
+        entry["cost_ore"] += row["cost_ore"]
+        side = totals["national" if row["zone"] == "NO" else "international"]
+        side[f"{row['kind']}_quantity"] += row["counted"]
+        side["cost_ore"] += row["cost_ore"]
+    unit = {"data": "bytes", "voice": "seconds", "sms": "count", "content": "count"}
+    return {
+        "month": month, "subscription_id": account.subscription.subscription_id,
+        "items": [{**v, "unit": unit[v["kind"]]} for _, v in sorted(by_kind_zone.items())],
+        "national": dict(totals["national"]), "international": dict(totals["international"]),
+        "cost_ore": sum(r["cost_ore"] for r in rows),
+    }
+
+
+def alerts_of(account: Account, month: str) -> list[dict]:
+    return store.alerts(account.company_id, account.subscription.subscription_id, month)
+
+
+def change_add_ons(identity, directory: Directory, subscription: Subscription, changes: dict) -> Subscription:
+    """E3: Data Rollover (D2, refused below 6 GB), Datakontroll (D5), automatic top-up (D4)."""
+    plan = directory.price_plan(subscription.plan_code)
+    changes = {k: v for k, v in changes.items() if v is not None or k == "topup_product"}
+    add_ons = subscription.add_ons
+    if changes.get("rollover") is True and not add_ons.rollover:
+        add_ons = rules.enable_rollover(add_ons, plan)
+    try:
+        add_ons = replace(add_ons, **changes)
+    except DomainError as exc:
+        raise InvalidInput(exc.message, code="invalid_add_on") from None
+    after = replace(subscription, add_ons=add_ons)
+    if after != subscription:
+        directory.commit(identity, update=[after], audit=AuditEntry(
+            "subscription.add_ons_changed", subscription.subscription_id, subscription.to_dict(), after.to_dict()))
+    return after
+
+
+def lift_roaming_block(identity, directory: Directory, account: Account, now: datetime) -> dict:
+    """D5: the company lifts the 50 EUR roaming block for the rest of the month."""
+    cid, sid = account.company_id, account.subscription.subscription_id
+    for _ in range(MAX_ATTEMPTS):
+        state = store.load(cid, sid)
+        month = month_of(now)
+        balance = rules.close_month(state.balance or rules.new_balance(account.plan, month), account.plan,
+                                    account.addons, month)
+        before = balance.roaming_blocked
+        lifted = rules.lift_roaming_block(balance)
+        try:
+            store.update_balance(cid, sid, state, lifted)
+        except store.StaleState:
+            continue
+        directory.commit(identity, audit=AuditEntry("subscription.roaming_block_lifted", sid,
+                                                     {"roaming_blocked": before}, {"roaming_blocked": False}))
+        return dashboard(account, now)
+    raise store.StaleState("The balance kept changing; try again.")

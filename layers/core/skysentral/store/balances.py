@@ -1,0 +1,124 @@
+"""Storage of balances (D1-D9): one state item per subscription plus its usage ledger.
+
+Write path of a batch of usage for one subscription (see services.usage):
+  1. read the state and the ledger rows of the batch's records;
+  2. apply the new records in memory;
+  3. write the state, conditional on its version (optimistic locking), with the new
+     rows in `pending` and the alerts in `outbox`;
+  4. send the alerts, then write the ledger rows.
+A record is "applied" when its ledger row exists or it is in `pending`. A crash after 3
+is finished by the next delivery: pending rows not yet stored are written then.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pynamodb.exceptions import PutError, UpdateError
+
+from skysentral.domain.balances import Balance
+from skysentral.store.models import AlertLogItem, BalanceStateItem, UsageRowItem
+
+
+class StaleState(Exception):
+    """Someone else wrote the state since it was read: read again and retry."""
+
+
+@dataclass
+class State:
+    balance: Balance | None
+    version: int = 0
+    pending: list[dict] = field(default_factory=list)
+    outbox: list[dict] = field(default_factory=list)
+
+
+def partition(company_id: str, subscription_id: str) -> str:
+    return f"{company_id}#{subscription_id}"
+
+
+def usage_sk(month: str, record_id: str) -> str:
+    return f"USAGE#{month}#{record_id}"
+
+
+def load(company_id: str, subscription_id: str) -> State:
+    item = _get(company_id, subscription_id)
+    if item is None:
+        return State(None)
+    return State(Balance.from_dict(item.balance), int(item.version), list(item.pending or []), list(item.outbox or []))
+
+
+def _get(company_id: str, subscription_id: str) -> BalanceStateItem | None:
+    try:
+        return BalanceStateItem.get(partition(company_id, subscription_id), "STATE", consistent_read=True)
+    except BalanceStateItem.DoesNotExist:
+        return None
+
+
+def save(company_id: str, subscription_id: str, state: State, balance: Balance, *, pending: list[dict],
+         outbox: list[dict]) -> int:
+    """Write the whole state if nobody wrote it since `state` was read; returns the new version."""
+    item = BalanceStateItem(partition(company_id, subscription_id), "STATE", version=state.version + 1,
+                            balance=balance.to_dict(), pending=pending, outbox=outbox)
+    condition = (BalanceStateItem.version == state.version) if state.version else BalanceStateItem.pk.does_not_exist()
+    try:
+        item.save(condition=condition)
+    except PutError as exc:
+        if _condition_failed(exc):
+            raise StaleState() from None
+        raise
+    return state.version + 1
+
+
+def update_balance(company_id: str, subscription_id: str, state: State, balance: Balance) -> int:
+    """Replace only the balance (month close, lifting a block): pending rows and outbox stay."""
+    if not state.version:
+        return save(company_id, subscription_id, state, balance, pending=[], outbox=[])
+    item = BalanceStateItem(partition(company_id, subscription_id), "STATE")
+    try:
+        item.update(actions=[BalanceStateItem.balance.set(balance.to_dict()),
+                             BalanceStateItem.version.set(state.version + 1)],
+                    condition=BalanceStateItem.version == state.version)
+    except UpdateError as exc:
+        if _condition_failed(exc):
+            raise StaleState() from None
+        raise
+    return state.version + 1
+
+
+def _condition_failed(exc: Exception) -> bool:
+    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def stored_rows(company_id: str, subscription_id: str, sks: list[str]) -> set[str]:
+    """Which of these ledger rows exist (a strongly consistent batch read)."""
+    pk = partition(company_id, subscription_id)
+    keys = [(pk, sk) for sk in dict.fromkeys(sks)]
+    found: set[str] = set()
+    for i in range(0, len(keys), 100):
+        for item in UsageRowItem.batch_get(keys[i:i + 100], consistent_read=True, attributes_to_get=["pk", "sk"]):
+            found.add(item.sk)
+    return found
+
+
+def write_rows(company_id: str, subscription_id: str, rows: list[dict]) -> None:
+    """Ledger rows as plain puts (a repeat writes the same row again: harmless)."""
+    pk = partition(company_id, subscription_id)
+    with UsageRowItem.batch_write() as batch:
+        for row in rows:
+            batch.save(UsageRowItem(pk, row["sk"], row=row))
+
+
+def usage_rows(company_id: str, subscription_id: str, month: str) -> list[dict]:
+    pk = partition(company_id, subscription_id)
+    return [item.row for item in UsageRowItem.query(pk, UsageRowItem.sk.startswith(f"USAGE#{month}#"))]
+
+
+def log_alert(company_id: str, subscription_id: str, month: str, key: str, kind: str, text: str, language: str,
+              sent_at: str) -> None:
+    AlertLogItem(partition(company_id, subscription_id), f"ALERT#{month}#{key}", kind=kind, text=text,
+                 language=language, sent_at=sent_at).save()
+
+
+def alerts(company_id: str, subscription_id: str, month: str) -> list[dict]:
+    pk = partition(company_id, subscription_id)
+    return [{"kind": i.kind, "text": i.text, "language": i.language, "sent_at": i.sent_at}
+            for i in AlertLogItem.query(pk, AlertLogItem.sk.startswith(f"ALERT#{month}#"))]

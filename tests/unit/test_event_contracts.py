@@ -1,0 +1,49 @@
+"""The published queue contracts: the usage record schema is generated from the Parser
+model, and the sample events in events/ are valid instances of it."""
+import json
+
+from pydantic import ValidationError
+import pytest
+
+from infra.template import ROOT
+from skysentral.events import AlertMessage, MonthCloseRequest, UsageRecordIn
+
+EVENTS = ROOT / "events"
+
+
+def test_published_usage_record_schema_is_current():
+    published = json.loads((EVENTS / "schemas" / "usage_record.schema.json").read_text())
+    assert published == UsageRecordIn.model_json_schema(), "regenerate events/schemas/usage_record.schema.json"
+
+
+def _bodies(name):
+    return [json.loads(r["body"]) for r in json.loads((EVENTS / name).read_text())["Records"]]
+
+
+def test_sample_usage_batch_is_valid_and_in_e164():
+    records = [UsageRecordIn.model_validate(b) for b in _bodies("usage_ingest_batch.json")]
+    assert {r.kind for r in records} == {"data", "voice", "sms", "content"}
+    assert all(r.msisdn.startswith("+47") for r in records)
+
+
+def test_sample_invalid_record_names_every_problem():
+    with pytest.raises(ValidationError) as exc:
+        UsageRecordIn.model_validate(_bodies("usage_ingest_invalid_record.json")[0])
+    assert {e["loc"][0] for e in exc.value.errors()} == {"msisdn", "quantity", "started_at", "zone", "country"}
+
+
+def test_national_number_is_accepted_and_stored_as_e164():
+    record = UsageRecordIn.model_validate({"record_id": "r", "msisdn": "912 34 567", "kind": "sms", "quantity": 1,
+                                           "started_at": "2026-11-03T08:15:00+01:00", "zone": "NO", "country": "NO"})
+    assert record.msisdn == "+4791234567"
+
+
+def test_content_record_needs_an_amount():
+    with pytest.raises(ValidationError):
+        UsageRecordIn.model_validate({"record_id": "r", "msisdn": "+4791234567", "kind": "content", "quantity": 1,
+                                      "started_at": "2026-11-03T08:15:00+01:00", "zone": "NO", "country": "NO"})
+
+
+def test_sample_alert_and_close_messages_are_valid():
+    AlertMessage.model_validate(_bodies("sms_alerts_sqs.json")[0])
+    MonthCloseRequest.model_validate(_bodies("month_close_worker_sqs.json")[0])
