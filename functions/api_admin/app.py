@@ -8,6 +8,7 @@ from pydantic import Field
 
 from skysentral import clock
 from skysentral.api.http import Api, Body, Query
+from skysentral.domain.errors import InvalidInput
 from skysentral.domain.identity import ADMINS, COMPANY_ADMIN, ROLES
 from skysentral.services import directory as svc
 from skysentral.services import usage
@@ -17,16 +18,15 @@ logger = Logger()
 api = Api("skysentral-admin")
 app = api.app
 
-Name = Field(min_length=1, max_length=80)
-
-
 class NewDepartment(Body):
-    name: str = Name
+    name: str = Field(min_length=1, max_length=80)
     parent_id: str | None = None
 
 
 class DepartmentChange(Body):
-    name: str | None = Name
+    """Only the fields sent change; `parent_id: null` moves the department to the top level."""
+
+    name: str | None = Field(None, min_length=1, max_length=80)
     parent_id: str | None = None
 
 
@@ -74,9 +74,9 @@ def create_department(identity, body):
 @api.route("/admin/departments/{department_id}", "PATCH", roles=ADMINS, body=DepartmentChange, errors=(400, 403, 404, 409))
 def change_department(identity, body, department_id):
     """Rename and/or move a department (parent_id null = top level)."""
-    if "name" in body.model_fields_set and body.name is None:
-        body.model_fields_set.discard("name")
     changes = body.model_dump(include=body.model_fields_set)
+    if changes.get("name", "") is None:
+        raise InvalidInput("name cannot be null.", code="validation_error")
     return svc.change_department(identity, Directory.of(identity), department_id, changes)
 
 

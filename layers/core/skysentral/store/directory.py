@@ -229,7 +229,7 @@ class Directory:
     def audit_log(self, *, actor: str | None, kind: str | None, since: datetime | None, until: datetime | None,
                   limit: int, cursor: str | None) -> Page:
         """E6: newest first, filtered by who, kind (exact or prefix `department.`), period."""
-        lo = since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ") if since else ""
+        lo = since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ") if since else "0"
         hi = until.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ") if until else "~"
         if cursor:
             hi = min(hi, _cursor_decode(cursor, ""))

@@ -8,16 +8,18 @@ from pynamodb.attributes import BooleanAttribute, JSONAttribute, ListAttribute, 
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-STACK = os.environ.get("STACK_NAME", "skysentral-local")
+class _TableFromEnvironment(type):
+    """`Meta.table_name` read when first used, not at import: the Lambda runtime (or the
+    local cloud) sets the template's environment before any call, not before imports."""
 
-
-def _table(env: str, suffix: str) -> str:
-    return os.environ.get(env, f"{STACK}-{suffix}")
+    @property
+    def table_name(cls) -> str:
+        return os.environ.get(cls.env, f"{os.environ.get('STACK_NAME', 'skysentral-local')}-{cls.suffix}")
 
 
 class _Directory(Model):
-    class Meta:
-        table_name = _table("DIRECTORY_TABLE", "directory")
+    class Meta(metaclass=_TableFromEnvironment):
+        env, suffix = "DIRECTORY_TABLE", "directory"
 
     pk = UnicodeAttribute(hash_key=True)  # company id
     sk = UnicodeAttribute(range_key=True)  # KIND#id
@@ -92,8 +94,8 @@ class ExtensionItem(_Directory):
 class AuditItem(Model):
     """E6. pk = company id, sk = <ISO time>#<id> so a period is a key range."""
 
-    class Meta:
-        table_name = _table("AUDIT_TABLE", "audit")
+    class Meta(metaclass=_TableFromEnvironment):
+        env, suffix = "AUDIT_TABLE", "audit"
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
@@ -117,8 +119,8 @@ class QueueItem(_Directory):
 
 
 class _Balances(Model):
-    class Meta:
-        table_name = _table("BALANCES_TABLE", "balances")
+    class Meta(metaclass=_TableFromEnvironment):
+        env, suffix = "BALANCES_TABLE", "balances"
 
     pk = UnicodeAttribute(hash_key=True)  # <company id>#<subscription id>
     sk = UnicodeAttribute(range_key=True)
