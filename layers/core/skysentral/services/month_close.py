@@ -10,6 +10,7 @@ from skysentral.domain.balances import AddOns
 from skysentral.domain.errors import InvalidInput
 from skysentral.events import CloseItem, MonthCloseRequest
 from skysentral.services.usage import Account, close_subscription
+from skysentral.store import balances as store
 from skysentral.store.directory import Directory, all_subscriptions
 
 PAGE = 100
@@ -40,6 +41,7 @@ def plan(to_month: str) -> Iterator[MonthCloseRequest]:
 def close_page(request: MonthCloseRequest) -> int:
     """Close every subscription of the page; returns how many changed (0 on a rerun)."""
     plans: dict[tuple[str, str], object] = {}
+    states = store.load_many([(i.company_id, i.subscription_id) for i in request.items])
     closed = 0
     for item in request.items:
         key = (item.company_id, item.plan_code)
@@ -47,5 +49,6 @@ def close_page(request: MonthCloseRequest) -> int:
             plans[key] = Directory(item.company_id).price_plan(item.plan_code)
         sub = Subscription(item.subscription_id, item.msisdn, item.department_id, item.plan_code,
                            add_ons=AddOns(item.rollover, item.datakontroll, item.topup_product))
-        closed += close_subscription(Account(item.company_id, sub, plans[key]), request.to_month)
+        closed += close_subscription(Account(item.company_id, sub, plans[key]), request.to_month,
+                                     states[(item.company_id, item.subscription_id)])
     return closed

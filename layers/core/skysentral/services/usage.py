@@ -140,12 +140,13 @@ def ingest(records: list[UsageRecordIn], notify: Notify,
 
 
 # ------------------------------------------------------------------ month close (D9)
-def close_subscription(account: Account, to_month: str) -> bool:
+def close_subscription(account: Account, to_month: str, state: store.State | None = None) -> bool:
     """Close a subscription's balance up to `to_month`. Idempotent: False if already there.
-    A subscription with no balance yet starts from a full package in the month before."""
+    A subscription with no balance yet starts from a full package in the month before.
+    `state` may be given when already read (a page of closes reads them in one batch)."""
     cid, sid = account.company_id, account.subscription.subscription_id
     for _ in range(MAX_ATTEMPTS):
-        state = store.load(cid, sid)
+        state = state or store.load(cid, sid)
         balance = state.balance or rules.new_balance(account.plan, prev_month(to_month))
         if balance.month >= to_month:
             return False
@@ -154,7 +155,7 @@ def close_subscription(account: Account, to_month: str) -> bool:
             store.update_balance(cid, sid, state, closed)
             return True
         except store.StaleState:
-            continue
+            state = None
     raise store.StaleState(f"{cid}/{sid}: state kept changing during the close")
 
 

@@ -40,7 +40,21 @@ def usage_sk(month: str, record_id: str) -> str:
 
 
 def load(company_id: str, subscription_id: str) -> State:
-    item = _get(company_id, subscription_id)
+    return _state(_get(company_id, subscription_id))
+
+
+def load_many(keys: list[tuple[str, str]]) -> dict[tuple[str, str], State]:
+    """States of many subscriptions ((company id, subscription id) pairs), read in batches of 100."""
+    wanted = {partition(c, s): (c, s) for c, s in keys}
+    found = {key: State(None) for key in wanted.values()}
+    pks = list(wanted)
+    for i in range(0, len(pks), 100):
+        for item in BalanceStateItem.batch_get([(pk, "STATE") for pk in pks[i:i + 100]], consistent_read=True):
+            found[wanted[item.pk]] = _state(item)
+    return found
+
+
+def _state(item: BalanceStateItem | None) -> State:
     if item is None:
         return State(None)
     return State(Balance.from_dict(item.balance), int(item.version), list(item.pending or []), list(item.outbox or []))
