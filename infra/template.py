@@ -3,6 +3,7 @@ the one place the tools, tests and the OpenAPI generator learn the functions fro
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -52,6 +53,11 @@ def api_routes(props: dict) -> set[tuple[str, str]]:
 def load_handler_module(logical_id: str, props: dict | None = None):
     """Import a function's handler module from its CodeUri, as the Lambda runtime would."""
     props = props or functions()[logical_id]
+    # The Lambda runtime sets the template's environment before a handler module loads;
+    # outside it (tests, the OpenAPI generator) stand-in values take their place.
+    for name, value in load_template()["Globals"]["Function"]["Environment"]["Variables"].items():
+        os.environ.setdefault(name, value if isinstance(value, str) else f"local-{name.lower()}")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "eu-north-1")
     module_name, _, _attr = props["Handler"].rpartition(".")
     path = ROOT / props["CodeUri"] / f"{module_name.replace('.', '/')}.py"
     core = str(ROOT / "layers" / "core")

@@ -11,7 +11,7 @@ from skysentral.api.http import Api, Body, Query
 from skysentral.domain.errors import InvalidInput
 from skysentral.domain.identity import ADMINS, COMPANY_ADMIN, ROLES
 from skysentral.services import directory as svc
-from skysentral.services import usage
+from skysentral.services import purchases, usage
 from skysentral.store.directory import Directory
 
 logger = Logger()
@@ -160,3 +160,28 @@ def lift_roaming_block(identity, subscription_id):
     directory = Directory.of(identity)
     sub = svc.get_subscription(identity, directory, subscription_id)
     return usage.lift_roaming_block(identity, directory, usage.account_of(directory, sub), clock.now())
+
+
+Payer = Literal["company", "employee"]
+
+
+class PurchasePolicy(Body):
+    """D8: who pays for each product; products left out keep their current setting."""
+
+    EXTRA_1GB: Payer | None = None
+    EXTRA_5GB: Payer | None = None
+    EXTRA_15GB: Payer | None = None
+    SURF_EU_600MB: Payer | None = None
+    SURF_WORLD_300MB: Payer | None = None
+
+
+@api.route("/admin/purchase-policy", "GET", roles=ADMINS)
+def get_purchase_policy(identity):
+    """D8: who pays for each data package product."""
+    return purchases.policy_of(Directory.of(identity))
+
+
+@api.route("/admin/purchase-policy", "PUT", roles=frozenset({COMPANY_ADMIN}), body=PurchasePolicy, errors=(400,))
+def put_purchase_policy(identity, body):
+    """D8: set who pays (company or employee) per product; audited."""
+    return purchases.set_policy(identity, Directory.of(identity), body.model_dump(exclude_none=True))

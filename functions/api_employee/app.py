@@ -7,9 +7,10 @@ from pydantic import Field
 from skysentral import clock
 from skysentral.api.http import Api, Body, Query
 from skysentral.domain.calendar import month_of
+from skysentral.domain.errors import InvalidInput
 from skysentral.domain.identity import EVERYONE
 from skysentral.services import directory as svc
-from skysentral.services import usage
+from skysentral.services import purchases, usage
 from skysentral.store.directory import Directory
 
 logger = Logger()
@@ -61,3 +62,35 @@ def get_alerts(identity, query):
     month = query.month or month_of(clock.now())
     return {"month": month, "items": usage.alerts_of(account, month)}
 
+
+
+class PackageOrder(Body):
+    product: Literal["EXTRA_1GB", "EXTRA_5GB", "EXTRA_15GB", "SURF_EU_600MB", "SURF_WORLD_300MB"]
+    subscription_id: str | None = Field(None, description="one of my subscriptions; default: my first")
+    payment_method: str | None = Field(None, max_length=255, description=(
+        "a Stripe PaymentMethod id from the app, to pay at once when I pay myself; without it the "
+        "order waits for the app to confirm payment.client_secret"))
+
+
+@api.route("/me/data-packages", "POST", roles=EVERYONE, body=PackageOrder, status=202, errors=(400, 404))
+def order_data_package(identity, body):
+    """C8: buy an extra data or surf package; who pays follows the company's policy (D8).
+    An Idempotency-Key header makes a repeated POST return the same order."""
+    key = api.app.current_request.headers.get("idempotency-key")
+    if key is not None and not 1 <= len(key) <= 255:
+        raise InvalidInput("Idempotency-Key must be 1 to 255 characters.", code="invalid_idempotency_key")
+    order = purchases.place_order(Directory.of(identity), identity.user_id, body.product, idempotency_key=key,
+                                  subscription_id=body.subscription_id, payment_method=body.payment_method)
+    return order.view()
+
+
+@api.route("/me/orders", "GET", roles=EVERYONE)
+def list_orders(identity):
+    """My data-package orders, newest first."""
+    return {"items": purchases.my_orders(Directory.of(identity), identity.user_id)}
+
+
+@api.route("/me/orders/{order_id}", "GET", roles=EVERYONE, errors=(404,))
+def get_order(identity, order_id):
+    """One of my orders with its status history."""
+    return purchases.my_order(Directory.of(identity), identity.user_id, order_id)

@@ -94,3 +94,23 @@ class MonthCloseRequest(BaseModel):
 
 def parse_time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+class InboundSms(BaseModel):
+    """An SMS to the operator's short number, as the SMS gateway puts it on the inbound queue."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    message_id: str = Field(min_length=1, max_length=128, description="unique per SMS; a repeat starts nothing")
+    sender: str = Field(alias="from", description="the subscription's number, E.164")
+    to: str = Field(description="the short number it was sent to, e.g. 2000")
+    text: str = Field(max_length=1600)
+    received_at: AwareDatetime
+
+    @field_validator("sender")
+    @classmethod
+    def _e164(cls, value: str) -> str:
+        try:
+            return to_e164(value)
+        except InvalidPhoneNumber as exc:
+            raise ValueError(exc.message) from None

@@ -264,6 +264,10 @@ class RefSubscription:
                 self.data_stop = False
                 self._send(out, "extra_activated", f"extra_activated:{package_id}")
             self.extras.append(package)
+            # D3: packages waiting in line are used in the order they were bought, even when
+            # one bought earlier is paid for (and so added) later.
+            waiting = sorted((e for e in self.extras if e["state"] == "waiting"), key=lambda e: e["bought"])
+            self.extras = [e for e in self.extras if e["state"] != "waiting"] + waiting
         else:
             local = bought_at.astimezone(OSLO)
             end = (local + timedelta(days=30)).astimezone(timezone.utc)

@@ -606,3 +606,17 @@ def test_balance_round_trips_through_json():
 def test_price_plan_round_trips_through_json():
     for plan in PLANS.values():
         assert PricePlan.from_dict(json.loads(json.dumps(plan.to_dict()))) == plan
+
+
+def test_extra_packages_wait_in_the_order_they_were_bought_even_when_added_out_of_order():
+    """D3 with card payments: the order bought first may be paid (and added) last."""
+    from datetime import datetime, timezone
+
+    from skysentral.domain.balances import buy_package, new_balance
+    from skysentral.domain.catalogue import PLANS
+
+    balance = new_balance(PLANS["BEDRIFT_10"], "2026-11")
+    balance, _ = buy_package(balance, "EXTRA_5GB", "second", datetime(2026, 11, 5, 12, 1, tzinfo=timezone.utc))
+    balance, _ = buy_package(balance, "EXTRA_1GB", "first", datetime(2026, 11, 5, 12, 0, tzinfo=timezone.utc))
+    assert [e.id for e in balance.extras] == ["first", "second"]
+    assert {e.status for e in balance.extras} == {"queued"}

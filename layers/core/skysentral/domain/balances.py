@@ -757,7 +757,12 @@ def buy_package(
                 f"extra_activated:{package_id}",
                 {"package_id": package_id, "product": prod.code, "bytes": prod.bytes},
             )
-        b.extras = [*balance.extras, package]
+        # D3: extras wait in the order they were bought, even when paid in another order.
+        extras = list(balance.extras)
+        position = next((i for i, e in enumerate(extras) if e.status == QUEUED and e.bought_at > bought_at),
+                        len(extras))
+        extras.insert(position, package)
+        b.extras = extras
     else:
         # D6: 30 days from activation, counted in Oslo calendar days (same local time).
         expires_at = (bought_at.astimezone(OSLO) + timedelta(days=prod.valid_days or 30)).astimezone(UTC)

@@ -192,18 +192,20 @@ class Directory:
         *,
         create: list = (),
         update: list = (),
+        put: list = (),
         delete: list = (),
         audit: AuditEntry | None = None,
         now: datetime | None = None,
     ) -> None:
         """Write domain values in one transaction: `create` must not exist yet, `update`
-        and `delete` must exist. The audit entry (E6) is part of the same transaction."""
+        and `delete` must exist, `put` (storage items) may or may not. The audit entry (E6)
+        is part of the same transaction."""
         try:
-            self._transact(identity, create, update, delete, audit, now)
+            self._transact(identity, create, update, put, delete, audit, now)
         except TransactWriteError:
             raise Conflict("It was changed by someone else at the same time, or already exists; reload and try again.") from None
 
-    def _transact(self, identity, create, update, delete, audit, now) -> None:
+    def _transact(self, identity, create, update, put, delete, audit, now) -> None:
         with TransactWrite(connection=Connection()) as tx:
             for value in create:
                 item = value if hasattr(value, "sk") else self.item(value)
@@ -211,6 +213,8 @@ class Directory:
             for value in update:
                 item = self.item(value)
                 tx.save(item, condition=type(item).sk.exists())
+            for item in put:
+                tx.save(item)
             for value in delete:
                 item = value if hasattr(value, "sk") else self.item(value)
                 tx.delete(item, condition=type(item).sk.exists())

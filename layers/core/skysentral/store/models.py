@@ -153,3 +153,20 @@ class AlertLogItem(_Balances):
     text = UnicodeAttribute()
     language = UnicodeAttribute()
     sent_at = UnicodeAttribute()
+
+
+class OrderItem(Model):
+    """Data-package orders (C8). pk = <company id>#<employee id>; sk = ORDER#<order id>
+    (ids sort by time), or IDEM#<Idempotency-Key> pointing at the order a key created, or
+    POLICY for the company's who-pays policy (D8) under pk = <company id>#POLICY."""
+
+    class Meta(metaclass=_TableFromEnvironment):
+        env, suffix = "ORDERS_TABLE", "orders"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    order = JSONAttribute(null=True)
+    order_id = UnicodeAttribute(null=True)
+    task_token = UnicodeAttribute(null=True)
+    payment_status = UnicodeAttribute(null=True)  # from Stripe, possibly before the wait state
+    policy = JSONAttribute(null=True)

@@ -1,0 +1,24 @@
+"""The steps of the purchase state machine (statemachines/purchase.asl.json). Each step
+is one call into services.purchases; exceptions are named domain exceptions that the
+state machine matches by class name (PaymentDeclined, ActivationFailed, ...)."""
+from aws_lambda_powertools import Logger
+
+from skysentral.services import purchases
+
+logger = Logger()
+
+STEPS = {
+    "price": lambda e: purchases.step_price(e["ref"]),
+    "create_payment": lambda e: purchases.step_create_payment(e["ref"], e.get("payment_method")),
+    "await_payment": lambda e: purchases.step_await_payment(e["ref"], e["task_token"]),
+    "activate": lambda e: purchases.step_activate(e["ref"]),
+    "refund": lambda e: purchases.step_refund(e["ref"]),
+    "fail": lambda e: purchases.step_fail(e["ref"], e["reason"]),
+    "notify": lambda e: purchases.step_notify(e["ref"]),
+}
+
+
+@logger.inject_lambda_context
+def handler(event, context):
+    logger.append_keys(order_id=event["ref"]["order_id"], step=event["step"])
+    return STEPS[event["step"]](event)

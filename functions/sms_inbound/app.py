@@ -1,0 +1,24 @@
+"""Inbound SMS (SQS): "DATA 1", "SURF EU"... from a subscription's own number start the
+same purchase flow as the app; anything else gets a help SMS (C8, D3, D6). A message id
+seen before starts nothing more (it is the order's Idempotency-Key)."""
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from skysentral.events import InboundSms
+from skysentral.services import purchases
+
+logger = Logger()
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def record_handler(record: SQSRecord):
+    sms = InboundSms.model_validate_json(record.body)
+    result = purchases.order_by_sms(sms.message_id, sms.sender, sms.text)
+    logger.info("inbound sms", extra={"message_id": sms.message_id, "result": result})
+    return result
+
+
+@logger.inject_lambda_context
+def handler(event, context):
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

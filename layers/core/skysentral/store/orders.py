@@ -1,0 +1,92 @@
+"""Orders of data packages (C8), the Idempotency-Key index, and the D8 who-pays policy."""
+from __future__ import annotations
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from skysentral.domain.errors import NotFound
+from skysentral.domain.orders import Order
+from skysentral.store.models import OrderItem
+
+
+def _pk(company_id: str, employee_id: str) -> str:
+    return f"{company_id}#{employee_id}"
+
+
+def create(order: Order, idempotency_key: str | None) -> Order:
+    """Store a new order; with an Idempotency-Key, the order that key created first wins
+    (a repeat returns it instead of creating another)."""
+    pk = _pk(order.company_id, order.employee_id)
+    item = OrderItem(pk, f"ORDER#{order.order_id}", order=order.to_dict(), order_id=order.order_id)
+    if not idempotency_key:
+        item.save(condition=OrderItem.sk.does_not_exist())
+        return order
+    try:
+        with TransactWrite(connection=Connection()) as tx:
+            tx.save(OrderItem(pk, f"IDEM#{idempotency_key}", order_id=order.order_id),
+                    condition=OrderItem.sk.does_not_exist())
+            tx.save(item, condition=OrderItem.sk.does_not_exist())
+    except TransactWriteError:
+        existing = OrderItem.get(pk, f"IDEM#{idempotency_key}", consistent_read=True)
+        return get(order.company_id, order.employee_id, existing.order_id)
+    return order
+
+
+def get(company_id: str, employee_id: str, order_id: str) -> Order:
+    return Order.from_dict(_item(company_id, employee_id, order_id).order)
+
+
+def _item(company_id: str, employee_id: str, order_id: str) -> OrderItem:
+    try:
+        return OrderItem.get(_pk(company_id, employee_id), f"ORDER#{order_id}", consistent_read=True)
+    except DoesNotExist:
+        raise NotFound(f"No order {order_id}.") from None
+
+
+def of_employee(company_id: str, employee_id: str, limit: int = 50) -> list[Order]:
+    items = OrderItem.query(_pk(company_id, employee_id), OrderItem.sk.startswith("ORDER#"),
+                            scan_index_forward=False, limit=limit)
+    return [Order.from_dict(i.order) for i in items]
+
+
+def save(order: Order) -> None:
+    """Replace the order's data (status moves are decided by domain.orders.advance)."""
+    OrderItem(_pk(order.company_id, order.employee_id), f"ORDER#{order.order_id}").update(
+        actions=[OrderItem.order.set(order.to_dict())], condition=OrderItem.sk.exists())
+
+
+def payment_state(company_id: str, employee_id: str, order_id: str) -> tuple[str | None, str | None]:
+    """(task token of the waiting execution, payment status Stripe reported)."""
+    item = _item(company_id, employee_id, order_id)
+    return item.task_token, item.payment_status
+
+
+def set_task_token(company_id: str, employee_id: str, order_id: str, token: str) -> str | None:
+    """Keep the waiting execution's token with the order; returns the payment status
+    already known (a webhook may have come before the execution reached its wait)."""
+    item = OrderItem(_pk(company_id, employee_id), f"ORDER#{order_id}")
+    item.update(actions=[OrderItem.task_token.set(token)], condition=OrderItem.sk.exists())
+    return item.payment_status
+
+
+def set_payment_status(company_id: str, employee_id: str, order_id: str, status: str) -> str | None:
+    """Record what Stripe says of the payment; returns the waiting execution's token, if any."""
+    item = OrderItem(_pk(company_id, employee_id), f"ORDER#{order_id}")
+    try:
+        item.update(actions=[OrderItem.payment_status.set(status)], condition=OrderItem.sk.exists())
+    except UpdateError:
+        raise NotFound(f"No order {order_id}.") from None
+    return item.task_token
+
+
+def policy(company_id: str) -> dict[str, str]:
+    try:
+        return dict(OrderItem.get(f"{company_id}#POLICY", "POLICY").policy or {})
+    except DoesNotExist:
+        return {}
+
+
+def policy_item(company_id: str, value: dict[str, str]) -> OrderItem:
+    return OrderItem(f"{company_id}#POLICY", "POLICY", policy=value)
+
