@@ -17,7 +17,7 @@ from tests.integration.conftest import data
 from tests.unit.domain.reference_model import RefSubscription, view_of
 
 SUBSCRIPTIONS = 10
-RECORDS = 2500
+RECORDS = 1500
 
 
 def _order_free(view: dict) -> dict:
@@ -55,13 +55,13 @@ def crashes(monkeypatch):
     real_save, real_rows = store.save, store.write_rows
 
     def save(*args, **kwargs):
-        if rng.random() < 0.15:
+        if rng.random() < 0.1:
             counts["before_state_write"] += 1
             raise ConnectionError("injected: DynamoDB unreachable")
         return real_save(*args, **kwargs)
 
     def write_rows(*args, **kwargs):
-        if rng.random() < 0.15:
+        if rng.random() < 0.1:
             counts["after_state_write"] += 1
             raise ConnectionError("injected: crashed after the state write")
         return real_rows(*args, **kwargs)
