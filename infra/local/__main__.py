@@ -1,0 +1,236 @@
+"""``python -m infra.local`` — the local cloud from the command line.
+
+Commands::
+
+    run    [--port 3000] [--aws-port 4566] [--host 127.0.0.1] [--no-clock] [--no-seed]
+           emulator on :4566, template deployed, demo data seeded, API on :3000;
+           prints the URL, the schedules and a bearer token per demo user; Ctrl-C stops.
+    tokens [--ttl 86400]
+           a bearer token per demo user (same key file as `run`, so they work against it).
+    fire   <schedule-name> [--at 2026-12-01T00:05] [--url http://localhost:3000]
+           fire a schedule of a running `run` now, as if the clock read --at
+           (naive times are read in the schedule's time zone, e.g. Europe/Oslo).
+    send   <queue-logical-id> <file.json|-> [--group G] [--url ...]
+           send one JSON message or a list of them to a template queue of a running `run`.
+    drain  [--url ...]   wait until the running cloud's queues are empty.
+    schedules [--url ...]  list the schedules of a running `run`.
+
+Against a LocalStack you already run: the clients in infra/local come from
+``localstack_client.session.Session``, which talks to ``http://localhost:4566``;
+``LOCALSTACK_HOST=host:port`` or ``AWS_ENDPOINT_URL=http://...`` point it elsewhere.
+``python -m infra.local run --external`` then deploys the template into that LocalStack
+(its CloudFormation, Lambda, SQS mappings and Step Functions run the functions) instead
+of starting the embedded emulator; the gateway, issuer and schedule firing stay local.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _users() -> list[tuple[str, dict[str, Any]]]:
+    """(label, claims) of every demo user from infra.local.seed.DEMO_USERS."""
+    try:
+        from infra.local import seed
+    except ImportError:
+        return []
+    out = []
+    for i, user in enumerate(getattr(seed, "DEMO_USERS", []) or []):
+        if isinstance(user, dict):
+            claims = dict(user.get("claims", user))
+            label = str(user.get("label") or claims.get("email") or f"user {i + 1}")
+        else:
+            claims = dict(getattr(user, "claims", {}))
+            label = str(getattr(user, "label", None) or claims.get("email") or f"user {i + 1}")
+        out.append((label, claims))
+    return out
+
+
+def _print_tokens(ttl: int) -> None:
+    from infra.local.issuer import Issuer
+
+    issuer = Issuer(ROOT)
+    users = _users()
+    if not users:
+        print("  (no demo users: infra.local.seed.DEMO_USERS is empty)")
+    for label, claims in users:
+        print(f"  {label}:\n    Authorization: Bearer {issuer.issue(claims, ttl_s=ttl)}")
+
+
+def _call(url: str, method: str = "GET", body: Any = None) -> Any:
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=300) as resp:
+            return json.loads(resp.read() or b"null")
+    except urllib.error.HTTPError as exc:
+        sys.exit(f"{method} {url} → {exc.code}: {exc.read().decode(errors='replace')}")
+    except urllib.error.URLError as exc:
+        sys.exit(f"cannot reach {url} ({exc.reason}); is `make run` running?")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from infra.local.cloud import LocalCloud
+    from infra.local.gateway import Gateway
+    from infra.local.issuer import Issuer
+
+    logging.basicConfig(level=logging.INFO if not args.quiet else logging.WARNING,
+                        format="%(asctime)s %(levelname).1s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    for noisy in ("botocore", "pynamodb", "samtranslator", "werkzeug", "aws_lambda_powertools"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    t0 = time.perf_counter()
+    cloud = LocalCloud(ROOT, port=args.aws_port, stage=args.stage, external=args.external,
+                       visibility_timeout_cap_s=args.visibility_cap)
+    cloud.start()
+    cloud.deploy()
+    seeded = None
+    if not args.no_seed:
+        try:
+            from infra.local import seed
+
+            cloud.apply_function_environment()
+            seeded = seed.seed_demo(cloud)
+        except Exception as exc:  # noqa: BLE001 - the API should come up even if seeding breaks
+            logging.getLogger("infra.local").warning("seeding the demo data failed: %s", exc)
+    gateway = Gateway(cloud, Issuer(ROOT), host=args.host, port=args.port).start()
+    ready = time.perf_counter() - t0
+
+    print()
+    print(f"Skysentral local cloud ready in {ready:.1f}s  (deploy {cloud.timings.get('deploy_s')}s)")
+    print(f"  API:       {gateway.url}   (e.g. curl {gateway.url}/health)")
+    print(f"  Emulator:  {cloud.endpoint}   (AWS_ENDPOINT_URL={cloud.endpoint} aws ...)")
+    print(f"  Stack:     {cloud.stack_name}, stage {cloud.stage}; "
+          f"{len(cloud.resources)} resources, {len(gateway.routes)} routes")
+    if seeded is not None:
+        print(f"  Seeded:    demo data ({len(seeded) if hasattr(seeded, '__len__') else 'ok'} users)")
+    print("  Schedules (fire: python -m infra.local fire <name> [--at ISO]):")
+    for s in cloud.schedules() or []:
+        print(f"    {s['name']:<28} {s['expression']:<28} {s['timezone']:<14} → {s['target']['logical_id'] or s['target']['arn']}")
+    if not cloud.schedules():
+        print("    (none in template.yaml)")
+    print("  Queues (send: python -m infra.local send <queue> file.json):")
+    queues = [lid for lid, i in cloud.resources.items() if i.get("type") == "AWS::SQS::Queue"]
+    print("    " + (", ".join(queues) if queues else "(none)"))
+    print("  Tokens:")
+    _print_tokens(args.ttl)
+    print("Ctrl-C to stop.", flush=True)
+
+    if not args.no_clock and not args.external:
+        cloud.start_clock()
+    stop = {"now": False}
+
+    def on_signal(*_: Any) -> None:
+        stop["now"] = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        while not stop["now"]:
+            time.sleep(0.3)
+    finally:
+        gateway.stop()
+        cloud.stop()
+    return 0
+
+
+def cmd_tokens(args: argparse.Namespace) -> int:
+    print(f"Bearer tokens (valid {args.ttl}s, issuer key {ROOT / '.local/issuer-key.pem'}):")
+    _print_tokens(args.ttl)
+    return 0
+
+
+def cmd_fire(args: argparse.Namespace) -> int:
+    from urllib.parse import quote
+
+    body = {"at": args.at} if args.at else {}
+    result = _call(f"{args.url}/_local/schedules/{quote(args.name)}/fire", "POST", body)
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_send(args: argparse.Namespace) -> int:
+    from urllib.parse import quote
+
+    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    url = f"{args.url}/_local/queues/{quote(args.queue)}/messages"
+    if args.group:
+        url += f"?group={quote(args.group)}"
+    print(json.dumps(_call(url, "POST", json.loads(text)), indent=2))
+    return 0
+
+
+def cmd_drain(args: argparse.Namespace) -> int:
+    print(json.dumps(_call(f"{args.url}/_local/drain", "POST", {})))
+    return 0
+
+
+def cmd_schedules(args: argparse.Namespace) -> int:
+    print(json.dumps(_call(f"{args.url}/_local/schedules"), indent=2, ensure_ascii=False))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("AWS_DEFAULT_REGION", "eu-north-1")
+    for p in (str(ROOT / "layers" / "core"), str(ROOT)):
+        if p not in sys.path:
+            sys.path.insert(0, p)
+    parser = argparse.ArgumentParser(prog="python -m infra.local", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    default_url = os.environ.get("SKYSENTRAL_LOCAL_URL", "http://localhost:3000")
+
+    p = sub.add_parser("run", help="emulator + template + demo data + API on :3000")
+    p.add_argument("--port", type=int, default=3000)
+    p.add_argument("--aws-port", type=int, default=4566)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--stage", default="local")
+    p.add_argument("--ttl", type=int, default=86400, help="lifetime of the printed tokens (s)")
+    p.add_argument("--visibility-cap", type=float, default=None,
+                   help="cap SQS visibility timeouts (s) so retries come back sooner")
+    p.add_argument("--no-seed", action="store_true")
+    p.add_argument("--no-clock", action="store_true", help="do not fire schedules at their real times")
+    p.add_argument("--external", action="store_true", help="deploy into a running LocalStack instead")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(fn=cmd_run)
+
+    p = sub.add_parser("tokens", help="print a bearer token per demo user")
+    p.add_argument("--ttl", type=int, default=86400)
+    p.set_defaults(fn=cmd_tokens)
+
+    p = sub.add_parser("fire", help="fire a schedule of a running cloud")
+    p.add_argument("name")
+    p.add_argument("--at", help="ISO 8601 clock for the run, e.g. 2026-12-01T00:05 (schedule's time zone)")
+    p.add_argument("--url", default=default_url)
+    p.set_defaults(fn=cmd_fire)
+
+    p = sub.add_parser("send", help="send JSON message(s) to a template queue of a running cloud")
+    p.add_argument("queue", help="logical id of the queue in template.yaml")
+    p.add_argument("file", help="a .json file (object or list) or - for stdin")
+    p.add_argument("--group", help="MessageGroupId for FIFO queues (default: the message's msisdn)")
+    p.add_argument("--url", default=default_url)
+    p.set_defaults(fn=cmd_send)
+
+    p = sub.add_parser("drain", help="wait until the running cloud's queues are empty")
+    p.add_argument("--url", default=default_url)
+    p.set_defaults(fn=cmd_drain)
+
+    p = sub.add_parser("schedules", help="list the schedules of a running cloud")
+    p.add_argument("--url", default=default_url)
+    p.set_defaults(fn=cmd_schedules)
+
+    args = parser.parse_args(argv)
+    return int(args.fn(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

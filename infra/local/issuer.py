@@ -1,0 +1,142 @@
+"""The local token issuer: a stand-in for the Cognito user pool.
+
+An RSA key is generated once and kept in ``<root>/.local/issuer-key.pem`` (gitignored),
+so tokens printed by ``python -m infra.local tokens`` in one shell are accepted by a
+``python -m infra.local run`` in another. Tokens look like Cognito ID tokens (RS256,
+``token_use: "id"``, ``sub``, ``email``, ``custom:company_id``, ``custom:role``,
+``custom:departments`` comma-separated …) with ``iss`` = :data:`ISSUER` and
+``aud`` = :data:`AUDIENCE`; :meth:`Issuer.verify` checks what API Gateway's Cognito
+authorizer checks: signature, expiry, issuer, audience and that it is an ID token.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+ISSUER = "http://localhost:3000/_local/issuer"
+AUDIENCE = "skysentral-local"
+KEY_FILE = Path(".local") / "issuer-key.pem"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class InvalidToken(Exception):
+    """The token must be refused (API Gateway answers 401)."""
+
+
+def _b64u(n: int) -> str:
+    raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _load_or_create_key(path: Path) -> rsa.RSAPrivateKey:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+        try:  # first writer wins: two processes starting together agree on one key
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(pem)
+        except FileExistsError:
+            time.sleep(0.1)
+    loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    assert isinstance(loaded, rsa.RSAPrivateKey)
+    return loaded
+
+
+class Issuer:
+    def __init__(self, root: Path | str = REPO_ROOT, key_file: Path | None = None,
+                 issuer: str = ISSUER, audience: str = AUDIENCE) -> None:
+        self.path = Path(key_file) if key_file else Path(root).resolve() / KEY_FILE
+        self.issuer = issuer
+        self.audience = audience
+        self._key = _load_or_create_key(self.path)
+        self._public = self._key.public_key()
+        der = self._public.public_bytes(serialization.Encoding.DER,
+                                        serialization.PublicFormat.SubjectPublicKeyInfo)
+        self.kid = hashlib.sha256(der).hexdigest()[:16]
+
+    def issue(self, claims: dict[str, Any], ttl_s: int = 3600, **overrides: Any) -> str:
+        """An RS256 ID token with Cognito-shaped claims; ``claims`` win over defaults."""
+        now = int(time.time())
+        body: dict[str, Any] = {
+            "sub": str(uuid.uuid4()),
+            "iss": self.issuer,
+            "aud": self.audience,
+            "token_use": "id",
+            "auth_time": now,
+            "iat": now,
+            "exp": now + int(ttl_s),
+            "jti": str(uuid.uuid4()),
+            "email_verified": True,
+        }
+        claims = dict(claims)
+        depts = claims.get("custom:departments")
+        if isinstance(depts, (list, tuple)):
+            claims["custom:departments"] = ",".join(str(d) for d in depts)
+        body.update(claims)
+        body.update(overrides)
+        if "email" in body:
+            body.setdefault("cognito:username", body["email"])
+        return jwt.encode(body, self._key, algorithm="RS256", headers={"kid": self.kid})
+
+    def verify(self, token: str) -> dict[str, Any]:
+        """Claims of a valid token, else :class:`InvalidToken` (with the reason)."""
+        try:
+            header = jwt.get_unverified_header(token)
+            if header.get("alg") != "RS256":
+                raise InvalidToken(f"unexpected algorithm {header.get('alg')!r}")
+            if header.get("kid") not in (None, self.kid):
+                raise InvalidToken("unknown signing key")
+            claims = jwt.decode(token, self._public, algorithms=["RS256"], audience=self.audience,
+                                issuer=self.issuer, options={"require": ["exp", "iat", "iss", "aud", "sub"]})
+        except InvalidToken:
+            raise
+        except jwt.ExpiredSignatureError as exc:
+            raise InvalidToken("token expired") from exc
+        except jwt.InvalidAudienceError as exc:
+            raise InvalidToken("wrong audience") from exc
+        except jwt.InvalidIssuerError as exc:
+            raise InvalidToken("wrong issuer") from exc
+        except jwt.PyJWTError as exc:
+            raise InvalidToken(f"invalid token: {exc}") from exc
+        if claims.get("token_use") != "id":
+            raise InvalidToken("not an ID token")
+        return claims
+
+    def jwks(self) -> dict[str, Any]:
+        numbers = self._public.public_numbers()
+        return {"keys": [{"kty": "RSA", "alg": "RS256", "use": "sig", "kid": self.kid,
+                          "n": _b64u(numbers.n), "e": _b64u(numbers.e)}]}
+
+
+_default: dict[str, Issuer] = {}
+
+
+def default_issuer(root: Path | str = REPO_ROOT) -> Issuer:
+    key = str(Path(root).resolve())
+    if key not in _default:
+        _default[key] = Issuer(root)
+    return _default[key]
+
+
+def issue(claims: dict[str, Any], ttl_s: int = 3600, root: Path | str = REPO_ROOT) -> str:
+    return default_issuer(root).issue(claims, ttl_s)
+
+
+def verify(token: str, root: Path | str = REPO_ROOT) -> dict[str, Any]:
+    return default_issuer(root).verify(token)
+
+
+def jwks(root: Path | str = REPO_ROOT) -> dict[str, Any]:
+    return default_issuer(root).jwks()

@@ -1,0 +1,44 @@
+"""Small corrections to moto 5.2.5 where it differs from AWS in ways the project hits.
+
+* Step Functions (``execute_state_machine`` backend): ``StartExecution`` without a
+  ``name`` gives every execution the ARN suffix ``None``, so the second unnamed start
+  fails with ``ExecutionAlreadyExists``. AWS generates a UUID name.
+* SQS performance: ``ReceiveMessage`` checks each returned message's retention period
+  by computing *all* queue attributes (which counts every message in the queue), making
+  a receive O(batch × queue length). The check reads the retention period directly.
+* (in :mod:`infra.local.template`) CloudFormation appends ``.fifo`` to the generated
+  name of a FIFO queue; moto does not and refuses to create it.
+* (in :mod:`infra.local.schedules`) EventBridge: moto matches schedule-only and DISABLED
+  rules against every ``PutEvents`` and cannot deliver to Lambda/Step Functions targets.
+"""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+_applied = False
+
+
+def apply() -> None:
+    global _applied
+    if _applied:
+        return
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+    original = StepFunctionsParserBackend.start_execution
+
+    def start_execution(self: Any, state_machine_arn: str, name: Any = None, *args: Any, **kwargs: Any) -> Any:
+        return original(self, state_machine_arn, name or str(uuid.uuid4()), *args, **kwargs)
+
+    StepFunctionsParserBackend.start_execution = start_execution  # type: ignore[method-assign]
+
+    from moto.core.utils import unix_time
+    from moto.sqs.models import SQSBackend
+
+    def is_message_valid_based_on_retention_period(self: Any, queue_name: str, message: Any) -> bool:
+        queue = self.get_queue(queue_name)
+        retention = int(getattr(queue, "message_retention_period", None) or 345600)
+        return retention + message.sent_timestamp / 1000 > unix_time()
+
+    SQSBackend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period  # type: ignore[method-assign]
+    _applied = True
