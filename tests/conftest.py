@@ -29,13 +29,27 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def cloud() -> Iterator[Any]:
+def stripe_standin() -> Iterator[Any]:
+    """The local stand-in for Stripe's test mode (infra/local/stripe_standin.py)."""
+    from infra.local import stripe_wiring
+
+    standin = stripe_wiring.start_standin()
+    try:
+        yield standin
+    finally:
+        standin.stop()
+
+
+@pytest.fixture(scope="session")
+def cloud(stripe_standin: Any) -> Iterator[Any]:
     """template.yaml deployed as stack ``skysentral-test`` (visibility timeouts capped at 1 s,
     SQS batching windows at 0.2 s, so retries and batches come quickly)."""
+    from infra.local import stripe_wiring
     from infra.local.cloud import LocalCloud
 
     c = LocalCloud(ROOT, port=free_port(), stack_name="skysentral-test", stage="local",
-                   visibility_timeout_cap_s=1, batching_window_cap_s=0.2)
+                   visibility_timeout_cap_s=1, batching_window_cap_s=0.2,
+                   parameters=stripe_wiring.parameters(stripe_standin))
     c.start()
     try:
         c.deploy()
@@ -53,11 +67,14 @@ def issuer() -> Any:
 
 
 @pytest.fixture(scope="session")
-def gateway(cloud: Any, issuer: Any) -> Iterator[str]:
+def gateway(cloud: Any, issuer: Any, stripe_standin: Any) -> Iterator[str]:
     """Base URL (http://127.0.0.1:<free port>) of the local API gateway."""
     from infra.local.gateway import Gateway
 
     gw = Gateway(cloud, issuer, host="127.0.0.1", port=free_port()).start()
+    from infra.local import stripe_wiring
+
+    stripe_wiring.connect(cloud, stripe_standin, f"http://127.0.0.1:{gw.port}")
     try:
         yield f"http://127.0.0.1:{gw.port}"
     finally:

@@ -30,6 +30,7 @@ def handle(event: dict) -> dict:
 def stripe_webhook():
     """Stripe payment events (payment_intent.*); verified with Stripe's signature."""
     request = app.current_request
+    config.register_lambda_context(app.lambda_context)
     try:
         event = payments.verify_webhook(request.raw_body, request.headers.get("stripe-signature"))
     except (SignatureVerificationError, ValueError) as exc:

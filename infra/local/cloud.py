@@ -343,6 +343,7 @@ class LocalCloud:
         for s in self.skipped:
             self.resources.setdefault(s.logical_id, {"type": s.type, "physical_id": None,
                                                      "handled_locally": s.reason})
+        self._create_secrets()
 
     def _resolve(self, node: Any) -> Any:
         """Resolve intrinsics against the created stack (moto's own resolver)."""
@@ -475,6 +476,28 @@ class LocalCloud:
             if info.get("type") == "AWS::SQS::Queue" and info.get("name") == name:
                 return str(info["url"])
         return str(self.client("sqs").get_queue_url(QueueName=name)["QueueUrl"])
+
+    def _create_secrets(self) -> None:
+        """moto's CloudFormation has no AWS::SecretsManager::Secret: create each one through
+        the API under the name its references were given, with the template's value."""
+        if self.external:
+            return
+        sm = self.client("secretsmanager")
+        for s in self.skipped:
+            if s.type != "AWS::SecretsManager::Secret":
+                continue
+            name = tpl.placeholder(s.logical_id, s.type, None, self.region, self.account)
+            try:
+                sm.create_secret(Name=name, SecretString=str(s.properties.get("SecretString") or "{}"))
+            except sm.exceptions.ResourceExistsException:
+                pass
+            self.resources[s.logical_id].update(physical_id=name, name=name)
+
+    def put_secret(self, logical_id: str, value: dict | str) -> None:
+        """Set a template secret's value (e.g. the local Stripe keys)."""
+        secret_id = self.resources[logical_id]["physical_id"]
+        self.client("secretsmanager").put_secret_value(
+            SecretId=secret_id, SecretString=value if isinstance(value, str) else json.dumps(value))
 
     def drain(self, timeout_s: float = 30) -> None:
         """Wait until every polled queue is empty (visible, in flight, delayed) and nothing runs."""

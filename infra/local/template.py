@@ -160,6 +160,7 @@ def transform(template: dict[str, Any], parameters: dict[str, Any]) -> dict[str,
 
 # Types the local cloud itself stands in for (never handed to moto even if it knew them).
 HANDLED_LOCALLY = {
+    "AWS::SecretsManager::Secret": "created by the local cloud through the Secrets Manager API",
     "AWS::Scheduler::Schedule": "fired by the local cloud (cloud.schedules / fire_schedule)",
     "AWS::Scheduler::ScheduleGroup": "schedules are fired by the local cloud",
     "AWS::Cognito::UserPool": "the local issuer (infra/local/issuer.py) stands in for Cognito",

@@ -44,10 +44,11 @@ def create_payment(order_id: str, amount_ore: int, metadata: dict, description: 
         raise PaymentProviderUnavailable(str(exc)) from None
 
 
-def retrieve(payment_intent_id: str) -> stripe.PaymentIntent:
+def retrieve(payment_intent_id: str) -> dict:
+    """The PaymentIntent as Stripe has it now, as a plain dict."""
     _configure()
     try:
-        return stripe.PaymentIntent.retrieve(payment_intent_id)
+        return stripe.PaymentIntent.retrieve(payment_intent_id).to_dict()
     except _TRANSIENT as exc:
         raise PaymentProviderUnavailable(str(exc)) from None
 
@@ -78,10 +79,11 @@ def verify_webhook(raw_body: bytes | str, signature: str | None) -> stripe.Event
     return stripe.Webhook.construct_event(raw_body, signature or "", _secret()["webhook_secret"])
 
 
-def outcome(intent: stripe.PaymentIntent) -> str:
+def outcome(intent: dict) -> str:
     """succeeded | declined | pending, from a PaymentIntent as Stripe reports it now."""
-    if intent.status == "succeeded":
+    if intent["status"] == "succeeded":
         return "succeeded"
-    if intent.status == "canceled" or (intent.status == "requires_payment_method" and intent.get("last_payment_error")):
+    if intent["status"] == "canceled" or (intent["status"] == "requires_payment_method"
+                                         and intent.get("last_payment_error")):
         return "declined"
     return "pending"

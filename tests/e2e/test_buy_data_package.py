@@ -1,0 +1,267 @@
+"""Buying data packages end to end (C8, D3, D6, D8): the API, the purchase state machine
+running for real in the local cloud, Stripe's stand-in and its signed webhooks, and the
+inbound SMS queue."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+
+from skysentral.domain.catalogue import GIB
+from tests.e2e.conftest import Client
+
+FINAL = {"completed", "failed", "refunded"}
+
+
+@pytest.fixture
+def employee(gateway, issuer, seeded):
+    """employee(n) -> a Client for Nordlys employee n (each test uses its own subscription)."""
+
+    def make(n: int) -> Client:
+        claims = {"sub": f"e-nordlys-{n:02d}", "email": f"e{n}@nordlys.no", "custom:company_id": "c-nordlys",
+                  "custom:role": "employee", "custom:departments": ""}
+        return Client(gateway, issuer.issue(claims))
+
+    return make
+
+
+def wait_final(client: Client, order_id: str, timeout_s: float = 30) -> dict:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        status, order = client.get(f"/me/orders/{order_id}")
+        assert status == 200, order
+        if order["status"] in FINAL or time.monotonic() > deadline:
+            return order
+        time.sleep(0.1)
+
+
+def stripe_get(standin, path: str) -> dict:
+    """Read an object from the Stripe stand-in, as a support person would in Stripe's dashboard."""
+    import urllib.request
+
+    request = urllib.request.Request(standin.url + path, headers={"Authorization": f"Bearer {standin.api_key}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def sms_to(cloud, msisdn: str, containing: str = "", timeout_s: float = 10) -> list[str]:
+    """SMS sent to a number (the receipt is the last step, just after the order is final)."""
+    from moto.sns.models import sns_backends
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        texts = [m[1] for m in sns_backends[cloud.account][cloud.region].sms_messages.values() if m[0] == msisdn]
+        if any(containing in t for t in texts) or time.monotonic() > deadline:
+            return texts
+        time.sleep(0.1)
+
+
+def test_company_paid_package_is_activated_at_once_and_receipted(cloud, employee):
+    me = employee(11)
+    status, order = me.post("/me/data-packages", {"product": "EXTRA_1GB"}, headers={"Idempotency-Key": "t-11-a"})
+    assert status == 202 and order["payer"] == "company" and order["payment"] is None
+    done = wait_final(me, order["order_id"])
+    assert done["status"] == "completed", done
+    extras = me.get("/me/dashboard")[1]["data"]["extra_packages"]
+    assert [(e["id"], e["status"]) for e in extras] == [(order["order_id"], "queued")]  # D3: waits behind data left
+    assert any(order["order_id"] in text and "betalt av bedriften" in text for text in sms_to(cloud, "+4791200011", order["order_id"]))
+
+
+def test_employee_paid_surf_package_is_charged_with_mva_then_activated(cloud, employee, stripe_standin):
+    me = employee(12)
+    status, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB", "payment_method": "pm_card_visa"})
+    assert status == 202 and order["payer"] == "employee"
+    done = wait_final(me, order["order_id"])
+    assert done["status"] == "completed", done
+    intent = stripe_get(stripe_standin, f"/v1/payment_intents/{done['payment']['payment_intent_id']}")
+    assert intent["amount"] == 12375 and intent["status"] == "succeeded"  # 99,00 kr + 25 % MVA
+    surf = me.get("/me/dashboard")[1]["roaming"]["surf_packages"]
+    assert [s["id"] for s in surf] == [order["order_id"]]
+
+
+def test_declined_card_fails_the_order_and_activates_nothing(cloud, employee):
+    me = employee(13)
+    _, order = me.post("/me/data-packages", {"product": "SURF_WORLD_300MB", "payment_method": "pm_card_chargeDeclined"})
+    done = wait_final(me, order["order_id"])
+    assert done["status"] == "failed" and done["failure"] == "declined"
+    assert me.get("/me/dashboard")[1]["roaming"]["surf_packages"] == []
+    assert any("avvist" in text for text in sms_to(cloud, "+4791200013", "avvist"))
+
+
+def test_payment_that_never_comes_expires_and_the_intent_is_cancelled(cloud, employee, stripe_standin, monkeypatch):
+    from skysentral.services import purchases
+
+    monkeypatch.setattr(purchases, "payment_timeout_s", lambda: 2)
+    me = employee(14)
+    _, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB"})  # the app never confirms
+    done = wait_final(me, order["order_id"])
+    assert done["status"] == "failed" and done["failure"] == "expired", done
+    assert stripe_get(stripe_standin, f"/v1/payment_intents/{done['payment']['payment_intent_id']}")["status"] == "canceled"
+    assert me.get("/me/dashboard")[1]["roaming"]["surf_packages"] == []
+
+
+def test_webhook_delivered_five_times_activates_once(cloud, employee, stripe_standin):
+    me = employee(15)
+    stripe_standin.hold_webhooks(True)
+    try:
+        _, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB", "payment_method": "pm_card_visa"})
+        done = wait_final(me, order["order_id"])  # the wait step asks Stripe itself
+        stripe_standin.release(duplicates=5)
+        assert stripe_standin.wait_idle(10)
+    finally:
+        stripe_standin.hold_webhooks(False)
+    assert done["status"] == "completed"
+    delivered = [e for e in stripe_standin.sent_events() if e.get("status") == 200]
+    assert len(delivered) >= 5
+    assert [s["id"] for s in me.get("/me/dashboard")[1]["roaming"]["surf_packages"]] == [order["order_id"]]
+    assert sum(order["order_id"] in t for t in sms_to(cloud, "+4791200015", order["order_id"])) == 1
+
+
+def test_webhook_that_arrives_before_the_wait_state_resumes_the_order(cloud, employee, stripe_standin, monkeypatch):
+    from skysentral.services import purchases
+
+    original = purchases.step_await_payment
+
+    def await_after_the_webhook(ref, token):
+        deadline = time.monotonic() + 10  # let Stripe's success event be handled first
+        while time.monotonic() < deadline and not any(
+                e.get("type") == "payment_intent.succeeded" and e.get("status") == 200
+                and ref["order_id"] in json.dumps(e) for e in stripe_standin.sent_events()):
+            time.sleep(0.05)
+        return original(ref, token)
+
+    monkeypatch.setattr(purchases, "step_await_payment", await_after_the_webhook)
+    me = employee(16)
+    _, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB", "payment_method": "pm_card_visa"})
+    assert wait_final(me, order["order_id"])["status"] == "completed"
+
+
+def test_events_out_of_order_still_complete_the_order(cloud, employee, stripe_standin):
+    me = employee(17)
+    stripe_standin.hold_webhooks(True)
+    try:
+        _, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB",
+                                                 "payment_method": "pm_card_authenticationRequired"})
+        deadline = time.monotonic() + 10
+        while me.get(f"/me/orders/{order['order_id']}")[1]["status"] != "awaiting_payment" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        intent_id = me.get(f"/me/orders/{order['order_id']}")[1]["payment"]["payment_intent_id"]
+        stripe_standin.authenticate(intent_id, "succeed")  # the customer's 3-D Secure step
+        stripe_standin.release(order="reverse")  # succeeded arrives before requires_action
+    finally:
+        stripe_standin.hold_webhooks(False)
+    assert wait_final(me, order["order_id"])["status"] == "completed"
+
+
+@pytest.mark.parametrize("forge", ["wrong secret", "stale timestamp", "no signature"])
+def test_forged_or_stale_webhook_is_400_and_changes_nothing(gateway, stripe_standin, employee, forge):
+    me = employee(18)
+    _, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB"})  # waits for payment
+    body = json.dumps({"id": f"evt_forged_{forge[:4]}", "object": "event", "type": "payment_intent.succeeded",
+                       "data": {"object": {"id": "pi_forged", "object": "payment_intent", "status": "succeeded",
+                                           "metadata": {"company_id": "c-nordlys", "employee_id": "e-nordlys-18",
+                                                        "order_id": order["order_id"]}}}})
+    headers = {"wrong secret": {"Stripe-Signature": stripe_standin.sign(body, secret="whsec_guess")},
+               "stale timestamp": {"Stripe-Signature": stripe_standin.sign(body, timestamp=int(time.time()) - 3600)},
+               "no signature": {}}[forge]
+    status, answer = Client(gateway, None).call("POST", "/webhooks/stripe", raw=body.encode(), headers=headers)
+    assert status == 400 and answer["error"] == "invalid_signature"
+    assert me.get(f"/me/orders/{order['order_id']}")[1]["status"] in ("received", "awaiting_payment")
+
+
+def test_activation_failing_after_payment_refunds_the_card(cloud, employee, stripe_standin, monkeypatch):
+    from skysentral.domain.orders import ActivationFailed
+    from skysentral.services import purchases
+
+    def broken(account, order):
+        raise ActivationFailed("injected: the balance store is down")
+
+    monkeypatch.setattr(purchases, "activate_package", broken)
+    me = employee(19)
+    _, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB", "payment_method": "pm_card_visa"})
+    done = wait_final(me, order["order_id"])
+    assert done["status"] == "refunded" and done["refunded"] is True
+    intent = stripe_get(stripe_standin, f"/v1/payment_intents/{done['payment']['payment_intent_id']}")
+    charge = stripe_get(stripe_standin, f"/v1/charges/{intent['latest_charge']}")
+    assert charge["amount_refunded"] == 12375
+    assert any("refundert" in text for text in sms_to(cloud, "+4791200019", "refundert"))
+
+
+def test_same_post_twice_with_one_idempotency_key_gives_one_order_and_one_payment(employee, stripe_standin):
+    me = employee(20)
+    body = {"product": "SURF_EU_600MB", "payment_method": "pm_card_visa"}
+    _, first = me.post("/me/data-packages", body, headers={"Idempotency-Key": "twice-20"})
+    _, second = me.post("/me/data-packages", body, headers={"Idempotency-Key": "twice-20"})
+    assert first["order_id"] == second["order_id"]
+    wait_final(me, first["order_id"])
+    orders = [o for o in me.get("/me/orders")[1]["items"] if o["product"] == "SURF_EU_600MB"]
+    assert len(orders) == 1
+    intents = [e for e in stripe_standin.events("payment_intent.created")
+               if e["data"]["object"]["metadata"].get("order_id") == first["order_id"]]
+    assert len(intents) == 1
+
+
+def test_concurrent_purchases_by_one_user_queue_in_the_order_they_were_made(employee):
+    me = employee(21)
+    results = {}
+
+    def buy(product, key):
+        results[product] = me.post("/me/data-packages", {"product": product}, headers={"Idempotency-Key": key})[1]
+
+    first = threading.Thread(target=buy, args=("EXTRA_5GB", "c-21-a"))
+    first.start()
+    time.sleep(1.1)  # order ids and purchase times are to the second
+    second = threading.Thread(target=buy, args=("EXTRA_1GB", "c-21-b"))
+    second.start()
+    first.join()
+    second.join()
+    for order in results.values():
+        assert wait_final(me, order["order_id"])["status"] == "completed"
+    extras = me.get("/me/dashboard")[1]["data"]["extra_packages"]
+    assert [e["product"] for e in extras] == ["EXTRA_5GB", "EXTRA_1GB"]
+    assert [e["bytes"] for e in extras] == [5 * GIB, GIB]
+
+
+def test_company_policy_makes_the_employee_pay(kari, employee):
+    assert kari.put("/admin/purchase-policy", {"EXTRA_15GB": "employee"})[1]["EXTRA_15GB"] == "employee"
+    try:
+        me = employee(22)
+        _, order = me.post("/me/data-packages", {"product": "EXTRA_15GB", "payment_method": "pm_card_visa"})
+        assert order["payer"] == "employee"
+        assert wait_final(me, order["order_id"])["status"] == "completed"
+    finally:
+        kari.put("/admin/purchase-policy", {"EXTRA_15GB": "company"})
+    _, log = kari.get("/admin/audit?kind=purchase_policy.changed")
+    assert log["items"] and log["items"][0]["after"]["EXTRA_15GB"] == "company"
+
+
+def test_employee_cannot_set_the_policy_and_bad_products_are_refused(employee, kari):
+    assert employee(23).put("/admin/purchase-policy", {"EXTRA_1GB": "employee"})[0] == 403
+    assert kari.put("/admin/purchase-policy", {"EXTRA_2GB": "employee"})[0] == 400
+    status, body = employee(23).post("/me/data-packages", {"product": "EXTRA_2GB"})
+    assert status == 400 and body["error"] == "validation_error"
+
+
+def _sms_in(cloud, kari, message_id, sender, text):
+    status, _ = kari.post("/_local/queues/SmsInboundQueue/messages", {
+        "message_id": message_id, "from": sender, "to": "2000", "text": text,
+        "received_at": "2026-11-25T12:00:00+01:00"})
+    assert status in (200, 202)
+    assert kari.post("/_local/drain")[0] == 200
+
+
+def test_ordering_by_sms_starts_the_same_flow_once(cloud, kari, employee):
+    _sms_in(cloud, kari, "sms-24-1", "912 00 024", "data 1")
+    _sms_in(cloud, kari, "sms-24-1", "912 00 024", "data 1")  # the gateway delivered it twice
+    me = employee(24)
+    orders = me.get("/me/orders")[1]["items"]
+    assert [(o["product"], o["channel"]) for o in orders] == [("EXTRA_1GB", "sms")]
+    assert wait_final(me, orders[0]["order_id"])["status"] == "completed"
+
+
+def test_unknown_sms_gets_the_list_of_keywords(cloud, kari, employee):
+    _sms_in(cloud, kari, "sms-25-1", "+4791200025", "hvor mye data har jeg?")
+    assert employee(25).get("/me/orders")[1]["items"] == []
+    assert any("DATA 1" in t and "SURF EU" in t for t in sms_to(cloud, "+4791200025", "DATA 1"))
