@@ -89,9 +89,12 @@ def cmd_run(args: argparse.Namespace) -> int:
                         format="%(asctime)s %(levelname).1s %(name)s: %(message)s", datefmt="%H:%M:%S")
     for noisy in ("botocore", "pynamodb", "samtranslator", "werkzeug", "aws_lambda_powertools"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    from infra.local import stripe_wiring
+
     t0 = time.perf_counter()
+    standin = stripe_wiring.start_standin(args.stripe_port)
     cloud = LocalCloud(ROOT, port=args.aws_port, stage=args.stage, external=args.external,
-                       visibility_timeout_cap_s=args.visibility_cap)
+                       visibility_timeout_cap_s=args.visibility_cap, parameters=stripe_wiring.parameters(standin))
     cloud.start()
     cloud.deploy()
     seeded = None
@@ -104,12 +107,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         except Exception as exc:  # noqa: BLE001 - the API should come up even if seeding breaks
             logging.getLogger("infra.local").warning("seeding the demo data failed: %s", exc)
     gateway = Gateway(cloud, Issuer(ROOT), host=args.host, port=args.port).start()
+    stripe_wiring.connect(cloud, standin, gateway.url)
     ready = time.perf_counter() - t0
 
     print()
     print(f"Skysentral local cloud ready in {ready:.1f}s  (deploy {cloud.timings.get('deploy_s')}s)")
     print(f"  API:       {gateway.url}   (e.g. curl {gateway.url}/health)")
     print(f"  Emulator:  {cloud.endpoint}   (AWS_ENDPOINT_URL={cloud.endpoint} aws ...)")
+    print(f"  Stripe:    {standin.url}   (a stand-in for Stripe's test mode; docs/stripe-standin.md)")
     print(f"  Stack:     {cloud.stack_name}, stage {cloud.stage}; "
           f"{len(cloud.resources)} resources, {len(gateway.routes)} routes")
     if seeded is not None:
@@ -141,10 +146,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     finally:
         gateway.stop()
         cloud.stop()
+        standin.stop()
     return 0
 
 
 def cmd_tokens(args: argparse.Namespace) -> int:
+    if args.export:
+        from infra.local import seed
+        from infra.local.issuer import Issuer
+
+        issuer = Issuer(ROOT)
+        for user in seed.DEMO_USERS:
+            print(f"export {user.var}={issuer.issue(user.claims, ttl_s=args.ttl)}   # {user.label}")
+        return 0
     print(f"Bearer tokens (valid {args.ttl}s, issuer key {ROOT / '.local/issuer-key.pem'}):")
     _print_tokens(args.ttl)
     return 0
@@ -195,8 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--stage", default="local")
     p.add_argument("--ttl", type=int, default=86400, help="lifetime of the printed tokens (s)")
-    p.add_argument("--visibility-cap", type=float, default=None,
-                   help="cap SQS visibility timeouts (s) so retries come back sooner")
+    p.add_argument("--visibility-cap", type=float, default=10,
+                   help="cap SQS visibility timeouts (s) so retries come back sooner (default 10)")
+    p.add_argument("--stripe-port", type=int, default=12111, help="port of the Stripe stand-in")
     p.add_argument("--no-seed", action="store_true")
     p.add_argument("--no-clock", action="store_true", help="do not fire schedules at their real times")
     p.add_argument("--external", action="store_true", help="deploy into a running LocalStack instead")
@@ -205,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("tokens", help="print a bearer token per demo user")
     p.add_argument("--ttl", type=int, default=86400)
+    p.add_argument("--export", action="store_true", help="print `export NAME=token` lines for a shell")
     p.set_defaults(fn=cmd_tokens)
 
     p = sub.add_parser("fire", help="fire a schedule of a running cloud")

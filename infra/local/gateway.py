@@ -20,6 +20,7 @@ Local-only admin endpoints (never in AWS) live under ``/_local/``:
 * ``POST /_local/queues/{logical_id}/messages`` — one JSON object or a list; FIFO group
   from ``?group=`` or the message's ``msisdn``; dedup id from ``record_id``/``id`` or a hash
 * ``POST /_local/drain`` — wait until the polled queues are empty
+* ``GET|POST|DELETE /_local/clock`` — the handlers' clock (``?now=ISO``; DELETE = real time)
 * ``GET  /_local/resources`` — logical id → physical ids/ARNs/URLs
 """
 from __future__ import annotations
@@ -27,6 +28,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import logging
 import re
 import threading
@@ -341,6 +343,21 @@ class _Handler(BaseHTTPRequestHandler):
             return 200
         if path == "/_local/schedules" and method == "GET":
             self._send(200, cloud.schedules())
+            return 200
+        if path == "/_local/clock" and method in ("GET", "POST", "DELETE"):
+            # The handlers' clock (skysentral.clock): POST ?now=ISO (or {"now": ISO}) to act at a
+            # chosen time, e.g. read February's dashboard after closing January; DELETE = real time.
+            now = qs.get("now") or (payload.get("now") if isinstance(payload, dict) else None)
+            if method == "DELETE" or (method == "POST" and not now):
+                os.environ.pop("SKYSENTRAL_NOW", None)
+            elif method == "POST":
+                try:
+                    datetime.fromisoformat(str(now).replace("Z", "+00:00"))
+                except ValueError:
+                    self._send(400, {"error": "invalid_clock", "message": f"now must be ISO 8601, not {now!r}"})
+                    return 400
+                os.environ["SKYSENTRAL_NOW"] = str(now)
+            self._send(200, {"now": os.environ.get("SKYSENTRAL_NOW") or "real time"})
             return 200
         if path == "/_local/resources" and method == "GET":
             self._send(200, cloud.resources)

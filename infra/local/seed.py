@@ -27,6 +27,7 @@ _PLANS = ["BEDRIFT_5", "BEDRIFT_6", "BEDRIFT_10", "BEDRIFT_20", "FRI_BRUK_10", "
 class DemoUser:
     label: str
     claims: dict
+    var: str  # shell variable name used in the README's curl examples
 
 
 def _claims(company_id: str, employee_id: str, email: str, role: str, departments: tuple[str, ...] = ()) -> dict:
@@ -35,11 +36,11 @@ def _claims(company_id: str, employee_id: str, email: str, role: str, department
 
 
 DEMO_USERS: list[DemoUser] = [
-    DemoUser("company_admin (Kari Nordmann, Nordlys)", _claims(NORDLYS, "e-nordlys-01", "kari.nordmann@nordlys.no", "company_admin")),
-    DemoUser("department_admin of Salg (Ola Hansen, Nordlys)", _claims(NORDLYS, "e-nordlys-02", "ola.hansen@nordlys.no", "department_admin", ("dep-salg",))),
-    DemoUser("switchboard_agent (Ingrid Johansen, Nordlys)", _claims(NORDLYS, "e-nordlys-03", "ingrid.johansen@nordlys.no", "switchboard_agent")),
-    DemoUser("employee (Lars Olsen, Nordlys)", _claims(NORDLYS, "e-nordlys-04", "lars.olsen@nordlys.no", "employee")),
-    DemoUser("company_admin (Siri Fjell, Fjellvind)", _claims(FJELLVIND, "e-fjellvind-01", "siri@fjellvind.no", "company_admin")),
+    DemoUser("company_admin (Kari Nordmann, Nordlys)", _claims(NORDLYS, "e-nordlys-01", "kari.nordmann@nordlys.no", "company_admin"), "ADMIN"),
+    DemoUser("department_admin of Salg (Ola Hansen, Nordlys)", _claims(NORDLYS, "e-nordlys-02", "ola.hansen@nordlys.no", "department_admin", ("dep-salg",)), "DEPT_ADMIN"),
+    DemoUser("switchboard_agent (Ingrid Johansen, Nordlys)", _claims(NORDLYS, "e-nordlys-03", "ingrid.johansen@nordlys.no", "switchboard_agent"), "AGENT"),
+    DemoUser("employee (Lars Olsen, Nordlys)", _claims(NORDLYS, "e-nordlys-04", "lars.olsen@nordlys.no", "employee"), "EMPLOYEE"),
+    DemoUser("company_admin (Siri Fjell, Fjellvind)", _claims(FJELLVIND, "e-fjellvind-01", "siri@fjellvind.no", "company_admin"), "OTHER_ADMIN"),
 ]
 
 
