@@ -1,15 +1,13 @@
 """Administration API ("Link", E1/E5/E6): departments, employees, subscriptions, audit log.
 Thin: parse, authorise, call one service function."""
-from datetime import datetime
-from typing import Literal
-
 from aws_lambda_powertools import Logger
-from pydantic import Field
 
 from skysentral import clock
-from skysentral.api.http import Api, Body, Query
+from skysentral.api.http import Api
+from skysentral.api.requests import (AddOnChange, AuditFilter, DepartmentChange, EmployeeFilter, NewDepartment,
+                                     PurchasePolicy, SubscriptionFilter, SubscriptionMove)
 from skysentral.domain.errors import InvalidInput
-from skysentral.domain.identity import ADMINS, COMPANY_ADMIN, ROLES
+from skysentral.domain.identity import ADMINS, COMPANY_ADMIN
 from skysentral.services import directory as svc
 from skysentral.services import purchases, usage
 from skysentral.store.directory import Directory
@@ -17,46 +15,6 @@ from skysentral.store.directory import Directory
 logger = Logger()
 api = Api("skysentral-admin")
 app = api.app
-
-class NewDepartment(Body):
-    name: str = Field(min_length=1, max_length=80)
-    parent_id: str | None = None
-
-
-class DepartmentChange(Body):
-    """Only the fields sent change; `parent_id: null` moves the department to the top level."""
-
-    name: str | None = Field(None, min_length=1, max_length=80)
-    parent_id: str | None = None
-
-
-class SubscriptionMove(Body):
-    department_id: str = Field(min_length=1)
-
-
-class Paging(Query):
-    limit: int = Field(50, ge=1, le=200)
-    cursor: str | None = None
-    q: str | None = Field(None, max_length=80, description="name, e-mail or number contains")
-    department_id: str | None = Field(None, description="this department and its sub-departments")
-
-
-class EmployeeFilter(Paging):
-    role: Literal[ROLES] | None = None  # type: ignore[valid-type]
-
-
-class SubscriptionFilter(Paging):
-    plan_code: str | None = None
-    employee_id: str | None = None
-
-
-class AuditFilter(Query):
-    actor: str | None = None
-    kind: str | None = Field(None, description="exact kind, or a prefix ending in '.' (e.g. department.)")
-    since: datetime | None = None
-    until: datetime | None = None
-    limit: int = Field(50, ge=1, le=200)
-    cursor: str | None = None
 
 
 @api.route("/admin/departments", "GET", roles=ADMINS)
@@ -130,13 +88,6 @@ def audit_log(identity, query):
     return svc.audit_log(identity, Directory.of(identity), **query.model_dump())
 
 
-class AddOnChange(Body):
-    rollover: bool | None = Field(None, description="D2 Data Rollover (packages of 6 GB or more)")
-    datakontroll: bool | None = Field(None, description="D5 Datakontroll, incl. the 50 EUR roaming limit")
-    topup_product: Literal["EXTRA_1GB", "EXTRA_5GB", "EXTRA_15GB"] | None = Field(
-        None, description="D4 automatic top-up size; null switches it off")
-
-
 @api.route("/admin/subscriptions/{subscription_id}/balances", "GET", roles=ADMINS, errors=(403, 404))
 def get_balances(identity, subscription_id):
     """A subscription's data balances and roaming spend this month (D1-D6)."""
@@ -160,19 +111,6 @@ def lift_roaming_block(identity, subscription_id):
     directory = Directory.of(identity)
     sub = svc.get_subscription(identity, directory, subscription_id)
     return usage.lift_roaming_block(identity, directory, usage.account_of(directory, sub), clock.now())
-
-
-Payer = Literal["company", "employee"]
-
-
-class PurchasePolicy(Body):
-    """D8: who pays for each product; products left out keep their current setting."""
-
-    EXTRA_1GB: Payer | None = None
-    EXTRA_5GB: Payer | None = None
-    EXTRA_15GB: Payer | None = None
-    SURF_EU_600MB: Payer | None = None
-    SURF_WORLD_300MB: Payer | None = None
 
 
 @api.route("/admin/purchase-policy", "GET", roles=ADMINS)

@@ -1,11 +1,9 @@
 """Employee app back end ("Mobil App", C-area): my profile, settings, data dashboard and usage."""
-from typing import Literal
-
 from aws_lambda_powertools import Logger
-from pydantic import Field
 
 from skysentral import clock
-from skysentral.api.http import Api, Body, Query
+from skysentral.api.http import Api
+from skysentral.api.requests import PackageOrder, ProfileChange, SubscriptionChoice, UsageQuery
 from skysentral.domain.calendar import month_of
 from skysentral.domain.errors import InvalidInput
 from skysentral.domain.identity import EVERYONE
@@ -18,11 +16,6 @@ api = Api("skysentral-employee")
 app = api.app
 
 
-class ProfileChange(Body):
-    language: Literal["nb", "en"] | None = None
-    display_number: Literal["personal", "main"] | None = None
-
-
 @api.route("/me", "GET", roles=EVERYONE, errors=(404,))
 def get_me(identity):
     """My profile, company and subscriptions (C1)."""
@@ -33,14 +26,6 @@ def get_me(identity):
 def patch_me(identity, body):
     """Change my language (nb/en) and the number shown when I call out (A10)."""
     return svc.update_me(identity, Directory.of(identity), body.model_dump(exclude_none=True))
-
-
-class SubscriptionChoice(Query):
-    subscription_id: str | None = Field(None, description="one of my subscriptions; default: my first mobile")
-
-
-class UsageQuery(SubscriptionChoice):
-    month: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM; default: this month")
 
 
 @api.route("/me/dashboard", "GET", roles=EVERYONE, query=SubscriptionChoice, errors=(404,))
@@ -62,14 +47,6 @@ def get_alerts(identity, query):
     month = query.month or month_of(clock.now())
     return {"month": month, "items": usage.alerts_of(account, month)}
 
-
-
-class PackageOrder(Body):
-    product: Literal["EXTRA_1GB", "EXTRA_5GB", "EXTRA_15GB", "SURF_EU_600MB", "SURF_WORLD_300MB"]
-    subscription_id: str | None = Field(None, description="one of my subscriptions; default: my first")
-    payment_method: str | None = Field(None, max_length=255, description=(
-        "a Stripe PaymentMethod id from the app, to pay at once when I pay myself; without it the "
-        "order waits for the app to confirm payment.client_secret"))
 
 
 @api.route("/me/data-packages", "POST", roles=EVERYONE, body=PackageOrder, status=202, errors=(400, 404))

@@ -1,0 +1,92 @@
+"""Request models of the HTTP APIs (bodies and query strings), in one place: the handlers
+use them to parse input, the OpenAPI generator to describe it. Unknown fields are errors."""
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from skysentral.api.http import Body, Query
+from skysentral.domain.identity import ROLES
+
+# ---------------------------------------------------------------- administration (E1, E3, E5, E6, D8)
+class NewDepartment(Body):
+    name: str = Field(min_length=1, max_length=80)
+    parent_id: str | None = None
+
+
+class DepartmentChange(Body):
+    """Only the fields sent change; `parent_id: null` moves the department to the top level."""
+
+    name: str | None = Field(None, min_length=1, max_length=80)
+    parent_id: str | None = None
+
+
+class SubscriptionMove(Body):
+    department_id: str = Field(min_length=1)
+
+
+class Paging(Query):
+    limit: int = Field(50, ge=1, le=200)
+    cursor: str | None = None
+    q: str | None = Field(None, max_length=80, description="name, e-mail or number contains")
+    department_id: str | None = Field(None, description="this department and its sub-departments")
+
+
+class EmployeeFilter(Paging):
+    role: Literal[ROLES] | None = None  # type: ignore[valid-type]
+
+
+class SubscriptionFilter(Paging):
+    plan_code: str | None = None
+    employee_id: str | None = None
+
+
+class AuditFilter(Query):
+    actor: str | None = None
+    kind: str | None = Field(None, description="exact kind, or a prefix ending in '.' (e.g. department.)")
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = Field(50, ge=1, le=200)
+    cursor: str | None = None
+
+
+class AddOnChange(Body):
+    rollover: bool | None = Field(None, description="D2 Data Rollover (packages of 6 GB or more)")
+    datakontroll: bool | None = Field(None, description="D5 Datakontroll, incl. the 50 EUR roaming limit")
+    topup_product: Literal["EXTRA_1GB", "EXTRA_5GB", "EXTRA_15GB"] | None = Field(
+        None, description="D4 automatic top-up size; null switches it off")
+
+
+Payer = Literal["company", "employee"]
+
+
+class PurchasePolicy(Body):
+    """D8: who pays for each product; products left out keep their current setting."""
+
+    EXTRA_1GB: Payer | None = None
+    EXTRA_5GB: Payer | None = None
+    EXTRA_15GB: Payer | None = None
+    SURF_EU_600MB: Payer | None = None
+    SURF_WORLD_300MB: Payer | None = None
+
+
+# ---------------------------------------------------------------- employee app (C1, C2, C6, C8, A10)
+class ProfileChange(Body):
+    language: Literal["nb", "en"] | None = None
+    display_number: Literal["personal", "main"] | None = None
+
+
+class SubscriptionChoice(Query):
+    subscription_id: str | None = Field(None, description="one of my subscriptions; default: my first mobile")
+
+
+class UsageQuery(SubscriptionChoice):
+    month: str | None = Field(None, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM; default: this month")
+
+
+class PackageOrder(Body):
+    product: Literal["EXTRA_1GB", "EXTRA_5GB", "EXTRA_15GB", "SURF_EU_600MB", "SURF_WORLD_300MB"]
+    subscription_id: str | None = Field(None, description="one of my subscriptions; default: my first")
+    payment_method: str | None = Field(None, max_length=255, description=(
+        "a Stripe PaymentMethod id from the app, to pay at once when I pay myself; without it the "
+        "order waits for the app to confirm payment.client_secret"))
