@@ -6,7 +6,7 @@ from pydantic import ValidationError
 import pytest
 
 from infra.template import ROOT
-from skysentral.events import AlertMessage, MonthCloseRequest, UsageRecordIn
+from skysentral.events import AlertMessage, InboundSms, MonthCloseRequest, UsageRecordIn
 
 EVENTS = ROOT / "events"
 
@@ -14,6 +14,13 @@ EVENTS = ROOT / "events"
 def test_published_usage_record_schema_is_current():
     published = json.loads((EVENTS / "schemas" / "usage_record.schema.json").read_text())
     assert published == UsageRecordIn.model_json_schema(), "regenerate events/schemas/usage_record.schema.json"
+
+
+def test_published_inbound_sms_schema_is_current_and_the_sample_is_valid():
+    published = json.loads((EVENTS / "schemas" / "inbound_sms.schema.json").read_text())
+    assert published == InboundSms.model_json_schema(by_alias=True), "regenerate events/schemas/inbound_sms.schema.json"
+    sms = InboundSms.model_validate(_bodies("sms_inbound_sqs.json")[0])
+    assert sms.sender == "+4791200004" and sms.text == "DATA 1"
 
 
 def _bodies(name):
