@@ -1,5 +1,5 @@
-"""Read template.yaml (with its CloudFormation short-form tags) and find what it declares:
-the one place the tools, tests and the OpenAPI generator learn the functions from."""
+"""What template.yaml declares, for the tools, tests and the OpenAPI generator: its
+functions, their API routes and handler modules (parsed by infra.local.template.load)."""
 from __future__ import annotations
 
 import importlib.util
@@ -8,34 +8,14 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from infra.local.template import load
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-class _CfnLoader(yaml.SafeLoader):
-    pass
-
-
-def _tag(loader, suffix, node):
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    name = suffix if suffix in ("Ref", "Condition") else f"Fn::{suffix}"
-    if suffix == "GetAtt" and isinstance(value, str):
-        value = value.split(".", 1)
-    return {name: value}
-
-
-_CfnLoader.add_multi_constructor("!", _tag)
-
-
 @lru_cache(maxsize=4)
 def load_template(path: Path = ROOT / "template.yaml") -> dict:
-    return yaml.load(Path(path).read_text(), Loader=_CfnLoader)
+    return load(path)
 
 
 def functions(template: dict | None = None) -> dict[str, dict]:

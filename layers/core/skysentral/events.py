@@ -6,9 +6,9 @@ model; a test fails if it is stale)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, field_validator, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from skysentral.domain.balances import UsageRecord
 from skysentral.domain.catalogue import ZONES
@@ -18,6 +18,16 @@ from skysentral.domain.errors import InvalidPhoneNumber
 Zone = Literal[ZONES]  # type: ignore[valid-type]
 
 
+def _e164(value: str) -> str:
+    try:
+        return to_e164(value)
+    except InvalidPhoneNumber as exc:
+        raise ValueError(exc.message) from None
+
+
+Msisdn = Annotated[str, AfterValidator(_e164)]  # national input accepted, stored as E.164
+
+
 class UsageRecordIn(BaseModel):
     """One usage record from the network. Quantities are integers: bytes for `data`,
     seconds for `voice`, a count for `sms`; `content` carries `amount_ore` (and quantity 1)."""
@@ -25,7 +35,7 @@ class UsageRecordIn(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, title="UsageRecord")
 
     record_id: str = Field(min_length=1, max_length=128, description="unique per record; a repeat changes nothing")
-    msisdn: str = Field(description="E.164 (+4791234567); national form is accepted")
+    msisdn: Msisdn = Field(description="E.164 (+4791234567); national form is accepted")
     kind: Literal["data", "voice", "sms", "content"]
     quantity: StrictInt = Field(ge=0, le=1024**4, description="bytes (data), seconds (voice), count (sms, content)")
     amount_ore: StrictInt | None = Field(None, ge=0, description="price of a content-service purchase, in øre")
@@ -33,14 +43,6 @@ class UsageRecordIn(BaseModel):
     zone: Zone = Field(description="NO | NORDIC | EU_EEA | CH | US | WORLD | REST")  # type: ignore[valid-type]
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 alpha-2 of where it happened")
     destination: str | None = Field(None, max_length=64, description="called number or service, if any")
-
-    @field_validator("msisdn")
-    @classmethod
-    def _e164(cls, value: str) -> str:
-        try:
-            return to_e164(value)
-        except InvalidPhoneNumber as exc:
-            raise ValueError(exc.message) from None
 
     @model_validator(mode="after")
     def _content_has_amount(self) -> "UsageRecordIn":
@@ -102,15 +104,7 @@ class InboundSms(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     message_id: str = Field(min_length=1, max_length=128, description="unique per SMS; a repeat starts nothing")
-    sender: str = Field(alias="from", description="the subscription's number, E.164")
+    sender: Msisdn = Field(alias="from", description="the subscription's number, E.164")
     to: str = Field(description="the short number it was sent to, e.g. 2000")
     text: str = Field(max_length=1600)
     received_at: AwareDatetime
-
-    @field_validator("sender")
-    @classmethod
-    def _e164(cls, value: str) -> str:
-        try:
-            return to_e164(value)
-        except InvalidPhoneNumber as exc:
-            raise ValueError(exc.message) from None
