@@ -16,7 +16,7 @@ from typing import Callable
 from aws_lambda_powertools import Logger
 
 from skysentral.domain import balances as rules
-from skysentral.domain.balances import AddOns, Balance, UsageRecord
+from skysentral.domain.balances import AddOns, Balance
 from skysentral.domain.calendar import month_of, prev_month
 from skysentral.domain.catalogue import PricePlan
 from skysentral.domain.directory import Subscription
