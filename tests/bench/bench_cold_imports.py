@@ -13,7 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "core")]
-from infra.template import functions  # noqa: E402
+from infra.template import functions, load_template  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
 PROBE = """
@@ -27,7 +27,10 @@ print(time.perf_counter() - t)
 
 def cold_ms(stmt: str) -> float:
     code = PROBE.format(paths=[str(ROOT), str(ROOT / "layers" / "core")], stmt=stmt)
-    env = {**os.environ, "AWS_DEFAULT_REGION": "eu-north-1", "PYTHONDONTWRITEBYTECODE": "0"}
+    # Lambda sets the template's environment before the handler module loads.
+    template_env = {name: value if isinstance(value, str) else f"local-{name.lower()}"
+                    for name, value in load_template()["Globals"]["Function"]["Environment"]["Variables"].items()}
+    env = {**os.environ, **template_env, "AWS_DEFAULT_REGION": "eu-north-1", "PYTHONDONTWRITEBYTECODE": "0"}
     samples = [float(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                                     check=True).stdout.strip()) * 1000 for _ in range(RUNS)]
     return statistics.median(samples)
