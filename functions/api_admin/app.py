@@ -9,7 +9,7 @@ from skysentral.api.requests import (AddOnChange, AuditFilter, DepartmentChange,
 from skysentral.domain.errors import InvalidInput
 from skysentral.domain.identity import ADMINS, COMPANY_ADMIN
 from skysentral.services import directory as svc
-from skysentral.services import purchases, usage
+from skysentral.services import ordering, usage
 from skysentral.store.directory import Directory
 
 logger = Logger()
@@ -116,10 +116,10 @@ def lift_roaming_block(identity, subscription_id):
 @api.route("/admin/purchase-policy", "GET", roles=ADMINS)
 def get_purchase_policy(identity):
     """D8: who pays for each data package product."""
-    return purchases.policy_of(Directory.of(identity))
+    return ordering.policy_of(Directory.of(identity))
 
 
 @api.route("/admin/purchase-policy", "PUT", roles=frozenset({COMPANY_ADMIN}), body=PurchasePolicy, errors=(400,))
 def put_purchase_policy(identity, body):
     """D8: set who pays (company or employee) per product; audited."""
-    return purchases.set_policy(identity, Directory.of(identity), body.model_dump(exclude_none=True))
+    return ordering.set_policy(identity, Directory.of(identity), body.model_dump(exclude_none=True))

@@ -8,7 +8,7 @@ from skysentral.domain.calendar import month_of
 from skysentral.domain.errors import InvalidInput
 from skysentral.domain.identity import EVERYONE
 from skysentral.services import directory as svc
-from skysentral.services import purchases, usage
+from skysentral.services import ordering, usage
 from skysentral.store.directory import Directory
 
 logger = Logger()
@@ -56,7 +56,7 @@ def order_data_package(identity, body):
     key = api.app.current_request.headers.get("idempotency-key")
     if key is not None and not 1 <= len(key) <= 255:
         raise InvalidInput("Idempotency-Key must be 1 to 255 characters.", code="invalid_idempotency_key")
-    order = purchases.place_order(Directory.of(identity), identity.user_id, body.product, idempotency_key=key,
+    order = ordering.place_order(Directory.of(identity), identity.user_id, body.product, idempotency_key=key,
                                   subscription_id=body.subscription_id, payment_method=body.payment_method)
     return order.view()
 
@@ -64,10 +64,10 @@ def order_data_package(identity, body):
 @api.route("/me/orders", "GET", roles=EVERYONE)
 def list_orders(identity):
     """My data-package orders, newest first."""
-    return {"items": purchases.my_orders(Directory.of(identity), identity.user_id)}
+    return {"items": ordering.my_orders(Directory.of(identity), identity.user_id)}
 
 
 @api.route("/me/orders/{order_id}", "GET", roles=EVERYONE, errors=(404,))
 def get_order(identity, order_id):
     """One of my orders with its status history."""
-    return purchases.my_order(Directory.of(identity), identity.user_id, order_id)
+    return ordering.my_order(Directory.of(identity), identity.user_id, order_id)

@@ -6,7 +6,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from skysentral.events import InboundSms
-from skysentral.services import purchases
+from skysentral.services import ordering
 
 logger = Logger()
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -14,7 +14,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 def record_handler(record: SQSRecord):
     sms = InboundSms.model_validate_json(record.body)
-    result = purchases.order_by_sms(sms.message_id, sms.sender, sms.text)
+    result = ordering.order_by_sms(sms.message_id, sms.sender, sms.text)
     logger.info("inbound sms", extra={"message_id": sms.message_id, "result": result})
     return result
 

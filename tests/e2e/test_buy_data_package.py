@@ -91,9 +91,9 @@ def test_declined_card_fails_the_order_and_activates_nothing(cloud, employee):
 
 
 def test_payment_that_never_comes_expires_and_the_intent_is_cancelled(cloud, employee, stripe_standin, monkeypatch):
-    from skysentral.services import purchases
+    from skysentral.services import ordering
 
-    monkeypatch.setattr(purchases, "payment_timeout_s", lambda: 2)
+    monkeypatch.setattr(ordering, "payment_timeout_s", lambda: 2)
     me = employee(14)
     _, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB"})  # the app never confirms
     done = wait_final(me, order["order_id"])

@@ -1,5 +1,6 @@
-"""Buying data packages (C8, D3, D6, D8): the order API, the steps of the purchase state
-machine (statemachines/purchase.asl.json), Stripe webhooks and ordering by SMS.
+"""Buying data packages (C8, D3, D6, D8): the steps of the purchase state machine
+(statemachines/purchase.asl.json) and Stripe webhooks. Orders are taken by
+services.ordering.
 
 Guarantees: one order per Idempotency-Key; one PaymentIntent per order (its idempotency
 key is the order id); nothing is activated before the payment succeeded; money taken for
@@ -7,8 +8,6 @@ a package that cannot be activated is refunded; a final order never changes agai
 """
 from __future__ import annotations
 
-import os
-import uuid
 from datetime import datetime
 
 from aws_lambda_powertools import Logger
@@ -20,83 +19,33 @@ from skysentral.domain import balances as rules
 from skysentral.domain import orders as o
 from skysentral.domain.calendar import month_of
 from skysentral.domain.errors import InvalidInput, NotFound
-from skysentral.domain.identity import Identity
 from skysentral.domain.orders import Order
-from skysentral.services.usage import MAX_ATTEMPTS, Account, account_of, account_of_employee
+from skysentral.services import ordering
+from skysentral.services.usage import MAX_ATTEMPTS, Account, account_of
 from skysentral.store import balances as balance_store
 from skysentral.store import orders as store
-from skysentral.store.directory import AuditEntry, Directory, find_subscription_by_msisdn
+from skysentral.store.directory import Directory
 
 logger = Logger(child=True)
-STATE_MACHINE = "PURCHASE_STATE_MACHINE_ARN"
-MVA_PERCENT = 25
-
-
-def new_order_id() -> str:
-    return f"o-{clock.now().strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
-
-
-def payment_timeout_s() -> int:
-    """How long an order waits for the card payment before it expires (template parameter)."""
-    return int(os.environ.get("PAYMENT_TIMEOUT_SECONDS", "900"))
-
-
-def card_amount_ore(price_ore: int) -> int:
-    """Prices are business prices excluding MVA; an employee paying privately pays with MVA."""
-    return price_ore * (100 + MVA_PERCENT) // 100
 
 
 # ------------------------------------------------------------------ API (C8, D8)
-def place_order(directory: Directory, employee_id: str, product: str, *, idempotency_key: str | None,
-                subscription_id: str | None = None, payment_method: str | None = None, channel: str = "app") -> Order:
-    account = account_of_employee(directory, employee_id, subscription_id)
-    employee = directory.employee(employee_id)
-    payer = o.payer_for(store.policy(directory.company_id), product)
-    order = o.new_order(new_order_id(), directory.company_id, employee_id, account.subscription.subscription_id,
-                        account.subscription.msisdn, product, payer, clock.now(), channel, employee.language)
-    stored = store.create(order, idempotency_key)
-    if stored.order_id == order.order_id:
-        workflows.start(STATE_MACHINE, order.order_id, {"ref": ref(order), "payment_method": payment_method,
-                                                        "payment_timeout_s": payment_timeout_s()})
-    return stored
-
-
-def ref(order: Order) -> dict:
-    return {"company_id": order.company_id, "employee_id": order.employee_id, "order_id": order.order_id}
-
-
-def load(r: dict) -> Order:
-    return store.get(r["company_id"], r["employee_id"], r["order_id"])
-
-
-def policy_of(directory: Directory) -> dict[str, str]:
-    return o.check_policy(store.policy(directory.company_id))
-
-
-def set_policy(identity: Identity, directory: Directory, policy: dict[str, str]) -> dict[str, str]:
-    before = store.policy(directory.company_id)
-    after = o.check_policy({**before, **policy})
-    directory.commit(identity, put=[store.policy_item(directory.company_id, after)],
-                     audit=AuditEntry("purchase_policy.changed", directory.company_id, o.check_policy(before), after))
-    return after
-
-
 # ------------------------------------------------------------------ state machine steps
 def step_price(r: dict) -> dict:
     """Validate the order against the subscription now; the payer was fixed when ordered."""
-    order = load(r)
+    order = ordering.load(r)
     directory = Directory(order.company_id)
     sub = directory.subscription(order.subscription_id)
     if sub.status != "active":
         raise InvalidInput(f"Subscription {sub.msisdn} is not active.", code="subscription_inactive")
     return {"payer": order.payer, "amount_ore": order.price_ore if order.payer == o.COMPANY
-            else card_amount_ore(order.price_ore)}
+            else ordering.card_amount_ore(order.price_ore)}
 
 
 def step_create_payment(r: dict, payment_method: str | None) -> dict:
-    order = load(r)
+    order = ordering.load(r)
     intent = payments.create_payment(
-        order.order_id, card_amount_ore(order.price_ore), metadata=ref(order),
+        order.order_id, ordering.card_amount_ore(order.price_ore), metadata=ordering.ref(order),
         description=f"Skysentral {order.product} for {order.msisdn}", payment_method=payment_method)
     store.save(o.advance(order, o.AWAITING_PAYMENT, clock.now(), payment_intent_id=intent.id,
                          client_secret=intent.client_secret))
@@ -106,7 +55,7 @@ def step_create_payment(r: dict, payment_method: str | None) -> dict:
 def step_await_payment(r: dict, token: str) -> None:
     """Keep the token with the order, then ask Stripe: a result that came before the
     execution reached this wait (webhook first) resumes it at once."""
-    order = load(r)
+    order = ordering.load(r)
     store.set_task_token(order.company_id, order.employee_id, order.order_id, token)
     _resume_if_known(order, token, payments.outcome(payments.retrieve(order.payment_intent_id)))
 
@@ -122,7 +71,7 @@ def _resume_if_known(order: Order, token: str | None, outcome: str) -> None:
 
 def step_activate(r: dict) -> dict:
     """D3/D6: add the package to the balance (queued behind data left, in order of purchase)."""
-    order = load(r)
+    order = ordering.load(r)
     if order.status in o.FINAL:
         return {"status": order.status}
     directory = Directory(order.company_id)
@@ -162,12 +111,12 @@ def _purchase_row(order: Order, now) -> dict:
             "month": month, "kind": "package", "zone": "NO", "country": "NO", "at": now.isoformat(),
             "qty": 1, "counted": 1, "refused": 0, "product": order.product, "payer": order.payer,
             "cost_ore": order.price_ore if order.payer == o.COMPANY else 0,
-            "card_ore": card_amount_ore(order.price_ore) if order.payer == o.EMPLOYEE else 0,
+            "card_ore": ordering.card_amount_ore(order.price_ore) if order.payer == o.EMPLOYEE else 0,
             "status": "applied", "late": False, "drawn": []}
 
 
 def step_refund(r: dict) -> dict:
-    order = load(r)
+    order = ordering.load(r)
     refund_id = payments.refund(order.payment_intent_id, order.order_id)
     store.save(o.advance(order, o.REFUNDED, clock.now(), refund_id=refund_id,
                          failure="activation_failed"))
@@ -175,7 +124,7 @@ def step_refund(r: dict) -> dict:
 
 
 def step_fail(r: dict, reason: str) -> dict:
-    order = load(r)
+    order = ordering.load(r)
     if reason == "expired" and order.payment_intent_id:
         payments.cancel(order.payment_intent_id)
     store.save(o.advance(order, o.FAILED, clock.now(), failure=reason))
@@ -184,7 +133,7 @@ def step_fail(r: dict, reason: str) -> dict:
 
 def step_notify(r: dict) -> dict:
     """The receipt (or the reason it failed) by SMS, in the buyer's language."""
-    order = load(r)
+    order = ordering.load(r)
     send_sms(order.msisdn, o.receipt_text(order, order.language))
     return {"status": order.status}
 
@@ -211,28 +160,3 @@ def on_stripe_event(event: dict) -> str:
 
 
 # ------------------------------------------------------------------ ordering by SMS
-def order_by_sms(message_id: str, sender: str, text: str) -> str:
-    """An SMS from a subscription's own number: a keyword starts an order, anything else
-    gets the list of keywords. Returns what was done."""
-    found = find_subscription_by_msisdn(sender)
-    if found is None:
-        return "unknown sender"
-    company_id, sub = found
-    directory = Directory(company_id)
-    language = directory.employee(sub.employee_id).language if sub.employee_id else "nb"
-    product = o.parse_sms_order(text)
-    if product is None or not sub.employee_id:
-        send_sms(sub.msisdn, o.HELP_TEXT.get(language, o.HELP_TEXT["nb"]))
-        return "help"
-    order = place_order(directory, sub.employee_id, product, idempotency_key=f"sms-{message_id}",
-                        subscription_id=sub.subscription_id, channel="sms")
-    return order.order_id
-
-
-def my_orders(directory: Directory, employee_id: str) -> list[dict]:
-    return [order.view() for order in store.of_employee(directory.company_id, employee_id)]
-
-
-def my_order(directory: Directory, employee_id: str, order_id: str) -> dict:
-    return store.get(directory.company_id, employee_id, order_id).view()
-
