@@ -1,18 +1,14 @@
 """Administration API ("Link", E1/E5/E6): departments, employees, subscriptions, audit log.
 Thin: parse, authorise, call one service function."""
-from aws_lambda_powertools import Logger
-
 from skysentral import clock
 from skysentral.api.http import Api
 from skysentral.api.requests import (AddOnChange, AuditFilter, DepartmentChange, EmployeeFilter, NewDepartment,
                                      PurchasePolicy, SubscriptionFilter, SubscriptionMove)
-from skysentral.domain.errors import InvalidInput
 from skysentral.domain.identity import ADMINS, COMPANY_ADMIN
 from skysentral.services import directory as svc
 from skysentral.services import ordering, usage
 from skysentral.store.directory import Directory
 
-logger = Logger()
 api = Api("skysentral-admin")
 app = api.app
 
@@ -32,10 +28,8 @@ def create_department(identity, body):
 @api.route("/admin/departments/{department_id}", "PATCH", roles=ADMINS, body=DepartmentChange, errors=(400, 403, 404, 409))
 def change_department(identity, body, department_id):
     """Rename and/or move a department (parent_id null = top level)."""
-    changes = body.model_dump(include=body.model_fields_set)
-    if changes.get("name", "") is None:
-        raise InvalidInput("name cannot be null.", code="validation_error")
-    return svc.change_department(identity, Directory.of(identity), department_id, changes)
+    return svc.change_department(identity, Directory.of(identity), department_id,
+                                 body.model_dump(include=body.model_fields_set))
 
 
 @api.route("/admin/departments/{department_id}", "DELETE", roles=ADMINS, status=204, errors=(403, 404, 409))

@@ -1,6 +1,4 @@
 """Employee app back end ("Mobil App", C-area): my profile, settings, data dashboard and usage."""
-from aws_lambda_powertools import Logger
-
 from skysentral import clock
 from skysentral.api.http import Api
 from skysentral.api.requests import PackageOrder, ProfileChange, SubscriptionChoice, UsageQuery
@@ -11,7 +9,6 @@ from skysentral.services import directory as svc
 from skysentral.services import ordering, usage
 from skysentral.store.directory import Directory
 
-logger = Logger()
 api = Api("skysentral-employee")
 app = api.app
 

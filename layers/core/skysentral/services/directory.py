@@ -53,6 +53,8 @@ def change_department(identity: Identity, directory: Directory, department_id: s
     d.require_in_scope(scope, department_id)
     after = before
     if "name" in changes:
+        if changes["name"] is None:
+            raise InvalidInput("name cannot be null.", code="validation_error")
         after = replace(after, name=changes["name"])
     if "parent_id" in changes:
         parent_id = changes["parent_id"]
