@@ -66,8 +66,11 @@ def account_of_employee(directory: Directory, employee_id: str, subscription_id:
 
 
 # ------------------------------------------------------------------ ingestion (D1-D7, D9)
-def _row(record: UsageRecordIn, outcome: rules.Outcome) -> dict:
+def _row(record: UsageRecordIn, outcome: rules.Outcome, version: int) -> dict:
+    """A ledger row. `v` is the state version whose write applied the record: records are
+    applied in (v, started_at, record_id) order, so the balance can be replayed exactly."""
     return {"sk": store.usage_sk(outcome.month, record.record_id), "id": record.record_id, "month": outcome.month,
+            "v": version,
             "kind": record.kind, "zone": record.zone, "country": record.country, "at": record.started_at.isoformat(),
             "qty": record.quantity, "counted": outcome.counted_quantity, "refused": outcome.refused_quantity,
             "cost_ore": outcome.cost_ore, "status": outcome.status, "late": outcome.late,
@@ -100,7 +103,7 @@ def apply_for_subscription(account: Account, records: list[UsageRecordIn], notif
             if store.usage_sk(record_month(record), record.record_id) in applied:
                 continue
             balance, outcome = rules.apply_usage(balance, account.plan, account.addons, record.to_domain())
-            new_rows.append(_row(record, outcome))
+            new_rows.append(_row(record, outcome, state.version + 1))
             alerts.extend(_alert_message(account, a) for a in outcome.alerts)
         if new_rows:
             try:
