@@ -102,3 +102,17 @@ def test_late_record_after_close_reduces_the_rollover_its_month_produced(cloud, 
     assert state.balance.month == "2026-12" and state.balance.rollover_bytes == 5 * GIB
     assert state.balance.package_used_bytes == 0
     assert {r["id"] for r in store.usage_rows(cid, sub.subscription_id, "2026-11")} == {"n-1", "n-late"}
+
+
+def test_two_companies_with_the_same_subscription_id_each_get_their_alert(cloud, company, send_usage):
+    """Alert keys are unique across companies: subscription ids are only unique within one."""
+    from moto.sns.models import sns_backends
+
+    first_cid, (first,) = company(["BEDRIFT_5"])
+    second_cid, (second,) = company(["BEDRIFT_5"])
+    assert first.subscription_id == second.subscription_id
+    for sub in (first, second):
+        send_usage([data(f"{sub.msisdn}-{i}", sub.msisdn, GIB, f"2026-11-0{i + 1}T10:00:00+01:00") for i in range(4)])
+        cloud.drain()
+    sent = sns_backends[cloud.account][cloud.region].sms_messages.values()
+    assert {m[0] for m in sent} >= {first.msisdn, second.msisdn}

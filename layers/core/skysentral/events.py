@@ -61,7 +61,7 @@ class AlertMessage(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    key: str  # unique per subscription, month and threshold
+    key: str  # <company>:<subscription>:<month>:<threshold>, unique across companies (SMS sent once per key)
     company_id: str
     subscription_id: str
     msisdn: str

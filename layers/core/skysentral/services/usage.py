@@ -78,7 +78,7 @@ def _row(record: UsageRecordIn, outcome: rules.Outcome, version: int) -> dict:
 
 
 def _alert_message(account: Account, alert: rules.Alert) -> dict:
-    return AlertMessage(key=f"{account.subscription.subscription_id}:{alert.key}", company_id=account.company_id,
+    return AlertMessage(key=f"{account.company_id}:{account.subscription.subscription_id}:{alert.key}", company_id=account.company_id,
                         subscription_id=account.subscription.subscription_id, msisdn=account.subscription.msisdn,
                         kind=alert.kind, month=alert.month, params=alert.params).model_dump()
 
