@@ -70,17 +70,19 @@ def _row(record: UsageRecordIn, outcome: rules.Outcome, version: int) -> dict:
     """A ledger row. `v` is the state version whose write applied the record: records are
     applied in (v, started_at, record_id) order, so the balance can be replayed exactly."""
     return {"sk": store.usage_sk(outcome.month, record.record_id), "id": record.record_id, "month": outcome.month,
-            "v": version,
-            "kind": record.kind, "zone": record.zone, "country": record.country, "at": record.started_at.isoformat(),
+            "v": version, "kind": record.kind, "zone": record.zone, "country": record.country, "at": record.started_at.isoformat(),
             "qty": record.quantity, "counted": outcome.counted_quantity, "refused": outcome.refused_quantity,
             "cost_ore": outcome.cost_ore, "status": outcome.status, "late": outcome.late,
             "drawn": [list(x) for x in outcome.drawn]}
 
 
 def _alert_message(account: Account, alert: rules.Alert) -> dict:
-    return AlertMessage(key=f"{account.company_id}:{account.subscription.subscription_id}:{alert.key}", company_id=account.company_id,
-                        subscription_id=account.subscription.subscription_id, msisdn=account.subscription.msisdn,
-                        kind=alert.kind, month=alert.month, params=alert.params).model_dump()
+    """D7: the key is unique across companies (subscription ids are unique only within one);
+    the SMS handler sends once per key."""
+    cid, sub = account.company_id, account.subscription
+    return AlertMessage(key=f"{cid}:{sub.subscription_id}:{alert.key}", company_id=cid,
+                        subscription_id=sub.subscription_id, msisdn=sub.msisdn, kind=alert.kind, month=alert.month,
+                        params=alert.params).model_dump()
 
 
 def record_month(record: UsageRecordIn) -> str:
