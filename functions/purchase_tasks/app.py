@@ -11,6 +11,7 @@ STEPS = {
     "price": lambda e: purchases.step_price(e["ref"]),
     "create_payment": lambda e: purchases.step_create_payment(e["ref"], e.get("payment_method")),
     "await_payment": lambda e: purchases.step_await_payment(e["ref"], e["task_token"]),
+    "check_payment": lambda e: purchases.step_check_payment(e["ref"]),
     "activate": lambda e: purchases.step_activate(e["ref"]),
     "refund": lambda e: purchases.step_refund(e["ref"]),
     "fail": lambda e: purchases.step_fail(e["ref"], e["reason"]),

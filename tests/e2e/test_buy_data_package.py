@@ -265,3 +265,18 @@ def test_unknown_sms_gets_the_list_of_keywords(cloud, kari, employee):
     _sms_in(cloud, kari, "sms-25-1", "+4791200025", "hvor mye data har jeg?")
     assert employee(25).get("/me/orders")[1]["items"] == []
     assert any("DATA 1" in t and "SURF EU" in t for t in sms_to(cloud, "+4791200025", "DATA 1"))
+
+
+def test_a_failed_wait_after_the_card_was_charged_still_delivers(cloud, employee, stripe_standin, monkeypatch):
+    """No path keeps the money without delivering: when the wait step fails, Stripe decides."""
+    from skysentral.services import purchases
+
+    def broken_wait(ref, token):
+        raise RuntimeError("injected: the wait step crashed")
+
+    monkeypatch.setattr(purchases, "step_await_payment", broken_wait)
+    me = employee(10)
+    _, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB", "payment_method": "pm_card_visa"})
+    done = wait_final(me, order["order_id"])
+    assert done["status"] == "completed", done
+    assert [s["id"] for s in me.get("/me/dashboard")[1]["roaming"]["surf_packages"]] == [order["order_id"]]

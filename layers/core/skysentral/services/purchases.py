@@ -123,10 +123,22 @@ def step_refund(r: dict) -> dict:
     return {"status": o.REFUNDED}
 
 
+def step_check_payment(r: dict) -> dict:
+    """After a wait that timed out or failed: what Stripe says happened to the payment."""
+    order = ordering.load(r)
+    return {"outcome": payments.outcome(payments.retrieve(order.payment_intent_id))}
+
+
 def step_fail(r: dict, reason: str) -> dict:
+    """End the order unfulfilled. An expired payment is cancelled; if it succeeded after all
+    (it raced the cancel), the money goes back: no path keeps money without delivering."""
     order = ordering.load(r)
     if reason == "expired" and order.payment_intent_id:
         payments.cancel(order.payment_intent_id)
+        if payments.outcome(payments.retrieve(order.payment_intent_id)) == "succeeded":
+            refund_id = payments.refund(order.payment_intent_id, order.order_id)
+            store.save(o.advance(order, o.REFUNDED, clock.now(), refund_id=refund_id, failure=reason))
+            return {"status": o.REFUNDED}
     store.save(o.advance(order, o.FAILED, clock.now(), failure=reason))
     return {"status": o.FAILED}
 
