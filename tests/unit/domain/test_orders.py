@@ -64,3 +64,18 @@ def test_declined_and_refunded_orders_say_so():
 def test_unknown_product_is_refused():
     with pytest.raises(InvalidInput):
         o.new_order("o-2", "c", "e", "s", "+4791200004", "EXTRA_2GB", o.COMPANY, NOW)
+
+
+@pytest.mark.parametrize("kind", ["package_80", "package_100", "data_blocked", "roaming_80", "roaming_100"])
+@pytest.mark.parametrize("language", ["nb", "en"])
+def test_every_keyword_an_alert_suggests_is_one_the_sms_order_flow_understands(kind, language):
+    """D7 texts tell the user what to send; that must start an order, not a help reply."""
+    import re
+
+    from skysentral.domain.alerts import render_alert
+    from skysentral.domain.balances import Alert
+
+    text = render_alert(Alert("k", kind, "2026-11", {"package_bytes": 5 * 1024**3, "used_percent": 80,
+                                                     "spent_eur_cents": 4000, "limit_eur_cents": 5000}), language)
+    for keyword in re.findall(r"\b(?:DATA|SURF) [^\s().,]+", text):
+        assert o.parse_sms_order(keyword), f"{keyword!r} in {text!r}"

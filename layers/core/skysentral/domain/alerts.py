@@ -15,8 +15,8 @@ _BUY_HINT = {
     "en": "Buy extra data in the app or send DATA 1 to 2000.",
 }
 _SURF_HINT = {
-    "nb": "Kjøp en surfepakke i appen eller send SURF til 2000.",
-    "en": "Buy a surf package in the app or send SURF to 2000.",
+    "nb": "Kjøp en surfepakke i appen eller send SURF EU (eller SURF VERDEN) til 2000.",
+    "en": "Buy a surf package in the app or send SURF EU (or SURF WORLD) to 2000.",
 }
 
 
