@@ -12,6 +12,7 @@ from skysentral.adapters.sms import send_sms
 from skysentral.domain import orders as o
 from skysentral.domain.identity import Identity
 from skysentral.domain.orders import Order
+from skysentral.services.alerts import language_of
 from skysentral.services.usage import account_of_employee
 from skysentral.store import orders as store
 from skysentral.store.directory import AuditEntry, Directory, find_subscription_by_msisdn
@@ -76,7 +77,7 @@ def order_by_sms(message_id: str, sender: str, text: str) -> str:
         return "unknown sender"
     company_id, sub = found
     directory = Directory(company_id)
-    language = directory.employee(sub.employee_id).language if sub.employee_id else "nb"
+    language = language_of(company_id, sub.employee_id)
     product = o.parse_sms_order(text)
     if product is None or not sub.employee_id:
         send_sms(sub.msisdn, o.HELP_TEXT.get(language, o.HELP_TEXT["nb"]))

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aws_lambda_powertools import Logger
-
 from skysentral import clock
 from skysentral.adapters import payments, workflows
 from skysentral.adapters.sms import send_sms
@@ -21,15 +19,12 @@ from skysentral.domain.calendar import month_of
 from skysentral.domain.errors import InvalidInput, NotFound
 from skysentral.domain.orders import Order
 from skysentral.services import ordering
-from skysentral.services.usage import MAX_ATTEMPTS, Account, account_of
+from skysentral.services.usage import Account, account_of, change_balance
 from skysentral.store import balances as balance_store
 from skysentral.store import orders as store
 from skysentral.store.directory import Directory
 
-logger = Logger(child=True)
 
-
-# ------------------------------------------------------------------ API (C8, D8)
 # ------------------------------------------------------------------ state machine steps
 def step_price(r: dict) -> dict:
     """Validate the order against the subscription now; the payer was fixed when ordered."""
@@ -83,24 +78,20 @@ def step_activate(r: dict) -> dict:
 
 
 def activate_package(account: Account, order: Order) -> None:
-    cid, sid = account.company_id, account.subscription.subscription_id
     now = clock.now()
     bought_at = min(now, datetime.fromisoformat(order.created_at))
-    for _ in range(MAX_ATTEMPTS):
-        state = balance_store.load(cid, sid)
-        balance = rules.close_month(state.balance or rules.new_balance(account.plan, month_of(now)), account.plan,
-                                    account.addons, month_of(now))
+
+    def buy(balance: rules.Balance) -> rules.Balance:
         try:
-            balance, _alerts = rules.buy_package(balance, order.product, order.order_id, bought_at)
+            return rules.buy_package(balance, order.product, order.order_id, bought_at)[0]
         except Exception as exc:
             raise o.ActivationFailed(str(exc)) from exc
-        try:
-            balance_store.update_balance(cid, sid, state, balance)
-        except balance_store.StaleState:
-            continue
-        balance_store.write_rows(cid, sid, [_purchase_row(order, now)])
-        return
-    raise o.ActivationFailed("The balance kept changing; the package was not added.")
+
+    try:
+        change_balance(account, now, buy)
+    except balance_store.StaleState:
+        raise o.ActivationFailed("The balance kept changing; the package was not added.") from None
+    balance_store.write_rows(account.company_id, account.subscription.subscription_id, [_purchase_row(order, now)])
 
 
 def _purchase_row(order: Order, now) -> dict:

@@ -20,7 +20,7 @@ from skysentral.domain.balances import AddOns, Balance
 from skysentral.domain.calendar import month_of, prev_month
 from skysentral.domain.catalogue import PricePlan
 from skysentral.domain.directory import Subscription
-from skysentral.domain.errors import DomainError, InvalidInput, NotFound
+from skysentral.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from skysentral.events import AlertMessage, UsageRecordIn
 from skysentral.store import balances as store
 from skysentral.store.directory import AuditEntry, Directory, find_subscription_by_msisdn
@@ -165,12 +165,33 @@ def close_subscription(account: Account, to_month: str, state: store.State | Non
 
 
 # ------------------------------------------------------------------ views (C2, C6) and admin (E3, D5)
+def _as_of(account: Account, balance: Balance | None, month: str) -> Balance:
+    """D1/D9: the balance for `month`: a full package if there is none yet, and a month not
+    closed yet closed in memory."""
+    return rules.close_month(balance or rules.new_balance(account.plan, month), account.plan, account.addons, month)
+
+
 def current_balance(account: Account, now: datetime) -> Balance:
-    """The balance as of now: a month not closed yet is closed in memory (read-only)."""
-    state = store.load(account.company_id, account.subscription.subscription_id)
-    month = month_of(now)
-    balance = state.balance or rules.new_balance(account.plan, month)
-    return rules.close_month(balance, account.plan, account.addons, month)
+    """The balance as of now (read-only)."""
+    return _as_of(account, store.load(account.company_id, account.subscription.subscription_id).balance,
+                  month_of(now))
+
+
+def change_balance(account: Account, now: datetime, change: Callable[[Balance], Balance]) -> tuple[Balance, Balance]:
+    """Read-modify-write of the balance as of now, with optimistic locking: `change` is
+    applied again to a fresh read when someone else wrote meanwhile. Returns (before, after);
+    raises store.StaleState when it kept changing."""
+    cid, sid = account.company_id, account.subscription.subscription_id
+    for _ in range(MAX_ATTEMPTS):
+        state = store.load(cid, sid)
+        before = _as_of(account, state.balance, month_of(now))
+        after = change(before)
+        try:
+            store.update_balance(cid, sid, state, after)
+            return before, after
+        except store.StaleState:
+            continue
+    raise store.StaleState(f"{cid}/{sid}: the balance kept changing")
 
 
 def dashboard(account: Account, now: datetime) -> dict:
@@ -227,19 +248,11 @@ def change_add_ons(identity, directory: Directory, subscription: Subscription, c
 
 def lift_roaming_block(identity, directory: Directory, account: Account, now: datetime) -> dict:
     """D5: the company lifts the 50 EUR roaming block for the rest of the month."""
-    cid, sid = account.company_id, account.subscription.subscription_id
-    for _ in range(MAX_ATTEMPTS):
-        state = store.load(cid, sid)
-        month = month_of(now)
-        balance = rules.close_month(state.balance or rules.new_balance(account.plan, month), account.plan,
-                                    account.addons, month)
-        before = balance.roaming_blocked
-        lifted = rules.lift_roaming_block(balance)
-        try:
-            store.update_balance(cid, sid, state, lifted)
-        except store.StaleState:
-            continue
-        directory.commit(identity, audit=AuditEntry("subscription.roaming_block_lifted", sid,
-                                                     {"roaming_blocked": before}, {"roaming_blocked": False}))
-        return dashboard(account, now)
-    raise store.StaleState("The balance kept changing; try again.")
+    try:
+        before, _ = change_balance(account, now, rules.lift_roaming_block)
+    except store.StaleState:
+        raise Conflict("The balance kept changing; try again.") from None
+    sid = account.subscription.subscription_id
+    directory.commit(identity, audit=AuditEntry("subscription.roaming_block_lifted", sid,
+                                                 {"roaming_blocked": before.roaming_blocked}, {"roaming_blocked": False}))
+    return dashboard(account, now)
