@@ -5,9 +5,9 @@ from skysentral.api.requests import PackageOrder, ProfileChange, SubscriptionCho
 from skysentral.domain.calendar import month_of
 from skysentral.domain.errors import InvalidInput
 from skysentral.domain.identity import EVERYONE
-from skysentral.services import directory as svc
-from skysentral.services import ordering, usage
-from skysentral.store.directory import Directory
+from skysentral.services import administration
+from skysentral.services import order_taking, usage
+from skysentral.store.directory_repository import Directory
 
 api = Api("skysentral-employee")
 app = api.app
@@ -16,13 +16,13 @@ app = api.app
 @api.route("/me", "GET", roles=EVERYONE, errors=(404,))
 def get_me(identity):
     """My profile, company and subscriptions (C1)."""
-    return svc.me(identity, Directory.of(identity))
+    return administration.me(identity, Directory.of(identity))
 
 
 @api.route("/me", "PATCH", roles=EVERYONE, body=ProfileChange, errors=(400, 404))
 def patch_me(identity, body):
     """Change my language (nb/en) and the number shown when I call out (A10)."""
-    return svc.update_me(identity, Directory.of(identity), body.model_dump(exclude_none=True))
+    return administration.update_me(identity, Directory.of(identity), body.model_dump(exclude_none=True))
 
 
 @api.route("/me/dashboard", "GET", roles=EVERYONE, query=SubscriptionChoice, errors=(404,))
@@ -53,7 +53,7 @@ def order_data_package(identity, body):
     key = api.app.current_request.headers.get("idempotency-key")
     if key is not None and not 1 <= len(key) <= 255:
         raise InvalidInput("Idempotency-Key must be 1 to 255 characters.", code="invalid_idempotency_key")
-    order = ordering.place_order(Directory.of(identity), identity.user_id, body.product, idempotency_key=key,
+    order = order_taking.place_order(Directory.of(identity), identity.user_id, body.product, idempotency_key=key,
                                   subscription_id=body.subscription_id, payment_method=body.payment_method)
     return order.view()
 
@@ -61,10 +61,10 @@ def order_data_package(identity, body):
 @api.route("/me/orders", "GET", roles=EVERYONE)
 def list_orders(identity):
     """My data-package orders, newest first."""
-    return {"items": ordering.my_orders(Directory.of(identity), identity.user_id)}
+    return {"items": order_taking.my_orders(Directory.of(identity), identity.user_id)}
 
 
 @api.route("/me/orders/{order_id}", "GET", roles=EVERYONE, errors=(404,))
 def get_order(identity, order_id):
     """One of my orders with its status history."""
-    return ordering.my_order(Directory.of(identity), identity.user_id, order_id)
+    return order_taking.my_order(Directory.of(identity), identity.user_id, order_id)

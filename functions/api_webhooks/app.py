@@ -12,7 +12,7 @@ from stripe import SignatureVerificationError
 from skysentral.adapters import payments
 from skysentral.api.http import Api
 from skysentral.domain.errors import InvalidInput
-from skysentral.services import purchases
+from skysentral.services import purchase_steps
 
 logger = Logger()
 api = Api("skysentral-webhooks")
@@ -23,7 +23,7 @@ config = IdempotencyConfig(event_key_jmespath="id", expires_after_seconds=7 * 24
 
 @idempotent_function(data_keyword_argument="event", persistence_store=persistence, config=config)
 def handle(event: dict) -> dict:
-    return {"result": purchases.on_stripe_event(event)}
+    return {"result": purchase_steps.on_stripe_event(event)}
 
 
 @api.route("/webhooks/stripe", "POST", roles=None, errors=(400,))

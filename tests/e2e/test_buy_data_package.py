@@ -91,9 +91,9 @@ def test_declined_card_fails_the_order_and_activates_nothing(cloud, employee):
 
 
 def test_payment_that_never_comes_expires_and_the_intent_is_cancelled(cloud, employee, stripe_standin, monkeypatch):
-    from skysentral.services import ordering
+    from skysentral.services import order_taking
 
-    monkeypatch.setattr(ordering, "payment_timeout_s", lambda: 2)
+    monkeypatch.setattr(order_taking, "payment_timeout_s", lambda: 2)
     me = employee(14)
     _, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB"})  # the app never confirms
     done = wait_final(me, order["order_id"])
@@ -120,9 +120,9 @@ def test_webhook_delivered_five_times_activates_once(cloud, employee, stripe_sta
 
 
 def test_webhook_that_arrives_before_the_wait_state_resumes_the_order(cloud, employee, stripe_standin, monkeypatch):
-    from skysentral.services import purchases
+    from skysentral.services import purchase_steps
 
-    original = purchases.step_await_payment
+    original = purchase_steps.step_await_payment
 
     def await_after_the_webhook(ref, token):
         deadline = time.monotonic() + 10  # let Stripe's success event be handled first
@@ -132,7 +132,7 @@ def test_webhook_that_arrives_before_the_wait_state_resumes_the_order(cloud, emp
             time.sleep(0.05)
         return original(ref, token)
 
-    monkeypatch.setattr(purchases, "step_await_payment", await_after_the_webhook)
+    monkeypatch.setattr(purchase_steps, "step_await_payment", await_after_the_webhook)
     me = employee(16)
     _, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB", "payment_method": "pm_card_visa"})
     assert wait_final(me, order["order_id"])["status"] == "completed"
@@ -173,12 +173,12 @@ def test_forged_or_stale_webhook_is_400_and_changes_nothing(gateway, stripe_stan
 
 def test_activation_failing_after_payment_refunds_the_card(cloud, employee, stripe_standin, monkeypatch):
     from skysentral.domain.orders import ActivationFailed
-    from skysentral.services import purchases
+    from skysentral.services import purchase_steps
 
     def broken(account, order):
         raise ActivationFailed("injected: the balance store is down")
 
-    monkeypatch.setattr(purchases, "activate_package", broken)
+    monkeypatch.setattr(purchase_steps, "activate_package", broken)
     me = employee(19)
     _, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB", "payment_method": "pm_card_visa"})
     done = wait_final(me, order["order_id"])
@@ -269,12 +269,12 @@ def test_unknown_sms_gets_the_list_of_keywords(cloud, kari, employee):
 
 def test_a_failed_wait_after_the_card_was_charged_still_delivers(cloud, employee, stripe_standin, monkeypatch):
     """No path keeps the money without delivering: when the wait step fails, Stripe decides."""
-    from skysentral.services import purchases
+    from skysentral.services import purchase_steps
 
     def broken_wait(ref, token):
         raise RuntimeError("injected: the wait step crashed")
 
-    monkeypatch.setattr(purchases, "step_await_payment", broken_wait)
+    monkeypatch.setattr(purchase_steps, "step_await_payment", broken_wait)
     me = employee(10)
     _, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB", "payment_method": "pm_card_visa"})
     done = wait_final(me, order["order_id"])

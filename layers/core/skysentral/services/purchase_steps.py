@@ -1,6 +1,6 @@
 """Buying data packages (C8, D3, D6, D8): the steps of the purchase state machine
 (statemachines/purchase.asl.json) and Stripe webhooks. Orders are taken by
-services.ordering.
+services.order_taking.
 
 Guarantees: one order per Idempotency-Key; one PaymentIntent per order (its idempotency
 key is the order id); nothing is activated before the payment succeeded; money taken for
@@ -14,35 +14,35 @@ from skysentral import clock
 from skysentral.adapters import payments, workflows
 from skysentral.adapters.sms import send_sms
 from skysentral.domain import balances as rules
-from skysentral.domain import orders as o
+from skysentral.domain import orders
 from skysentral.domain.calendar import month_of
 from skysentral.domain.errors import InvalidInput, NotFound
 from skysentral.domain.orders import Order
-from skysentral.services import ordering
+from skysentral.services import order_taking
 from skysentral.services.usage import Account, account_of, change_balance
-from skysentral.store import balances as balance_store
-from skysentral.store import orders as store
-from skysentral.store.directory import Directory
+from skysentral.store import balance_repository
+from skysentral.store import order_repository
+from skysentral.store.directory_repository import Directory
 
 
 # ------------------------------------------------------------------ state machine steps
 def step_price(r: dict) -> dict:
     """Validate the order against the subscription now; the payer was fixed when ordered."""
-    order = ordering.load(r)
+    order = order_taking.load(r)
     directory = Directory(order.company_id)
     sub = directory.subscription(order.subscription_id)
     if sub.status != "active":
         raise InvalidInput(f"Subscription {sub.msisdn} is not active.", code="subscription_inactive")
-    return {"payer": order.payer, "amount_ore": order.price_ore if order.payer == o.COMPANY
-            else ordering.card_amount_ore(order.price_ore)}
+    return {"payer": order.payer, "amount_ore": order.price_ore if order.payer == orders.COMPANY
+            else order_taking.card_amount_ore(order.price_ore)}
 
 
 def step_create_payment(r: dict, payment_method: str | None) -> dict:
-    order = ordering.load(r)
+    order = order_taking.load(r)
     intent = payments.create_payment(
-        order.order_id, ordering.card_amount_ore(order.price_ore), metadata=ordering.ref(order),
+        order.order_id, order_taking.card_amount_ore(order.price_ore), metadata=order_taking.ref(order),
         description=f"Skysentral {order.product} for {order.msisdn}", payment_method=payment_method)
-    store.save(o.advance(order, o.AWAITING_PAYMENT, clock.now(), payment_intent_id=intent.id,
+    order_repository.save(orders.advance(order, orders.AWAITING_PAYMENT, clock.now(), payment_intent_id=intent.id,
                          client_secret=intent.client_secret))
     return {"payment_intent_id": intent.id, "status": intent.status}
 
@@ -50,8 +50,8 @@ def step_create_payment(r: dict, payment_method: str | None) -> dict:
 def step_await_payment(r: dict, token: str) -> None:
     """Keep the token with the order, then ask Stripe: a result that came before the
     execution reached this wait (webhook first) resumes it at once."""
-    order = ordering.load(r)
-    store.set_task_token(order.company_id, order.employee_id, order.order_id, token)
+    order = order_taking.load(r)
+    order_repository.set_task_token(order.company_id, order.employee_id, order.order_id, token)
     _resume_if_known(order, token, payments.outcome(payments.retrieve(order.payment_intent_id)))
 
 
@@ -66,15 +66,15 @@ def _resume_if_known(order: Order, token: str | None, outcome: str) -> None:
 
 def step_activate(r: dict) -> dict:
     """D3/D6: add the package to the balance (queued behind data left, in order of purchase)."""
-    order = ordering.load(r)
-    if order.status in o.FINAL:
+    order = order_taking.load(r)
+    if order.status in orders.FINAL:
         return {"status": order.status}
     directory = Directory(order.company_id)
     account = account_of(directory, directory.subscription(order.subscription_id))
     activate_package(account, order)
-    order = o.advance(order, o.PAID if order.payer == o.EMPLOYEE else order.status, clock.now())
-    store.save(o.advance(order, o.COMPLETED, clock.now()))
-    return {"status": o.COMPLETED}
+    order = orders.advance(order, orders.PAID if order.payer == orders.EMPLOYEE else order.status, clock.now())
+    order_repository.save(orders.advance(order, orders.COMPLETED, clock.now()))
+    return {"status": orders.COMPLETED}
 
 
 def activate_package(account: Account, order: Order) -> None:
@@ -85,59 +85,59 @@ def activate_package(account: Account, order: Order) -> None:
         try:
             return rules.buy_package(balance, order.product, order.order_id, bought_at)[0]
         except Exception as exc:
-            raise o.ActivationFailed(str(exc)) from exc
+            raise orders.ActivationFailed(str(exc)) from exc
 
     try:
         change_balance(account, now, buy)
-    except balance_store.StaleState:
-        raise o.ActivationFailed("The balance kept changing; the package was not added.") from None
-    balance_store.write_rows(account.company_id, account.subscription.subscription_id, [_purchase_row(order, now)])
+    except balance_repository.StaleState:
+        raise orders.ActivationFailed("The balance kept changing; the package was not added.") from None
+    balance_repository.write_rows(account.company_id, account.subscription.subscription_id, [_purchase_row(order, now)])
 
 
 def _purchase_row(order: Order, now) -> dict:
     """The order as a line of its month (F3/F4 for the company; D8: the employee's own card
     purchases are shown but not charged to the company)."""
     month = month_of(now)
-    return {"sk": balance_store.usage_sk(month, f"order-{order.order_id}"), "id": f"order-{order.order_id}",
+    return {"sk": balance_repository.usage_sk(month, f"order-{order.order_id}"), "id": f"order-{order.order_id}",
             "month": month, "kind": "package", "zone": "NO", "country": "NO", "at": now.isoformat(),
             "qty": 1, "counted": 1, "refused": 0, "product": order.product, "payer": order.payer,
-            "cost_ore": order.price_ore if order.payer == o.COMPANY else 0,
-            "card_ore": ordering.card_amount_ore(order.price_ore) if order.payer == o.EMPLOYEE else 0,
+            "cost_ore": order.price_ore if order.payer == orders.COMPANY else 0,
+            "card_ore": order_taking.card_amount_ore(order.price_ore) if order.payer == orders.EMPLOYEE else 0,
             "status": "applied", "late": False, "drawn": []}
 
 
 def step_refund(r: dict) -> dict:
-    order = ordering.load(r)
+    order = order_taking.load(r)
     refund_id = payments.refund(order.payment_intent_id, order.order_id)
-    store.save(o.advance(order, o.REFUNDED, clock.now(), refund_id=refund_id,
+    order_repository.save(orders.advance(order, orders.REFUNDED, clock.now(), refund_id=refund_id,
                          failure="activation_failed"))
-    return {"status": o.REFUNDED}
+    return {"status": orders.REFUNDED}
 
 
 def step_check_payment(r: dict) -> dict:
     """After a wait that timed out or failed: what Stripe says happened to the payment."""
-    order = ordering.load(r)
+    order = order_taking.load(r)
     return {"outcome": payments.outcome(payments.retrieve(order.payment_intent_id))}
 
 
 def step_fail(r: dict, reason: str) -> dict:
     """End the order unfulfilled. An expired payment is cancelled; if it succeeded after all
     (it raced the cancel), the money goes back: no path keeps money without delivering."""
-    order = ordering.load(r)
+    order = order_taking.load(r)
     if reason == "expired" and order.payment_intent_id:
         payments.cancel(order.payment_intent_id)
         if payments.outcome(payments.retrieve(order.payment_intent_id)) == "succeeded":
             refund_id = payments.refund(order.payment_intent_id, order.order_id)
-            store.save(o.advance(order, o.REFUNDED, clock.now(), refund_id=refund_id, failure=reason))
-            return {"status": o.REFUNDED}
-    store.save(o.advance(order, o.FAILED, clock.now(), failure=reason))
-    return {"status": o.FAILED}
+            order_repository.save(orders.advance(order, orders.REFUNDED, clock.now(), refund_id=refund_id, failure=reason))
+            return {"status": orders.REFUNDED}
+    order_repository.save(orders.advance(order, orders.FAILED, clock.now(), failure=reason))
+    return {"status": orders.FAILED}
 
 
 def step_notify(r: dict) -> dict:
     """The receipt (or the reason it failed) by SMS, in the buyer's language."""
-    order = ordering.load(r)
-    send_sms(order.msisdn, o.receipt_text(order, order.language))
+    order = order_taking.load(r)
+    send_sms(order.msisdn, orders.receipt_text(order, order.language))
     return {"status": order.status}
 
 
@@ -154,10 +154,10 @@ def on_stripe_event(event: dict) -> str:
         return "not ours"
     outcome = payments.outcome(intent)
     try:
-        token = store.set_payment_status(meta["company_id"], meta["employee_id"], meta["order_id"], outcome)
+        token = order_repository.set_payment_status(meta["company_id"], meta["employee_id"], meta["order_id"], outcome)
     except NotFound:
         return "unknown order"
-    order = store.get(meta["company_id"], meta["employee_id"], meta["order_id"])
+    order = order_repository.get(meta["company_id"], meta["employee_id"], meta["order_id"])
     _resume_if_known(order, token, outcome)
     return outcome
 
