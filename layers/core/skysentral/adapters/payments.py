@@ -12,6 +12,7 @@ import os
 import stripe
 from aws_lambda_powertools.utilities import parameters
 
+from skysentral.domain.errors import InvalidInput
 from skysentral.domain.orders import PaymentDeclined, PaymentProviderUnavailable
 
 _TRANSIENT = (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError)
@@ -73,10 +74,27 @@ def refund(payment_intent_id: str, order_id: str) -> str:
         raise PaymentProviderUnavailable(str(exc)) from None
 
 
-def verify_webhook(raw_body: bytes | str, signature: str | None) -> stripe.Event:
-    """The event, if the Stripe-Signature is right and fresh (raises SignatureVerificationError
-    or ValueError otherwise)."""
-    return stripe.Webhook.construct_event(raw_body, signature or "", _secret()["webhook_secret"])
+def verify_webhook_signature(raw_body: bytes | str | None, signature: str | None) -> None:
+    """Check the Stripe-Signature of a webhook's raw body (right secret, fresh timestamp) with
+    the Stripe library; a forged, stale or missing signature is InvalidInput
+    `invalid_signature` (400). Only the signature: what the body says is checked by its user."""
+    try:
+        stripe.WebhookSignature.verify_header(raw_body or "", signature or "", _secret()["webhook_secret"],
+                                              stripe.Webhook.DEFAULT_TOLERANCE)
+    except (stripe.SignatureVerificationError, ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"Not a valid Stripe event: {exc}", code="invalid_signature") from None
+
+
+def find(payment_intent_id: str) -> dict | None:
+    """The PaymentIntent as Stripe has it now, or None when Stripe does not know the id
+    (another account's, deleted, or made up)."""
+    _configure()
+    try:
+        return stripe.PaymentIntent.retrieve(payment_intent_id).to_dict()
+    except stripe.InvalidRequestError:
+        return None
+    except _TRANSIENT as exc:
+        raise PaymentProviderUnavailable(str(exc)) from None
 
 
 def outcome(intent: dict) -> str:

@@ -142,15 +142,40 @@ def step_notify(r: dict) -> dict:
 
 
 # ------------------------------------------------------------------ Stripe webhooks
+def stripe_event_of(data: object) -> dict:
+    """A verified webhook body is a Stripe event when it is a JSON object with a string `id`
+    and `type`; anything else (an array, an event without id) is InvalidInput
+    `not_a_stripe_event` (400): Stripe never sends such a body, so only a sender with our
+    secret that is broken can, and it should hear so."""
+    if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not data["id"] \
+            or not isinstance(data.get("type"), str):
+        raise InvalidInput("The body is not a Stripe event: a JSON object with a string id and type.",
+                           code="not_a_stripe_event")
+    return data
+
+
 def on_stripe_event(event: dict) -> str:
     """Re-read the PaymentIntent (events may come late, twice or out of order), note the
-    result with the order and resume the waiting execution if there is one."""
+    result with the order and resume the waiting execution if there is one.
+
+    A verified event we cannot act on is acknowledged (the webhook answers 2xx, so Stripe
+    does not retry it for days and then disable the endpoint) and changes nothing; the
+    result says why: `ignored` (not a payment_intent.* event), `not actionable` (no
+    `data.object.id`), `unknown payment` (Stripe does not know the PaymentIntent), `not ours`
+    (a PaymentIntent without our order metadata), `unknown order`."""
     if not event.get("type", "").startswith("payment_intent."):
         return "ignored"
-    intent_id = event["data"]["object"]["id"]
-    intent = payments.retrieve(intent_id)
+    data = event.get("data")
+    obj = data.get("object") if isinstance(data, dict) else None
+    intent_id = obj.get("id") if isinstance(obj, dict) else None
+    if not isinstance(intent_id, str) or not intent_id.startswith("pi_"):
+        return "not actionable"
+    intent = payments.find(intent_id)
+    if intent is None:
+        return "unknown payment"
     meta = intent.get("metadata") or {}
-    if not {"company_id", "employee_id", "order_id"} <= set(meta.keys()):
+    keys = ("company_id", "employee_id", "order_id")
+    if not all(isinstance(meta.get(k), str) and meta[k] for k in keys):
         return "not ours"
     outcome = payments.outcome(intent)
     try:
