@@ -46,10 +46,11 @@ def get_alerts(identity, query):
 
 
 
-@api.route("/me/data-packages", "POST", roles=EVERYONE, body=PackageOrder, status=202, errors=(400, 404))
+@api.route("/me/data-packages", "POST", roles=EVERYONE, body=PackageOrder, status=202, errors=(400, 404, 422))
 def order_data_package(identity, body):
     """C8: buy an extra data or surf package; who pays follows the company's policy (D8).
-    An Idempotency-Key header makes a repeated POST return the same order."""
+    An Idempotency-Key header makes a repeated POST return the same order; the same key with
+    a different body is refused with 422 idempotency_key_reused (Stripe's rule)."""
     key = api.app.current_request.headers.get("idempotency-key")
     if key is not None and not 1 <= len(key) <= 255:
         raise InvalidInput("Idempotency-Key must be 1 to 255 characters.", code="invalid_idempotency_key")

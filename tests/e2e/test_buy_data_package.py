@@ -280,3 +280,36 @@ def test_a_failed_wait_after_the_card_was_charged_still_delivers(cloud, employee
     done = wait_final(me, order["order_id"])
     assert done["status"] == "completed", done
     assert [s["id"] for s in me.get("/me/dashboard")[1]["roaming"]["surf_packages"]] == [order["order_id"]]
+
+
+def test_c8_idempotency_key_reused_with_a_different_body_is_422_and_orders_nothing(employee):
+    """Defect 3 of issue 7: the second request used to get the first order back silently."""
+    me = employee(8)
+    status, first = me.post("/me/data-packages", {"product": "EXTRA_1GB"}, headers={"Idempotency-Key": "reuse-08"})
+    assert status == 202
+    status, answer = me.post("/me/data-packages", {"product": "EXTRA_5GB"}, headers={"Idempotency-Key": "reuse-08"})
+    assert status == 422 and answer["error"] == "idempotency_key_reused", answer
+    assert first["order_id"] in answer["message"]
+    status, answer = me.post("/me/data-packages", {"product": "EXTRA_1GB", "payment_method": "pm_card_visa"},
+                             headers={"Idempotency-Key": "reuse-08"})
+    assert status == 422 and answer["error"] == "idempotency_key_reused"
+    # the same request again, spelt differently, is still the same order
+    status, again = me.call("POST", "/me/data-packages", raw=b'{ "subscription_id": null,\n "product": "EXTRA_1GB" }',
+                            headers={"Idempotency-Key": "reuse-08"})
+    assert status == 202 and again["order_id"] == first["order_id"]
+    assert wait_final(me, first["order_id"])["status"] == "completed"
+    assert [o["product"] for o in me.get("/me/orders")[1]["items"]] == ["EXTRA_1GB"]
+
+
+def test_c8_sms_with_a_known_message_id_but_another_order_orders_nothing_more(cloud, kari, employee):
+    """The message id is the SMS order's Idempotency-Key: the same id with another keyword is a
+    gateway fault, not a second order (same rule as the API's 422); the same id with the same
+    order in other words ('DATA 1' / 'data 1') is the same order."""
+    _sms_in(cloud, kari, "sms-07-1", "912 00 007", "DATA 1")
+    _sms_in(cloud, kari, "sms-07-1", "912 00 007", "data   1")
+    _sms_in(cloud, kari, "sms-07-1", "912 00 007", "DATA 15")
+    me = employee(7)
+    orders = me.get("/me/orders")[1]["items"]
+    assert [o["product"] for o in orders] == ["EXTRA_1GB"]
+    assert wait_final(me, orders[0]["order_id"])["status"] == "completed"
+    assert me.get("/me/orders")[1]["items"][0]["order_id"] == orders[0]["order_id"]

@@ -3,6 +3,8 @@ is then run by the purchase state machine (services.purchase_steps has its steps
 from the payment steps so that the app's API never imports Stripe."""
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import uuid
 
@@ -10,6 +12,7 @@ from skysentral import clock
 from skysentral.adapters import workflows
 from skysentral.adapters.sms import send_sms
 from skysentral.domain import orders
+from skysentral.domain.errors import Unprocessable
 from skysentral.domain.identity import Identity
 from skysentral.domain.orders import Order
 from skysentral.services.alert_delivery import language_of
@@ -35,14 +38,26 @@ def card_amount_ore(price_ore: int) -> int:
     return price_ore * (100 + MVA_PERCENT) // 100
 
 
+def request_fingerprint(**request: str | None) -> str:
+    """What an order request asked for, to tell a repeated request from a different one
+    under the same Idempotency-Key (C8). Parameters as parsed, so key order, spacing and
+    an explicit null do not make a request different."""
+    canonical = json.dumps({k: v for k, v in request.items() if v is not None}, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def place_order(directory: Directory, employee_id: str, product: str, *, idempotency_key: str | None,
                 subscription_id: str | None = None, payment_method: str | None = None, channel: str = "app") -> Order:
+    """C8, D8: one order per Idempotency-Key. The same key with the same request returns the
+    first order; with a different request it is refused (422 `idempotency_key_reused`)."""
     account = account_of_employee(directory, employee_id, subscription_id)
     employee = directory.employee(employee_id)
     payer = orders.payer_for(order_repository.policy(directory.company_id), product)
     order = orders.new_order(new_order_id(), directory.company_id, employee_id, account.subscription.subscription_id,
                         account.subscription.msisdn, product, payer, clock.now(), channel, employee.language)
-    stored = order_repository.create(order, idempotency_key)
+    fingerprint = request_fingerprint(product=product, subscription_id=subscription_id,
+                                      payment_method=payment_method, channel=channel)
+    stored = order_repository.create(order, idempotency_key, fingerprint)
     if stored.order_id == order.order_id:
         workflows.start(STATE_MACHINE, order.order_id, {"ref": ref(order), "payment_method": payment_method,
                                                         "payment_timeout_s": payment_timeout_s()})
@@ -82,8 +97,13 @@ def order_by_sms(message_id: str, sender: str, text: str) -> str:
     if product is None or not sub.employee_id:
         send_sms(sub.msisdn, orders.HELP_TEXT.get(language, orders.HELP_TEXT["nb"]))
         return "help"
-    order = place_order(directory, sub.employee_id, product, idempotency_key=f"sms-{message_id}",
-                        subscription_id=sub.subscription_id, channel="sms")
+    try:
+        order = place_order(directory, sub.employee_id, product, idempotency_key=f"sms-{message_id}",
+                            subscription_id=sub.subscription_id, channel="sms")
+    except Unprocessable:
+        # The message id is the order's Idempotency-Key: one id with another order is a
+        # gateway fault, not a second order; nothing is ordered or sent, and it is logged.
+        return "conflicting duplicate"
     return order.order_id
 
 
