@@ -14,7 +14,7 @@ STEPS = {
     "check_payment": lambda e: purchase_steps.step_check_payment(e["ref"]),
     "activate": lambda e: purchase_steps.step_activate(e["ref"]),
     "refund": lambda e: purchase_steps.step_refund(e["ref"]),
-    "fail": lambda e: purchase_steps.step_fail(e["ref"], e["reason"]),
+    "fail": lambda e: purchase_steps.step_fail(e["ref"], e["reason"], (e.get("failure") or {}).get("error")),
     "notify": lambda e: purchase_steps.step_notify(e["ref"]),
 }
 

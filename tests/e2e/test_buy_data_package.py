@@ -313,3 +313,59 @@ def test_c8_sms_with_a_known_message_id_but_another_order_orders_nothing_more(cl
     assert [o["product"] for o in orders] == ["EXTRA_1GB"]
     assert wait_final(me, orders[0]["order_id"])["status"] == "completed"
     assert me.get("/me/orders")[1]["items"][0]["order_id"] == orders[0]["order_id"]
+
+
+def _directory_whose_subscription_read(fails_once_with=None, status=None):
+    """A Directory for the purchase steps whose subscription read first fails once with a
+    transient DynamoDB error (the table briefly throttled), or reports another status."""
+    from botocore.exceptions import ClientError
+    from dataclasses import replace
+    from pynamodb.exceptions import GetError
+
+    from skysentral.store.directory_repository import Directory
+
+    failures = [fails_once_with] if fails_once_with else []
+
+    class Flaky(Directory):
+        def subscription(self, subscription_id):
+            if failures:
+                failures.pop()
+                throttled = ClientError({"Error": {"Code": "ProvisionedThroughputExceededException",
+                                                   "Message": "injected: the table is briefly unavailable"}}, "GetItem")
+                raise GetError("Failed to get item", cause=throttled)
+            sub = super().subscription(subscription_id)
+            return replace(sub, status=status) if status else sub
+
+    return Flaky, failures
+
+
+def test_c8_d8_transient_error_while_pricing_is_retried_and_the_company_paid_order_completes(cloud, employee,
+                                                                                           monkeypatch):
+    """Defect 11 of issue 7: a passing error in 'price and validate' ended the order failed
+    with not_allowed. A transient error is retried; only a rule refuses an order."""
+    from skysentral.services import purchase_steps
+
+    flaky, failures = _directory_whose_subscription_read(fails_once_with="throttled")
+    monkeypatch.setattr(purchase_steps, "Directory", flaky)
+    me = employee(6)
+    status, order = me.post("/me/data-packages", {"product": "EXTRA_1GB"}, headers={"Idempotency-Key": "transient-06"})
+    assert status == 202 and order["payer"] == "company"
+    done = wait_final(me, order["order_id"], timeout_s=60)
+    assert failures == []  # the fault did happen
+    assert done["status"] == "completed", done
+    assert done["failure"] is None
+    assert [e["id"] for e in me.get("/me/dashboard")[1]["data"]["extra_packages"]] == [order["order_id"]]
+
+
+def test_c8_order_refused_by_a_rule_fails_not_allowed_and_says_which_rule(cloud, employee, monkeypatch):
+    from skysentral.services import purchase_steps
+
+    flaky, _ = _directory_whose_subscription_read(status="suspended")
+    monkeypatch.setattr(purchase_steps, "Directory", flaky)
+    me = employee(5)
+    _, order = me.post("/me/data-packages", {"product": "EXTRA_1GB"})
+    done = wait_final(me, order["order_id"], timeout_s=60)
+    assert done["status"] == "failed" and done["failure"] == "not_allowed", done
+    assert done["failure_rule"] == "subscription_inactive"
+    assert "912 00 005" in done["failure_message"] or "91200005" in done["failure_message"].replace(" ", "")
+    assert me.get("/me/dashboard")[1]["data"]["extra_packages"] == []

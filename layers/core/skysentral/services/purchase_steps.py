@@ -8,6 +8,7 @@ a package that cannot be activated is refunded; a final order never changes agai
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from skysentral import clock
@@ -27,12 +28,18 @@ from skysentral.store.directory_repository import Directory
 
 # ------------------------------------------------------------------ state machine steps
 def step_price(r: dict) -> dict:
-    """Validate the order against the subscription now; the payer was fixed when ordered."""
+    """Validate the order against the subscription now; the payer was fixed when ordered.
+    Only a rule refuses (OrderNotAllowed, naming the rule); any other error is transient and
+    the state machine retries the step."""
     order = order_taking.load(r)
     directory = Directory(order.company_id)
-    sub = directory.subscription(order.subscription_id)
+    try:
+        sub = directory.subscription(order.subscription_id)
+    except NotFound:
+        raise orders.OrderNotAllowed("subscription_not_found",
+                                     f"Subscription {order.msisdn} no longer exists.") from None
     if sub.status != "active":
-        raise InvalidInput(f"Subscription {sub.msisdn} is not active.", code="subscription_inactive")
+        raise orders.OrderNotAllowed("subscription_inactive", f"Subscription {sub.msisdn} is not active.")
     return {"payer": order.payer, "amount_ore": order.price_ore if order.payer == orders.COMPANY
             else order_taking.card_amount_ore(order.price_ore)}
 
@@ -120,18 +127,31 @@ def step_check_payment(r: dict) -> dict:
     return {"outcome": payments.outcome(payments.retrieve(order.payment_intent_id))}
 
 
-def step_fail(r: dict, reason: str) -> dict:
+def step_fail(r: dict, reason: str, error: dict | None = None) -> dict:
     """End the order unfulfilled. An expired payment is cancelled; if it succeeded after all
-    (it raced the cancel), the money goes back: no path keeps money without delivering."""
+    (it raced the cancel), the money goes back: no path keeps money without delivering.
+    `error` is the Catch's {"Error", "Cause"}: a refusal keeps the rule that refused."""
     order = order_taking.load(r)
+    refusal = _refusal(error) if reason == "not_allowed" else None
+    why = {"failure_rule": refusal.rule, "failure_message": refusal.message} if refusal else {}
     if reason == "expired" and order.payment_intent_id:
         payments.cancel(order.payment_intent_id)
         if payments.outcome(payments.retrieve(order.payment_intent_id)) == "succeeded":
             refund_id = payments.refund(order.payment_intent_id, order.order_id)
             order_repository.save(orders.advance(order, orders.REFUNDED, clock.now(), refund_id=refund_id, failure=reason))
             return {"status": orders.REFUNDED}
-    order_repository.save(orders.advance(order, orders.FAILED, clock.now(), failure=reason))
+    order_repository.save(orders.advance(order, orders.FAILED, clock.now(), failure=reason, **why))
     return {"status": orders.FAILED}
+
+
+def _refusal(error: dict | None) -> orders.OrderNotAllowed | None:
+    if not error or error.get("Error") != "OrderNotAllowed":
+        return None
+    try:
+        message = json.loads(error.get("Cause") or "{}").get("errorMessage", "")
+    except (ValueError, AttributeError):
+        message = str(error.get("Cause") or "")
+    return orders.OrderNotAllowed.from_error_message(message)
 
 
 def step_notify(r: dict) -> dict:
