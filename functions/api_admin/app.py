@@ -39,7 +39,7 @@ def delete_department(identity, department_id):
     return None
 
 
-@api.route("/admin/employees", "GET", roles=ADMINS, query=EmployeeFilter)
+@api.route("/admin/employees", "GET", roles=ADMINS, query=EmployeeFilter, errors=(404,))
 def list_employees(identity, query):
     """Employees, filtered and paginated (next_cursor)."""
     return administration.list_employees(identity, Directory.of(identity), **query.model_dump())
@@ -51,7 +51,7 @@ def get_employee(identity, employee_id):
     return administration.get_employee(identity, Directory.of(identity), employee_id)
 
 
-@api.route("/admin/subscriptions", "GET", roles=ADMINS, query=SubscriptionFilter)
+@api.route("/admin/subscriptions", "GET", roles=ADMINS, query=SubscriptionFilter, errors=(404,))
 def list_subscriptions(identity, query):
     """Subscriptions, filtered and paginated (next_cursor)."""
     return administration.list_subscriptions(identity, Directory.of(identity), **query.model_dump())
