@@ -2,6 +2,7 @@
 from skysentral import clock
 from skysentral.api.http import Api
 from skysentral.api.requests import PackageOrder, ProfileChange, SubscriptionChoice, UsageQuery
+from skysentral.api.responses import OrderList, OrderView
 from skysentral.domain.calendar import month_of
 from skysentral.domain.errors import InvalidInput
 from skysentral.domain.identity import EVERYONE
@@ -46,7 +47,9 @@ def get_alerts(identity, query):
 
 
 
-@api.route("/me/data-packages", "POST", roles=EVERYONE, body=PackageOrder, status=202, errors=(400, 404, 422))
+@api.route("/me/data-packages", "POST", roles=EVERYONE, body=PackageOrder, status=202, errors=(400, 404, 422),
+           response=OrderView, headers={"Idempotency-Key": "1 to 255 characters: a repeated POST with the same key "
+                                        "and body returns the same order; another body is 422"})
 def order_data_package(identity, body):
     """C8: buy an extra data or surf package; who pays follows the company's policy (D8).
     An Idempotency-Key header makes a repeated POST return the same order; the same key with
@@ -59,13 +62,13 @@ def order_data_package(identity, body):
     return order.view()
 
 
-@api.route("/me/orders", "GET", roles=EVERYONE)
+@api.route("/me/orders", "GET", roles=EVERYONE, response=OrderList)
 def list_orders(identity):
     """My data-package orders, newest first."""
     return {"items": order_taking.my_orders(Directory.of(identity), identity.user_id)}
 
 
-@api.route("/me/orders/{order_id}", "GET", roles=EVERYONE, errors=(404,))
+@api.route("/me/orders/{order_id}", "GET", roles=EVERYONE, errors=(404,), response=OrderView)
 def get_order(identity, order_id):
     """One of my orders with its status history."""
     return order_taking.my_order(Directory.of(identity), identity.user_id, order_id)

@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.idempotency import (DynamoDBPersistenceLaye
 
 from skysentral.adapters import payments
 from skysentral.api.http import Api, json_response, parse_json
+from skysentral.api.responses import WebhookAnswer
 from skysentral.domain.orders import PaymentProviderUnavailable
 from skysentral.services import purchase_steps
 
@@ -29,7 +30,8 @@ def handle(event: dict) -> dict:
     return {"result": purchase_steps.on_stripe_event(event)}
 
 
-@api.route("/webhooks/stripe", "POST", roles=None, errors=(400, 503))
+@api.route("/webhooks/stripe", "POST", roles=None, errors=(400, 503), response=WebhookAnswer,
+           headers={"Stripe-Signature": "Stripe's signature of the raw body (t=<unix time>,v1=<HMAC-SHA256>)"})
 def stripe_webhook():
     """Stripe payment events (payment_intent.*); verified with Stripe's signature."""
     request = app.current_request

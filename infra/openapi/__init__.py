@@ -42,6 +42,9 @@ def build() -> dict:
                 for name, prop in qs.get("properties", {}).items():
                     params.append({"name": name, "in": "query", "required": name in qs.get("required", []),
                                    "schema": prop})
+            for name, description in doc.headers.items():
+                params.append({"name": name, "in": "header", "required": False, "description": description,
+                               "schema": {"type": "string"}})
             if params:
                 op["parameters"] = params
             if doc.body is not None:
@@ -54,7 +57,11 @@ def build() -> dict:
                 op["x-roles"] = sorted(doc.roles)
             op["responses"][str(doc.status)] = {"description": _STATUS_TEXT.get(doc.status, "OK")}
             if doc.status != 204:  # every success body is a JSON object (api.http.json_response)
-                op["responses"][str(doc.status)]["content"] = {"application/json": {"schema": {"type": "object"}}}
+                success: dict = {"type": "object"}
+                if doc.response is not None:
+                    schemas[doc.response.__name__] = _schema_refs(doc.response.model_json_schema(), schemas)
+                    success = {"$ref": f"#/components/schemas/{doc.response.__name__}"}
+                op["responses"][str(doc.status)]["content"] = {"application/json": {"schema": success}}
             errors = set(doc.errors) | ({400} if doc.body or doc.query else set())
             if "{" in doc.path:  # an unknown (or another company's) id
                 errors |= {404}

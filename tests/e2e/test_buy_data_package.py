@@ -369,3 +369,16 @@ def test_c8_order_refused_by_a_rule_fails_not_allowed_and_says_which_rule(cloud,
     assert done["failure_rule"] == "subscription_inactive"
     assert "912 00 005" in done["failure_message"] or "91200005" in done["failure_message"].replace(" ", "")
     assert me.get("/me/dashboard")[1]["data"]["extra_packages"] == []
+
+
+def test_c8_unknown_payment_method_declines_the_order_at_once(employee):
+    """A PaymentMethod Stripe does not know can never be charged: the order fails `declined`
+    (nothing charged), not after minutes of retries as if Stripe were down; a value that is
+    not a PaymentMethod id at all is a 400."""
+    me = employee(3)
+    status, answer = me.post("/me/data-packages", {"product": "SURF_EU_600MB", "payment_method": "."})
+    assert status == 400 and answer["error"] == "validation_error"
+    _, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB", "payment_method": "pm_nobody_has_this"})
+    done = wait_final(me, order["order_id"], timeout_s=15)
+    assert done["status"] == "failed" and done["failure"] == "declined", done
+    assert me.get("/me/dashboard")[1]["roaming"]["surf_packages"] == []

@@ -41,6 +41,11 @@ def create_payment(order_id: str, amount_ore: int, metadata: dict, description: 
         return stripe.PaymentIntent.create(**params, idempotency_key=f"order-{order_id}")
     except stripe.CardError as exc:
         raise PaymentDeclined(exc.user_message or str(exc)) from None
+    except stripe.InvalidRequestError as exc:
+        if payment_method and getattr(exc, "param", None) == "payment_method":
+            # a payment method Stripe does not know can never be charged: a decline, not an outage
+            raise PaymentDeclined(f"The payment method was refused: {exc.user_message or exc}") from None
+        raise
     except _TRANSIENT as exc:
         raise PaymentProviderUnavailable(str(exc)) from None
 

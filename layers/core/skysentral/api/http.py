@@ -44,6 +44,8 @@ class RouteDoc:
     query: type[BaseModel] | None = None
     status: int = 200
     errors: tuple[int, ...] = field(default_factory=tuple)
+    response: type[BaseModel] | None = None
+    headers: dict[str, str] = field(default_factory=dict)  # request headers the route reads: name -> description
 
 
 def json_response(status: int, body: Any, headers: dict | None = None) -> Response:
@@ -114,8 +116,9 @@ class Api:
 
     def route(self, path: str, method: str, *, roles: frozenset[str] | None, summary: str = "",
               body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
-              status: int = 200, errors: tuple[int, ...] = ()) -> Callable:
-        """`roles=None` marks a public route (no token)."""
+              status: int = 200, errors: tuple[int, ...] = (), response: type[BaseModel] | None = None,
+              headers: dict[str, str] | None = None) -> Callable:
+        """`roles=None` marks a public route (no token); `response` and `headers` only document."""
 
         def decorate(view: Callable) -> Callable:
             @functools.wraps(view)
@@ -145,7 +148,7 @@ class Api:
 
             self.app.route(path, methods=[method], content_types=["*/*"])(handler)
             self.docs.append(RouteDoc(path, method, summary or (view.__doc__ or "").strip().split("\n")[0],
-                                      roles, body, query, status, errors))
+                                      roles, body, query, status, errors, response, dict(headers or {})))
             return view
 
         return decorate
