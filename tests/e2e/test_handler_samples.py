@@ -71,7 +71,6 @@ def _signed(body: str, secret: str) -> str:
     return f"t={timestamp},v1={signature}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 7 defect 2: a verified event that is not ours answers 500")
 def test_stripe_webhook_sample_signed_with_our_secret_is_acknowledged(cloud, gateway, seeded):
     """C8: the sample is a payment_intent.succeeded for a PaymentIntent that is not ours:
     acknowledged (Stripe stops retrying) and nothing changes."""
