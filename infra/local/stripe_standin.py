@@ -16,7 +16,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import localstripe.resources as ls
@@ -25,6 +24,7 @@ import stripe
 from aiohttp import web
 
 RELAY_ID = "skysentral-relay"  # localstripe posts every event to every registered webhook
+RELAY_PATH = "/_config/relay"  # a route of ours on localstripe's server; /_config/ needs no API key
 RETRY_S = (0.25, 0.5, 1.0, 2.0, 4.0)  # after attempts 1..5; Stripe retries for days
 TEST_CARDS = {  # test PaymentMethod ids localstripe lacks → Stripe's card numbers for them
     "pm_card_chargeDeclined": "4000000000000002",
@@ -120,13 +120,6 @@ async def _idempotency(request: web.Request, handler: Any) -> web.StreamResponse
     return response
 
 
-def sign(payload: str | bytes, secret: str, timestamp: int | None = None) -> str:
-    """A Stripe-Signature header (v1 = HMAC-SHA256 of "<t>.<payload>")."""
-    t = int(time.time()) if timestamp is None else timestamp
-    raw = payload.encode() if isinstance(payload, str) else payload
-    return f"t={t},v1={hmac.new(secret.encode(), f'{t}.'.encode() + raw, hashlib.sha256).hexdigest()}"
-
-
 class StripeStandIn:
     """localstripe on http://127.0.0.1:<port> and the webhook relay in front of the product.
     localstripe's state is module-global: one stand-in per process."""
@@ -160,6 +153,7 @@ class StripeStandIn:
                 app.router.add_route("POST", path, ls_server.api_extra(patched[path], path))
             elif route.method != "HEAD":
                 app.router.add_route(route.method, path, route.handler)
+        app.router.add_post(RELAY_PATH, self._relay)
         self._loop = asyncio.new_event_loop()
         self._runner = web.AppRunner(app, access_log=None)
         self._loop.run_until_complete(self._runner.setup())
@@ -167,29 +161,7 @@ class StripeStandIn:
         self._loop.run_until_complete(site.start())
         self.port = site._server.sockets[0].getsockname()[1]
         threading.Thread(target=self._loop.run_forever, name="localstripe", daemon=True).start()
-
-        standin = self
-
-        class Relay(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:  # noqa: N802
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                try:  # localstripe's own signature, checked as the product checks it
-                    stripe.Webhook.construct_event(raw, self.headers.get("Stripe-Signature", ""),
-                                                   standin.webhook_secret)
-                    standin._received(raw)
-                    self.send_response(200)
-                except (stripe.SignatureVerificationError, ValueError):
-                    self.send_response(400)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-        self._relay = ThreadingHTTPServer((self.host, 0), Relay)
-        self._relay.daemon_threads = True
-        threading.Thread(target=self._relay.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        ls_server.register_webhook(RELAY_ID, f"http://{self.host}:{self._relay.server_address[1]}/", self.webhook_secret, None)
+        ls_server.register_webhook(RELAY_ID, self.url + RELAY_PATH, self.webhook_secret, None)
         threading.Thread(target=self._deliver_forever, name="stripe-webhooks", daemon=True).start()
         return self
 
@@ -197,16 +169,8 @@ class StripeStandIn:
         with self._cv:
             self._stopped = True
             self._cv.notify_all()
-        self._relay.shutdown()
-        self._relay.server_close()
         asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(5)
         self._loop.call_soon_threadsafe(self._loop.stop)
-
-    def __enter__(self) -> StripeStandIn:
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
 
     # ------------------------------------------------------------------ test controls
     def set_webhook_url(self, url: str | None) -> None:
@@ -271,8 +235,12 @@ class StripeStandIn:
                           {"client_secret": intent["client_secret"], "success": result == "succeed"})
 
     def sign(self, payload: str | bytes, timestamp: int | None = None, secret: str | None = None) -> str:
-        """A Stripe-Signature; another `secret` or an old `timestamp` forges bad or stale ones."""
-        return sign(payload, secret or self.webhook_secret, timestamp)
+        """A Stripe-Signature (v1 = HMAC-SHA256 of "<t>.<payload>"); another `secret` or an old
+        `timestamp` forges bad or stale ones."""
+        t = int(time.time()) if timestamp is None else timestamp
+        raw = payload.encode() if isinstance(payload, str) else payload
+        key = (secret or self.webhook_secret).encode()
+        return f"t={t},v1={hmac.new(key, f'{t}.'.encode() + raw, hashlib.sha256).hexdigest()}"
 
     def reset(self) -> None:
         """Forget every object, event, idempotency key, held event and the delivery log."""
@@ -303,7 +271,13 @@ class StripeStandIn:
             time.sleep(0.02)
         return not _unsent
 
-    def _received(self, raw: bytes) -> None:
+    async def _relay(self, request: web.Request) -> web.Response:
+        """Where localstripe posts its events; its signature is checked as the product checks it."""
+        raw = await request.read()
+        try:
+            stripe.Webhook.construct_event(raw, request.headers.get("Stripe-Signature", ""), self.webhook_secret)
+        except (stripe.SignatureVerificationError, ValueError):
+            return web.Response(status=400)
         event = json.loads(raw)
         with self._cv:
             _unsent.discard(event["id"])
@@ -312,6 +286,7 @@ class StripeStandIn:
             else:
                 self._queue.append((0.0, event, raw, 1))
                 self._cv.notify_all()
+        return web.Response()
 
     def _deliver_forever(self) -> None:
         while True:
