@@ -274,13 +274,13 @@ class StripeStandIn:
     async def _relay(self, request: web.Request) -> web.Response:
         """Where localstripe posts its events; its signature is checked as the product checks it."""
         raw = await request.read()
+        event = json.loads(raw)
+        _unsent.discard(event["id"])
         try:
             stripe.Webhook.construct_event(raw, request.headers.get("Stripe-Signature", ""), self.webhook_secret)
         except (stripe.SignatureVerificationError, ValueError):
             return web.Response(status=400)
-        event = json.loads(raw)
         with self._cv:
-            _unsent.discard(event["id"])
             if self.holding:
                 self._held.append((event, raw))
             else:
