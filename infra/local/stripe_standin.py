@@ -252,9 +252,9 @@ class StripeStandIn:
 
     # ------------------------------------------------------------------ inside
     def _call(self, method: str, path: str, body: dict | None = None) -> dict:
-        request = urllib.request.Request(self.url + path, method=method, data=json.dumps(body).encode() if body else None,
-                                         headers={"Authorization": f"Bearer {self.api_key}",
-                                                  "Content-Type": "application/json"})
+        data = json.dumps(body).encode() if body else None
+        request = urllib.request.Request(self.url + path, method=method, data=data, headers={
+            "Authorization": f"Bearer {self.api_key}", "Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read())
 

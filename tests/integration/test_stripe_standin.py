@@ -236,12 +236,11 @@ def test_cancel(client: stripe.StripeClient, receiver: Receiver) -> None:
 def test_refunds(client: stripe.StripeClient) -> None:
     pi = client.v1.payment_intents.create(params=pi_params())
     k = key("refund-ord_1")
-    part = client.v1.refunds.create(params={"payment_intent": pi.id, "amount": 2_375, "metadata": {"order_id": "ord_1"}},
-                                    options={"idempotency_key": k})
+    params = {"payment_intent": pi.id, "amount": 2_375, "metadata": {"order_id": "ord_1"}}
+    part = client.v1.refunds.create(params=params, options={"idempotency_key": k})
     assert part.id.startswith("re_") and part.object == "refund"
     assert (part.status, part.amount, part.charge) == ("succeeded", 2_375, pi.latest_charge)
-    assert client.v1.refunds.create(params={"payment_intent": pi.id, "amount": 2_375,
-                                            "metadata": {"order_id": "ord_1"}}, options={"idempotency_key": k}).id == part.id
+    assert client.v1.refunds.create(params=params, options={"idempotency_key": k}).id == part.id
     rest = client.v1.refunds.create(params={"payment_intent": pi.id, "amount": 10_000})
     assert client.v1.refunds.retrieve(rest.id).amount == 10_000
     charge = client.v1.charges.retrieve(pi.latest_charge)
