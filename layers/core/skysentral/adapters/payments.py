@@ -3,8 +3,8 @@ and webhook signature checks with the Stripe library.
 
 The API key and webhook secret come from Secrets Manager (STRIPE_SECRET_ARN: a JSON
 secret with `api_key` and `webhook_secret`), never from code or plain environment
-values. STRIPE_API_BASE is empty in AWS; the local cloud points it at its stand-in for
-Stripe's test mode (infra/local/stripe_standin.py), so this code runs unchanged there."""
+values. STRIPE_API_BASE is empty in AWS; the local cloud points it at localstripe, its
+stand-in for Stripe's test mode (docs/stripe-standin.md), so this code runs unchanged there."""
 from __future__ import annotations
 
 import os
