@@ -45,6 +45,12 @@ def _records(subs, rng) -> list[dict]:
     return out
 
 
+@pytest.fixture(autouse=True)
+def arrival_clock(monkeypatch):
+    """The handlers' clock: the November records arrive before the D9 grace ends."""
+    monkeypatch.setenv("SKYSENTRAL_NOW", "2026-11-28T12:00:00Z")
+
+
 @pytest.fixture
 def crashes(monkeypatch):
     """Crash the ingest handler at random: before the state write and between it and the ledger."""

@@ -3,12 +3,20 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pytest
+
 from skysentral.domain.balances import AddOns
 from skysentral.domain.catalogue import GIB, MIB
 from skysentral.services import usage
 from skysentral.store import balance_repository
 from skysentral.store.directory_repository import Directory
 from tests.integration.conftest import data
+
+
+@pytest.fixture(autouse=True)
+def arrival_clock(monkeypatch):
+    """The handlers' clock: records of November 2026 arrive in late November (D9 grace)."""
+    monkeypatch.setenv("SKYSENTRAL_NOW", "2026-11-26T12:00:00Z")
 
 
 def _account(cid, sub):
@@ -28,7 +36,8 @@ def _dlq_bodies(cloud):
             sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
 
 
-def test_six_gb_plan_using_two_gb_in_january_has_four_gb_rollover_in_february(cloud, company, send_usage):
+def test_six_gb_plan_using_two_gb_in_january_has_four_gb_rollover_in_february(cloud, company, send_usage, monkeypatch):
+    monkeypatch.setenv("SKYSENTRAL_NOW", "2026-01-25T12:00:00Z")  # the records arrive in January
     cid, (sub,) = company(["BEDRIFT_6"], [AddOns(rollover=True)])
     send_usage([data("jan-1", sub.msisdn, GIB, "2026-01-10T12:00:00+01:00"),
                 data("jan-2", sub.msisdn, GIB, "2026-01-20T12:00:00+01:00")])
@@ -89,13 +98,14 @@ def test_crossing_80_percent_sends_one_sms_in_the_users_language(cloud, company,
     assert [a["kind"] for a in logged] == ["package_80"] and logged[0]["language"] == "en"
 
 
-def test_late_record_after_close_reduces_the_rollover_its_month_produced(cloud, company, send_usage):
+def test_late_record_after_close_reduces_the_rollover_its_month_produced(cloud, company, send_usage, monkeypatch):
     cid, (sub,) = company(["BEDRIFT_10"], [AddOns(rollover=True)])
     send_usage([data("n-1", sub.msisdn, 4 * GIB, "2026-11-10T10:00:00+01:00")])
     cloud.drain()
     cloud.fire_schedule("MonthlyClose", at=datetime(2026, 12, 1, 0, 0))
     cloud.drain()
     assert balance_repository.load(cid, sub.subscription_id).balance.rollover_bytes == 6 * GIB
+    monkeypatch.setenv("SKYSENTRAL_NOW", "2026-12-02T08:00:00Z")  # within the 3 days' grace
     send_usage([data("n-late", sub.msisdn, GIB, "2026-11-30T23:50:00+01:00")])  # D9: November usage
     cloud.drain()
     state = balance_repository.load(cid, sub.subscription_id)
