@@ -121,17 +121,64 @@ def record_month(record: UsageRecordIn) -> str:
     return month_of(record.started_at)
 
 
+LATE, CORRECTION = 1, 2  # flags of a pending outcome
+
+
 def _pending(record: UsageRecordIn, outcome: rules.Outcome, version: int, correction: bool) -> dict:
     """What the state keeps of an applied record until its ledger row is stored: the
     outcome only (the record itself comes again with the queue's redelivery)."""
-    entry = {"id": record.record_id, "m": outcome.month, "v": version, "c": outcome.counted_quantity,
-             "r": outcome.refused_quantity, "o": outcome.cost_ore, "s": outcome.status, "l": outcome.late,
-             "f": screening.fingerprint(record.content())}
-    if outcome.drawn:
-        entry["d"] = [list(x) for x in outcome.drawn]
-    if correction:
-        entry["x"] = True
+    return {"id": record.record_id, "m": outcome.month, "v": version, "f": screening.fingerprint(record.content()),
+            "c": outcome.counted_quantity, "d": [list(x) for x in outcome.drawn], "r": outcome.refused_quantity,
+            "o": outcome.cost_ore, "l": outcome.late, "x": correction}
+
+
+def _encode(p: dict, version: int, month: str) -> list:
+    """A pending outcome as stored in a state item of `version` whose balance is for
+    `month`, short enough that a batch's outcomes fit in one write unit:
+    [record id, fingerprint, counted, drawn, month, version, refused, cost øre, flags],
+    trailing defaults left out: drawn 0 = all from the package, month 0 = the state's,
+    version 0 = the state's."""
+    drawn = p["d"]
+    if drawn == [["package", p["c"]]]:
+        compact_drawn = 0
+    elif len(drawn) == 1 and drawn[0][1] == p["c"]:
+        compact_drawn = drawn[0][0]
+    else:
+        compact_drawn = drawn
+    flags = (LATE if p["l"] else 0) | (CORRECTION if p["x"] else 0)
+    entry = [p["id"], p["f"], p["c"], compact_drawn, 0 if p["m"] == month else p["m"],
+             0 if p["v"] == version else p["v"], p["r"], p["o"], flags]
+    while entry[-1] == 0:
+        entry.pop()
     return entry
+
+
+def _decode(entry, version: int, month: str) -> dict:
+    """A pending outcome read from a state item of `version` with a balance for `month`."""
+    if isinstance(entry, dict):  # the older format: a whole ledger row
+        return {**entry, "row": True}
+    record_id, fp, *rest = entry
+    counted, drawn, m, v, refused, cost, flags = (rest + [0] * 7)[:7]
+    if drawn == 0:
+        drawn = [["package", counted]] if counted else []
+    elif isinstance(drawn, str):
+        drawn = [[drawn, counted]]
+    return {"id": record_id, "m": m or month, "v": v or version, "f": fp, "c": counted, "d": drawn, "r": refused,
+            "o": cost, "l": bool(flags & LATE), "x": bool(flags & CORRECTION)}
+
+
+def _pending_of(state: balance_repository.State) -> list[dict]:
+    return [_decode(e, state.version, state.balance.month if state.balance else "") for e in state.pending]
+
+
+def _stored_form(p: dict, version: int, month: str):
+    if p.get("row"):
+        return {k: v for k, v in p.items() if k != "row"}
+    return _encode(p, version, month)
+
+
+def _pending_sk(p: dict) -> str:
+    return p["sk"] if p.get("row") else balance_repository.usage_sk(p["m"], p["id"])
 
 
 def _row(record: UsageRecordIn, p: dict) -> dict:
@@ -142,8 +189,9 @@ def _row(record: UsageRecordIn, p: dict) -> dict:
     row = {"sk": balance_repository.usage_sk(p["m"], record.record_id), "id": record.record_id, "month": p["m"],
            "v": p["v"], "kind": record.kind, "zone": record.zone, "country": record.country,
            "at": record.started_at.isoformat(), "qty": record.quantity, "counted": p["c"], "refused": p["r"],
-           "cost_ore": p["o"], "status": p["s"], "late": p["l"], "drawn": p.get("d", []), "fp": p["f"]}
-    if p.get("x"):
+           "cost_ore": p["o"], "status": "applied" if not p["r"] else ("refused" if not p["c"] else "partial"),
+           "late": p["l"], "drawn": p["d"], "fp": p["f"]}
+    if p["x"]:
         row["correction"] = True
     if record.duration_s is not None:
         row["duration_s"] = record.duration_s
@@ -334,12 +382,8 @@ def _stored(groups: dict[tuple[str, str], _Group]) -> dict[tuple[str, str], dict
     for (cid, sid), group in groups.items():
         pk = balance_repository.partition(cid, sid)
         keys += [(pk, balance_repository.usage_sk(record_month(r), r.record_id)) for r in group.records]
-        keys += [(pk, _pending_sk(p)) for p in group.state.pending]
+        keys += [(pk, _pending_sk(p)) for p in _pending_of(group.state)]
     return balance_repository.stored_rows(keys)
-
-
-def _pending_sk(p: dict) -> str:
-    return p["sk"] if "sk" in p else balance_repository.usage_sk(p["m"], p["id"])  # "sk": a full row (older format)
 
 
 def _apply_group(group: _Group, stored: dict, now: datetime,
@@ -350,14 +394,15 @@ def _apply_group(group: _Group, stored: dict, now: datetime,
     account, state = group.account, group.state
     cid, sid = account.company_id, account.subscription.subscription_id
     pk = balance_repository.partition(cid, sid)
-    pending_by_id = {p["id"]: p for p in state.pending}
-    unstored = [p for p in state.pending if (pk, _pending_sk(p)) not in stored]
+    pending = _pending_of(state)
+    pending_by_id = {p["id"]: p for p in pending}
+    unstored = [p for p in pending if (pk, _pending_sk(p)) not in stored]
     records = sorted(group.records, key=lambda r: (r.started_at, r.record_id))
     to_balance = [r for r in records if not screening.is_late_correction(record_month(r), now)]
     balance = state.balance or rules.new_balance(
         account.plan, min((record_month(r) for r in to_balance), default=month_of(now)))
     rows, new_pending, alerts = [], [], []
-    finishing = [p for p in unstored if "sk" in p]  # pending rows of the older format are whole rows
+    finishing = [_stored_form(p, 0, "") for p in unstored if p.get("row")]  # the older format: whole rows
     applied = corrections = 0
     version = state.version + 1
     for record in records:
@@ -369,7 +414,7 @@ def _apply_group(group: _Group, stored: dict, now: datetime,
             if kept_fp != fp:
                 _conflict(cid, row or {"record_id": record.record_id, "fingerprint": kept_fp}, record, now, result)
             elif earlier is not None and row is None:
-                if "sk" not in earlier:
+                if not earlier.get("row"):
                     finishing.append(_row(record, earlier))  # the write before crashed before its row
             continue
         if screening.is_late_correction(record_month(record), now):
@@ -388,6 +433,7 @@ def _apply_group(group: _Group, stored: dict, now: datetime,
     if new_pending:
         # A write that crashed before its rows were stored may not have sent its alerts either.
         outbox = alerts + (state.outbox if unstored else [])
-        _save_state(cid, sid, state, balance, unstored + new_pending, outbox)
+        _save_state(cid, sid, state, balance, [_stored_form(p, version, balance.month) for p in unstored + new_pending],
+                    outbox)
         return rows + finishing, outbox, applied, corrections
     return finishing, (state.outbox if unstored and finishing else []), 0, 0
