@@ -56,7 +56,7 @@ def crashes(monkeypatch):
     """Crash the ingest handler at random: before the state write and between it and the ledger."""
     rng = random.Random(7)
     counts = Counter()
-    real_save, real_rows = balance_repository.save, balance_repository.write_rows
+    real_save, real_rows = balance_repository.save, balance_repository.write_ledger
 
     def save(*args, **kwargs):
         if rng.random() < 0.15:
@@ -71,7 +71,7 @@ def crashes(monkeypatch):
         return real_rows(*args, **kwargs)
 
     monkeypatch.setattr(balance_repository, "save", save)
-    monkeypatch.setattr(balance_repository, "write_rows", write_rows)
+    monkeypatch.setattr(balance_repository, "write_ledger", write_rows)  # the ledger rows of a whole batch
     return counts
 
 

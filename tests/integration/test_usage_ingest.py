@@ -126,3 +126,39 @@ def test_two_companies_with_the_same_subscription_id_each_get_their_alert(cloud,
         cloud.drain()
     sent = sns_backends[cloud.account][cloud.region].sms_messages.values()
     assert {m[0] for m in sent} >= {first.msisdn, second.msisdn}
+
+
+def test_d9_record_whose_ledger_write_failed_before_the_close_lands_in_its_own_month(cloud, company, send_usage,
+                                                                                      monkeypatch):
+    """A crash between the state write and the ledger write, then the month close (which
+    writes a newer state version and month), then the record again: its row is November's,
+    with the state version that applied it, and it is counted once."""
+    cid, (sub,) = company(["BEDRIFT_10"], [AddOns(rollover=True)])
+    real_ledger = balance_repository.write_ledger
+    ledger_down = {"on": True}
+
+    def failing_ledger(rows):
+        if ledger_down["on"]:
+            raise ConnectionError("injected: ledger write failed")
+        return real_ledger(rows)
+
+    monkeypatch.setattr(balance_repository, "write_ledger", failing_ledger)
+    record = data("pre-close", sub.msisdn, 2 * GIB, "2026-11-29T10:00:00+01:00")
+    send_usage([record])
+    cloud.drain(timeout_s=60)  # retried until dead-lettered: applied to the state, no row yet
+    applied_by = balance_repository.load(cid, sub.subscription_id).version
+    assert balance_repository.usage_rows(cid, sub.subscription_id, "2026-11") == []
+    cloud.fire_schedule("MonthlyClose", at=datetime(2026, 12, 1, 0, 0))
+    cloud.drain()
+    _dlq_bodies(cloud)
+
+    ledger_down["on"] = False
+    monkeypatch.setenv("SKYSENTRAL_NOW", "2026-12-01T08:00:00Z")
+    send_usage([record])  # the operator redrives it from the dead-letter queue
+    cloud.drain()
+
+    rows = balance_repository.usage_rows(cid, sub.subscription_id, "2026-11")
+    assert [(r["id"], r["v"], r["counted"]) for r in rows] == [("pre-close", applied_by, 2 * GIB)]
+    assert balance_repository.usage_rows(cid, sub.subscription_id, "2026-12") == []
+    state = balance_repository.load(cid, sub.subscription_id)
+    assert state.balance.month == "2026-12" and state.balance.rollover_bytes == 8 * GIB  # counted once

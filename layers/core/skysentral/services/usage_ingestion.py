@@ -136,8 +136,8 @@ def _encode(p: dict, version: int, month: str) -> list:
     """A pending outcome as stored in a state item of `version` whose balance is for
     `month`, short enough that a batch's outcomes fit in one write unit:
     [record id, fingerprint, counted, drawn, month, version, refused, cost øre, flags],
-    trailing defaults left out: drawn 0 = all from the package, month 0 = the state's,
-    version 0 = the state's."""
+    trailing defaults left out: drawn 0 = all from the package, month 0 and version 0 =
+    those of the write that stores it (the list's first element, see _pending_of)."""
     drawn = p["d"]
     if drawn == [["package", p["c"]]]:
         compact_drawn = 0
@@ -168,13 +168,22 @@ def _decode(entry, version: int, month: str) -> dict:
 
 
 def _pending_of(state: balance_repository.State) -> list[dict]:
-    return [_decode(e, state.version, state.balance.month if state.balance else "") for e in state.pending]
+    """The state's pending outcomes. The list begins with {"v": version, "m": month}, the
+    state write that stored it: the entries' defaults refer to it, not to the state as it
+    is now (a month close or a lifted block writes a newer version and month and leaves
+    `pending` as it was)."""
+    entries = list(state.pending)
+    base = {"v": state.version, "m": state.balance.month if state.balance else ""}
+    if entries and isinstance(entries[0], dict) and "sk" not in entries[0]:
+        base = entries.pop(0)
+    return [_decode(e, base["v"], base["m"]) for e in entries]
 
 
-def _stored_form(p: dict, version: int, month: str):
-    if p.get("row"):
-        return {k: v for k, v in p.items() if k != "row"}
-    return _encode(p, version, month)
+def _stored_pending(pending: list[dict], version: int, month: str) -> list:
+    if not pending:
+        return []
+    return [{"v": version, "m": month}] + [
+        {k: v for k, v in p.items() if k != "row"} if p.get("row") else _encode(p, version, month) for p in pending]
 
 
 def _pending_sk(p: dict) -> str:
@@ -362,10 +371,10 @@ def _write_rows(rows: list[tuple[str, dict]]) -> None:
     """The ledger rows of the whole batch; tried twice (plain puts, so a repeat is
     harmless) because a failure here sends every subscription's records back to the queue."""
     try:
-        balance_repository.write_rows(rows)
+        balance_repository.write_ledger(rows)
     except Exception as exc:
         logger.warning("ledger write failed; trying once more", extra={"reason": str(exc), "rows": len(rows)})
-        balance_repository.write_rows(rows)
+        balance_repository.write_ledger(rows)
 
 
 def _fail(group: _Group, exc: Exception, result: IngestResult) -> None:
@@ -402,7 +411,7 @@ def _apply_group(group: _Group, stored: dict, now: datetime,
     balance = state.balance or rules.new_balance(
         account.plan, min((record_month(r) for r in to_balance), default=month_of(now)))
     rows, new_pending, alerts = [], [], []
-    finishing = [_stored_form(p, 0, "") for p in unstored if p.get("row")]  # the older format: whole rows
+    finishing = [{k: v for k, v in p.items() if k != "row"} for p in unstored if p.get("row")]  # older: whole rows
     applied = corrections = 0
     version = state.version + 1
     for record in records:
@@ -433,7 +442,6 @@ def _apply_group(group: _Group, stored: dict, now: datetime,
     if new_pending:
         # A write that crashed before its rows were stored may not have sent its alerts either.
         outbox = alerts + (state.outbox if unstored else [])
-        _save_state(cid, sid, state, balance, [_stored_form(p, version, balance.month) for p in unstored + new_pending],
-                    outbox)
+        _save_state(cid, sid, state, balance, _stored_pending(unstored + new_pending, version, balance.month), outbox)
         return rows + finishing, outbox, applied, corrections
     return finishing, (state.outbox if unstored and finishing else []), 0, 0

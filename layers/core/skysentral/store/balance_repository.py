@@ -7,7 +7,8 @@ subscriptions of the whole batch:
   2. apply the new records in memory;
   3. write each state, conditional on its version (optimistic locking), with the new
      records' outcomes in `pending` and the alerts in `outbox`;
-  4. send the alerts, then write the ledger rows, 25 per call across subscriptions.
+  4. send the alerts, then write the ledger rows, 25 per call across subscriptions
+     (write_ledger).
 A record is "applied" when its ledger row exists or its outcome is in `pending`. A crash
 after 3 is finished by the next delivery of the record (the queue redelivers it): its row
 is rebuilt from the record and the pending outcome. Pending outcomes are dropped once
@@ -117,12 +118,18 @@ def stored_rows(keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
     return found
 
 
-def write_rows(rows: list[tuple[str, dict]]) -> None:
-    """Ledger rows ((partition, row) pairs, any subscriptions) as plain puts, 25 per
+def write_ledger(rows: list[tuple[str, dict]]) -> None:
+    """Ledger rows of many subscriptions ((partition, row) pairs) as plain puts, 25 per
     BatchWriteItem; a repeat writes the same row again: harmless."""
     with UsageRowItem.batch_write() as batch:
         for pk, row in rows:
             batch.save(UsageRowItem(pk, row["sk"], row=row))
+
+
+def write_rows(company_id: str, subscription_id: str, rows: list[dict]) -> None:
+    """One subscription's ledger rows (e.g. a purchase), as plain puts."""
+    pk = partition(company_id, subscription_id)
+    write_ledger([(pk, row) for row in rows])
 
 
 def usage_rows(company_id: str, subscription_id: str, month: str) -> list[dict]:
