@@ -245,7 +245,10 @@ def ingest(records: list[UsageRecordIn], notify: Notify, *, now: datetime,
     accounts = cache.accounts([r.msisdn for r in firsts])
     for first, other in repeats:
         account = accounts.get(first.msisdn)
-        _conflict(account.company_id if account else "unknown", first.model_dump(mode="json"), other, now, result)
+        try:
+            _conflict(account.company_id if account else "unknown", first.model_dump(mode="json"), other, now, result)
+        except Exception as exc:  # not listed yet: the message comes again (the kept version is applied once)
+            result.failed[other.record_id] = f"the conflict could not be listed: {exc}"
     groups: dict[tuple[str, str], _Group] = {}
     suspicious: list[tuple[Account, UsageRecordIn, str]] = []
     for record in firsts:
@@ -297,9 +300,13 @@ def _hold(suspicious: list[tuple[Account, UsageRecordIn, str]], now: datetime,
     once); rejected ones are dropped."""
     released = []
     for account, record, reason in suspicious:
-        view = usage_review_repository.hold(account.company_id, account.subscription.subscription_id,
-                                            record.model_dump(mode="json"), reason,
-                                            now.astimezone(timezone.utc).isoformat())
+        try:
+            view = usage_review_repository.hold(account.company_id, account.subscription.subscription_id,
+                                                record.model_dump(mode="json"), reason,
+                                                now.astimezone(timezone.utc).isoformat())
+        except Exception as exc:  # not held yet: the queue brings it again
+            result.failed[record.record_id] = f"the record could not be held for review: {exc}"
+            continue
         if view["status"] == usage_review_repository.HELD:
             result.held += 1
             logger.warning("usage record held for review", extra={"company_id": account.company_id,
