@@ -143,9 +143,10 @@ def test_purchase_step_samples_run_the_named_step(cloud, seeded, as_user):
     assert missing["errorType"] == "NotFound", missing
 
 
-def test_month_close_samples_close_the_month(cloud, seeded, as_user):
+def test_month_close_samples_close_the_month(cloud, seeded, as_user, monkeypatch):
     """D9: the schedule's sample (00:00 Europe/Oslo on 1 December) plans the close of every
     subscription; the worker's sample closes its page into December."""
+    monkeypatch.setenv("SKYSENTRAL_NOW", "2026-12-01T08:00:00Z")
     planner = logical_id_for("month_close_schedule.json", "app.planner")
     planned = cloud.invoke(planner, sample("month_close_schedule.json"))
     assert planned["to_month"] == "2026-12" and planned["pages"] >= 1

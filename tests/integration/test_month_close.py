@@ -3,11 +3,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from skysentral.domain.balances import AddOns
 from skysentral.domain.catalogue import GIB
 from skysentral.services import month_close
 from skysentral.store import balance_repository
 from tests.integration.conftest import data
+
+
+@pytest.fixture(autouse=True)
+def november(monkeypatch):
+    """The records below arrive in late November 2026 (the handlers' clock), whatever the
+    real date: after the 3 days' grace they would be late corrections instead (D9)."""
+    monkeypatch.setenv("SKYSENTRAL_NOW", "2026-11-26T12:00:00Z")
 
 
 def _states(cid, subs):
