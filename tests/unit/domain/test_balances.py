@@ -23,6 +23,7 @@ from skysentral.domain.balances import (
     remaining_included_bytes,
 )
 from skysentral.domain.calendar import month_end_utc, month_of, month_start_utc, next_month, prev_month
+from skysentral.store.balance_format import balance_from_item, balance_to_item
 from skysentral.domain.catalogue import GIB, MIB, ORE_PER_EUR, PLANS, PricePlan
 from skysentral.domain.errors import DomainError, InvalidUsageRecord, RolloverNotAllowed, UnknownProduct
 
@@ -106,9 +107,9 @@ def test_fri_bruk_includes_eu_data_but_bedrift_prices_it():
 def test_apply_usage_never_mutates_its_input():
     before = new_balance(B6, "2026-01")
     before, _ = buy_package(before, "EXTRA_1GB", "x1", at(2))
-    snapshot = before.to_dict()
+    snapshot = balance_to_item(before)
     apply_usage(before, B6, AddOns(datakontroll=True, topup_product="EXTRA_1GB"), data(20 * GIB, at(5)))
-    assert before.to_dict() == snapshot
+    assert balance_to_item(before) == snapshot
 
 
 def test_overage_without_datakontroll_is_priced_per_started_mb():
@@ -445,7 +446,7 @@ def test_jumping_past_80_and_100_percent_at_once_sends_only_the_100_percent_aler
 
 def test_replayed_state_does_not_resend_alerts():
     balance, _ = use(new_balance(B10, "2026-01"), B10, PLAIN, 8 * GIB, at(5))
-    stored = Balance.from_dict(json.loads(json.dumps(balance.to_dict())))
+    stored = balance_from_item(json.loads(json.dumps(balance_to_item(balance))))
     _, outcome = use(stored, B10, PLAIN, 100, at(6))
     assert outcome.alerts == []
 
@@ -598,8 +599,8 @@ def test_balance_round_trips_through_json():
     balance, _ = buy_package(balance, "SURF_EU_600MB", "s1", at(1, month="2026-02"))
     balance, _ = use(balance, B6, addons, 20 * GIB, at(2, month="2026-02"))
     balance, _ = use(balance, B6, addons, 700 * MIB, at(3, month="2026-02"), "US")
-    stored = json.dumps(balance.to_dict())
-    assert Balance.from_dict(json.loads(stored)) == balance
+    stored = json.dumps(balance_to_item(balance))
+    assert balance_from_item(json.loads(stored)) == balance
     assert len(stored) < 2000
 
 

@@ -127,7 +127,7 @@ class _Balances(Model):
 
 
 class BalanceStateItem(_Balances):
-    """sk = STATE: the subscription's balance stack (domain Balance.to_dict()).
+    """sk = STATE: the subscription's balance stack (balance_format.balance_to_item).
 
     `pending` holds the ledger rows of the last write until they are known to be stored
     (they are written after the state, so a crash between the two loses nothing);
