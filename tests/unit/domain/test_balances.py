@@ -22,6 +22,7 @@ from skysentral.domain.balances import (
     new_balance,
     remaining_included_bytes,
 )
+from skysentral.api.http import http_status_of
 from skysentral.domain.calendar import month_end_utc, month_of, month_start_utc, next_month, prev_month
 from skysentral.store.balance_format import balance_from_item, balance_to_item
 from skysentral.domain.catalogue import GIB, MIB, ORE_PER_EUR, PLANS, PricePlan
@@ -181,7 +182,7 @@ def test_enabling_rollover_on_a_five_gb_package_is_refused():
     assert not enable_rollover_allowed(B5) and enable_rollover_allowed(B6)
     with pytest.raises(RolloverNotAllowed) as refused:
         enable_rollover(PLAIN, B5)
-    assert refused.value.status == 422 and refused.value.code == "rollover_not_allowed"
+    assert http_status_of(refused.value) == 422 and refused.value.code == "rollover_not_allowed"
     assert enable_rollover(PLAIN, B6).rollover is True
 
 
@@ -204,7 +205,7 @@ def test_extra_bought_while_only_rollover_is_left_waits_in_line():
 def test_buying_for_a_month_the_balance_has_not_reached_asks_for_a_close_first():
     with pytest.raises(DomainError) as refused:
         buy_package(new_balance(B6, "2026-01"), "EXTRA_1GB", "x1", at(1, month="2026-02"))
-    assert refused.value.status == 409
+    assert http_status_of(refused.value) == 409
 
 
 def test_queued_extra_activates_when_data_before_it_is_used():
@@ -265,7 +266,7 @@ def test_buying_the_same_package_twice_changes_nothing():
 def test_unknown_product_is_refused():
     with pytest.raises(UnknownProduct) as refused:
         buy_package(new_balance(B6, "2026-01"), "EXTRA_2GB", "x1", at(2))
-    assert refused.value.status == 400
+    assert http_status_of(refused.value) == 400
 
 
 # --- D4 automatic top-up ---------------------------------------------------------------
@@ -586,7 +587,7 @@ def test_invalid_records_are_refused_with_a_domain_error():
     ):
         with pytest.raises(InvalidUsageRecord) as refused:
             apply_usage(balance, B6, PLAIN, bad)
-        assert isinstance(refused.value, DomainError) and refused.value.status == 400
+        assert isinstance(refused.value, DomainError) and http_status_of(refused.value) == 400
 
 
 # --- storage shapes ----------------------------------------------------------------------------
