@@ -113,12 +113,13 @@ def test_apply_usage_never_mutates_its_input():
     assert balance_to_item(before) == snapshot
 
 
-def test_overage_without_datakontroll_is_priced_per_started_mb():
+def test_overage_in_norway_without_datakontroll_is_priced_per_started_kb():
+    """D1, D5, defect 7: Norway is in the EEA, so overage there is charged per started KB."""
     balance = new_balance(B5, "2026-01")
     balance, _ = use(balance, B5, PLAIN, 5 * GIB, at(5))
     balance, outcome = use(balance, B5, PLAIN, MIB + 1, at(6))
     assert outcome.drawn == [("overage", MIB + 1)]
-    assert outcome.cost_ore == 2 * B5.overage_ore_per_mb
+    assert outcome.cost_ore == -(-1025 * B5.overage_ore_per_mb // 1024)  # 1025 started KB: 101 øre
     assert balance.costs_ore == outcome.cost_ore
 
 
@@ -330,23 +331,24 @@ def test_datakontroll_block_is_lifted_at_the_new_month():
 
 
 def roaming_bytes_for(amount_ore: int, plan: PricePlan, zone: str) -> int:
-    """Bytes whose price, rounded up to whole øre, is exactly `amount_ore`."""
-    return amount_ore * MIB // plan.data_ore_per_mb[zone]
+    """Whole MB (US data is charged per started MB) costing at least `amount_ore`."""
+    return -(-amount_ore // plan.data_ore_per_mb[zone]) * MIB
 
 
 def test_roaming_is_blocked_after_the_record_reaching_50_eur_and_alerted_at_80_and_100_percent():
     limit_ore = 5000 * ORE_PER_EUR // 100  # 585,00 kr
     balance = new_balance(B6, "2026-01")
-    balance, first = use(balance, B6, DK, roaming_bytes_for(limit_ore * 8 // 10, B6, "US"), at(5), "US")
+    balance, first = use(balance, B6, DK, 47 * MIB, at(5), "US")  # 470 kr >= 80 % of 585 kr
+    assert first.cost_ore == 47 * 1000 >= limit_ore * 8 // 10
     assert kinds(first) == ["roaming_80"] and not balance.roaming_blocked
-    balance, crossing = use(balance, B6, DK, roaming_bytes_for(limit_ore * 3 // 10, B6, "US"), at(6), "US")
-    assert crossing.status == "applied" and crossing.cost_ore == limit_ore * 3 // 10  # counted in full
+    balance, crossing = use(balance, B6, DK, 12 * MIB, at(6), "US")  # 590 kr in all
+    assert crossing.status == "applied" and crossing.cost_ore == 12 * 1000  # counted in full
     assert balance.roaming_blocked and kinds(crossing) == ["roaming_100"]
     assert crossing.alerts[0].params["blocked"] is True
     balance, blocked = use(balance, B6, DK, MIB, at(7), "US")
     assert blocked.status == "refused" and blocked.cost_ore == 0
     assert dashboard(balance, B6, DK)["roaming"] == {
-        "spent_eur_cents": 5500,
+        "spent_eur_cents": 59000 * 100 // ORE_PER_EUR,
         "limit_eur_cents": 5000,
         "blocked": True,
         "surf_packages": [],
@@ -356,9 +358,9 @@ def test_roaming_is_blocked_after_the_record_reaching_50_eur_and_alerted_at_80_a
 def test_roaming_limit_compares_exactly_in_integers():
     just_below = new_balance(B6, "2026-01")
     just_below.roaming_spent_ore = 58499  # one øre below 50 EUR at 11,70
-    b, _ = use(just_below, B6, DK, 0, at(5), "US")
+    b, _ = use(just_below, B6, DK, 0, at(5), "EU_EEA")
     assert not b.roaming_blocked
-    b, _ = use(just_below, B6, DK, 1, at(5), "US")  # 1 byte costs 1 øre (rounded up)
+    b, _ = use(just_below, B6, DK, 1, at(5), "EU_EEA")  # 1 byte: a started KB, 200/1024 øre, rounded up to 1 øre
     assert b.roaming_spent_ore == 58500 and b.roaming_blocked
 
 

@@ -37,7 +37,7 @@ from skysentral.domain.balances.balance_values import (
     UsageRecord,
     clone_balance,
 )
-from skysentral.domain.balances.data_pricing import ceil_div, overage_data_ore, roaming_data_ore
+from skysentral.domain.balances.data_pricing import ceil_div, data_price_ore
 from skysentral.domain.balances.roaming_limit import roaming_alerts
 from skysentral.domain.balances.usage_alerts import emit_alert, package_alerts
 from skysentral.domain.calendar import month_end_utc, month_of, month_start_utc, prev_month
@@ -165,8 +165,8 @@ def _draw_included(
             emit_alert(b, alerts, "data_blocked", "data_blocked", {})
             break
         if need > 0:
-            # No Datakontroll: priced per started MB of the record (0 = throttled, no cost).
-            cost += overage_data_ore(need, plan.overage_ore_per_mb)
+            # No Datakontroll: priced as overage by data_pricing's rule (0 = throttled, no cost).
+            cost += data_price_ore(need, record.zone, plan.overage_ore_per_mb)
             drawn.append(("overage", need))
             counted += need
             need = 0
@@ -279,7 +279,7 @@ def apply_usage(
     if age == 2:
         # Older than the month just closed: counted (and priced abroad) in its own month only.
         if record.zone not in plan.included_zones:
-            cost = roaming_data_ore(qty, plan.data_ore_per_mb[record.zone])
+            cost = data_price_ore(qty, record.zone, plan.data_ore_per_mb[record.zone])
             drawn.append(("priced", qty))
         return balance, Outcome(record.record_id, kind, rec_month, True, "applied", qty, 0, cost, drawn)
 
@@ -304,7 +304,7 @@ def apply_usage(
                 # D5 Datakontroll Utland: blocked until next month or until the company lifts it.
                 refused = need
             else:
-                cost = roaming_data_ore(need, plan.data_ore_per_mb[record.zone])
+                cost = data_price_ore(need, record.zone, plan.data_ore_per_mb[record.zone])
                 drawn.append(("priced", need))
                 if age == 0:
                     b.roaming_spent_ore += cost
