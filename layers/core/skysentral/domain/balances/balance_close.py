@@ -29,7 +29,7 @@ def _close_one(b: Balance, plan: PricePlan, addons: AddOns) -> Balance:
     closed_start = month_start_utc(closed)
     return Balance(
         month=next_month(closed),
-        package_bytes=plan.package_bytes,  # D1/D4: back to the standard package
+        package_bytes=plan.package_bytes,  # D1, D4: back to the standard package
         package_used_bytes=0,
         rollover_bytes=rollover,
         rollover_granted_bytes=rollover,

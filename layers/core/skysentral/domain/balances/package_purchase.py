@@ -27,7 +27,7 @@ def _has_package(balance: Balance, package_id: str) -> bool:
 def buy_package(
     balance: Balance, product_code: str, package_id: str, bought_at: datetime
 ) -> tuple[Balance, list[Alert]]:
-    """D3/D6: add a paid (or approved) extra or surf package. Idempotent on package_id.
+    """D3, D6: add a paid (or approved) extra or surf package. Idempotent on package_id.
 
     The balance must be for bought_at's month (close it first); an order paid late for an
     earlier month is added to the current month.

@@ -61,122 +61,115 @@ def _draw_included(
     drawn: list[tuple[str, int]],
     alerts: list[Alert],
 ) -> tuple[int, int, int]:
-    """Draw `need` bytes from the current month by the D1–D5 order.
+    """Draw `need` bytes from the current month in the D1, D2, D3, D4, D5 order, one step
+    per bucket; a bucket that still has data after its step ends the record.
 
     Returns (counted, refused, cost_ore). `b` is a private clone and is updated in place.
+    Also with need == 0 a step runs: a record that used the last byte of a bucket activates
+    what follows at once (a queued extra, a top-up, the Datakontroll block).
     """
-    counted = 0
-    # D1: the month's package first.
-    avail = b.package_bytes - b.package_used_bytes
-    if avail > 0 and need > 0:
-        take = need if need < avail else avail
-        b.package_used_bytes += take
-        need -= take
-        counted += take
-        drawn.append(("package", take))
-        package_alerts(b, alerts)
-        if take < avail:
-            return counted, 0, 0
-    elif avail > 0:
-        return 0, 0, 0
-
-    # D2: then the rollover saved last month.
-    ro = b.rollover_bytes
-    if ro > 0 and need > 0:
-        take = need if need < ro else ro
-        b.rollover_bytes = ro - take
-        need -= take
-        counted += take
-        drawn.append(("rollover", take))
-        emit_alert(b, alerts, "rollover_started", "rollover_started", {"rollover_bytes": ro})
-        if take < ro:
-            return counted, 0, 0
-    elif ro > 0:
+    counted = _draw_month_package(b, need, drawn, alerts)
+    if b.package_used_bytes < b.package_bytes:
         return counted, 0, 0
-
-    # D3/D4/D5: extra packages in purchase order, then top-up, block or overage.
+    counted += _draw_rollover(b, need - counted, drawn, alerts)
+    if b.rollover_bytes > 0:
+        return counted, 0, 0
     extras = list(b.extras)
-    changed = False
-    cost = 0
-    refused = 0
+    taken, data_left, changed = _draw_extra_packages(b, extras, need - counted, drawn, alerts)
+    counted += taken
     n_topups = 0
-    i = 0
-    while True:
-        while i < len(extras) and extras[i].remaining_bytes == 0:
-            i += 1
-        if i < len(extras):
-            e = extras[i]
-            if e.status == QUEUED:
-                # D3: activates the moment the data before it is used up; lasts this month.
-                e = replace(e, status=ACTIVE, activated_month=b.month)
-                extras[i] = e
-                changed = True
-                emit_alert(
-                    b,
-                    alerts,
-                    "extra_activated",
-                    f"extra_activated:{e.id}",
-                    {"package_id": e.id, "product": e.product, "bytes": e.bytes},
-                )
-            if need == 0:
-                break
-            left = e.remaining_bytes
-            take = need if need < left else left
-            extras[i] = replace(e, remaining_bytes=left - take)
-            changed = True
-            need -= take
-            counted += take
-            drawn.append((f"extra:{e.id}", take))
-            continue
-        # All included data is used up.
-        if addons.topup_product is not None:
-            # D4: automatic top-up, repeated as often as this record needs.
-            n_topups += 1
-            prod = PRODUCTS[addons.topup_product]
-            package_id = new_package_id(record.record_id, n_topups)
-            extras.append(
-                ExtraPackage(
-                    package_id,
-                    prod.code,
-                    prod.bytes,
-                    prod.bytes,
-                    ACTIVE,
-                    record.started_at,
-                    b.month,
-                    True,
-                )
-            )
-            changed = True
-            cost += prod.price_ore
-            b.data_blocked = False
-            emit_alert(
-                b,
-                alerts,
-                "topup_activated",
-                f"topup_activated:{package_id}",
-                {"package_id": package_id, "product": prod.code, "bytes": prod.bytes, "price_ore": prod.price_ore},
-            )
-            continue
-        if addons.datakontroll:
-            # D5: stop at zero; the part beyond is refused, balances never negative.
-            refused = need
-            need = 0
-            b.data_blocked = True
-            emit_alert(b, alerts, "data_blocked", "data_blocked", {})
-            break
-        if need > 0:
-            # No Datakontroll: priced as overage by data_pricing's rule (0 = throttled, no cost).
-            cost += data_price_ore(need, record.zone, plan.overage_ore_per_mb)
-            drawn.append(("overage", need))
-            counted += need
-            need = 0
-            b.data_blocked = False
-        break
-    if changed:
+    cost = 0
+    while addons.topup_product is not None and not data_left:
+        n_topups += 1
+        cost += _add_topup(b, extras, addons.topup_product, new_package_id(record.record_id, n_topups),
+                           record.started_at, alerts)
+        taken, data_left, changed = _draw_extra_packages(b, extras, need - counted, drawn, alerts, len(extras) - 1)
+        counted += taken
+    if changed or n_topups:
         b.extras = extras
-    return counted, refused, cost
+    if data_left:
+        return counted, 0, cost
+    refused, overage_ore = _beyond_included(b, plan, addons, need - counted, record.zone, drawn, alerts)
+    return need - refused, refused, cost + overage_ore
 
 
+def _draw_month_package(b: Balance, need: int, drawn: list[tuple[str, int]], alerts: list[Alert]) -> int:
+    """D1: the month's package first."""
+    take = min(need, b.package_bytes - b.package_used_bytes)
+    if take <= 0:
+        return 0
+    b.package_used_bytes += take
+    drawn.append(("package", take))
+    package_alerts(b, alerts)
+    return take
+
+
+def _draw_rollover(b: Balance, need: int, drawn: list[tuple[str, int]], alerts: list[Alert]) -> int:
+    """D2: then the rollover saved last month."""
+    rollover = b.rollover_bytes
+    take = min(need, rollover)
+    if take <= 0:
+        return 0
+    b.rollover_bytes = rollover - take
+    drawn.append(("rollover", take))
+    emit_alert(b, alerts, "rollover_started", "rollover_started", {"rollover_bytes": rollover})
+    return take
+
+
+def _draw_extra_packages(b: Balance, extras: list[ExtraPackage], need: int, drawn: list[tuple[str, int]],
+                         alerts: list[Alert], start: int = 0) -> tuple[int, bool, bool]:
+    """D3, D4: extra packages and top-ups in purchase order; a queued one activates the moment
+    the data before it is used up and lasts this month. `extras` (a copy of b's list) is
+    updated in place. Returns (bytes taken, whether data is left, whether `extras` changed)."""
+    taken = 0
+    changed = False
+    for i in range(start, len(extras)):
+        e = extras[i]
+        if e.remaining_bytes == 0:
+            continue
+        if e.status == QUEUED:
+            e = extras[i] = replace(e, status=ACTIVE, activated_month=b.month)
+            changed = True
+            emit_alert(b, alerts, "extra_activated", f"extra_activated:{e.id}",
+                       {"package_id": e.id, "product": e.product, "bytes": e.bytes})
+        take = min(need - taken, e.remaining_bytes)
+        if take == 0:
+            return taken, True, changed
+        extras[i] = replace(e, remaining_bytes=e.remaining_bytes - take)
+        changed = True
+        taken += take
+        drawn.append((f"extra:{e.id}", take))
+        if take < e.remaining_bytes:
+            return taken, True, changed
+    return taken, False, changed
+
+
+def _add_topup(b: Balance, extras: list[ExtraPackage], product_code: str, package_id: str, at: datetime,
+               alerts: list[Alert]) -> int:
+    """D4: all included data is used up: add the automatic top-up; returns its price."""
+    prod = PRODUCTS[product_code]
+    extras.append(ExtraPackage(package_id, prod.code, prod.bytes, prod.bytes, ACTIVE, at, b.month, True))
+    b.data_blocked = False
+    emit_alert(b, alerts, "topup_activated", f"topup_activated:{package_id}",
+               {"package_id": package_id, "product": prod.code, "bytes": prod.bytes, "price_ore": prod.price_ore})
+    return prod.price_ore
+
+
+def _beyond_included(b: Balance, plan: PricePlan, addons: AddOns, need: int, zone: str,
+                     drawn: list[tuple[str, int]], alerts: list[Alert]) -> tuple[int, int]:
+    """All included data is used up and no top-up applies. Returns (refused, cost_ore).
+
+    D5 Datakontroll: stop at zero; the part beyond is refused, balances never negative.
+    Without it the rest is priced as overage (data_pricing; 0 = throttled, no cost)."""
+    if addons.datakontroll:
+        b.data_blocked = True
+        emit_alert(b, alerts, "data_blocked", "data_blocked", {})
+        return need, 0
+    if need == 0:
+        return 0, 0
+    drawn.append(("overage", need))
+    b.data_blocked = False
+    return 0, data_price_ore(need, zone, plan.overage_ore_per_mb)
 
 
 def _draw_surf(b: Balance, need: int, record: UsageRecord, drawn: list[tuple[str, int]]) -> int:
@@ -203,6 +196,28 @@ def _draw_surf(b: Balance, need: int, record: UsageRecord, drawn: list[tuple[str
         drawn.append((f"surf:{s.id}", take))
     b.surf = surf
     return counted
+
+
+def _draw_not_included(b: Balance, plan: PricePlan, addons: AddOns, need: int, record: UsageRecord, current: bool,
+                       drawn: list[tuple[str, int]], alerts: list[Alert]) -> tuple[int, int]:
+    """A zone the plan does not include: valid surf packages first (D6), then priced
+    (data_pricing) unless the roaming block applies (D5). Returns (refused, cost_ore).
+    A late record (not `current`) is never refused and does not count towards this
+    month's roaming limit."""
+    if b.surf:
+        need -= _draw_surf(b, need, record, drawn)
+    if need == 0:
+        return 0, 0
+    if current and addons.datakontroll and b.roaming_blocked:
+        # D5 Datakontroll Utland: blocked until next month or until the company lifts it.
+        return need, 0
+    cost = data_price_ore(need, record.zone, plan.data_ore_per_mb[record.zone])
+    drawn.append(("priced", need))
+    if current:
+        b.roaming_spent_ore += cost
+        if addons.datakontroll:
+            roaming_alerts(b, alerts)
+    return 0, cost
 
 
 def _validate(record: UsageRecord) -> None:
@@ -298,18 +313,7 @@ def apply_usage(
         c, refused, cost = _draw_included(b, plan, addons, need, record, make_id, drawn, alerts)
         counted += c
     else:
-        need = qty - _draw_surf(b, qty, record, drawn) if b.surf else qty
-        if need > 0:
-            if age == 0 and addons.datakontroll and b.roaming_blocked:
-                # D5 Datakontroll Utland: blocked until next month or until the company lifts it.
-                refused = need
-            else:
-                cost = data_price_ore(need, record.zone, plan.data_ore_per_mb[record.zone])
-                drawn.append(("priced", need))
-                if age == 0:
-                    b.roaming_spent_ore += cost
-                    if addons.datakontroll:
-                        roaming_alerts(b, alerts)
+        refused, cost = _draw_not_included(b, plan, addons, qty, record, age == 0, drawn, alerts)
         counted = qty - refused
 
     if age == 0:
