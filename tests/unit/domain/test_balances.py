@@ -10,7 +10,6 @@ import pytest
 from skysentral.texts.alert_texts import render_alert
 from skysentral.domain.balances import (
     AddOns,
-    Balance,
     UsageRecord,
     apply_usage,
     buy_package,

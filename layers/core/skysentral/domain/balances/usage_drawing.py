@@ -83,7 +83,7 @@ def _draw_included(
         n_topups += 1
         cost += _add_topup(b, extras, addons.topup_product, new_package_id(record.record_id, n_topups),
                            record.started_at, alerts)
-        taken, data_left, changed = _draw_extra_packages(b, extras, need - counted, drawn, alerts, len(extras) - 1)
+        taken, data_left, _ = _draw_extra_packages(b, extras, need - counted, drawn, alerts, len(extras) - 1)
         counted += taken
     if changed or n_topups:
         b.extras = extras
