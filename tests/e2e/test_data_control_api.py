@@ -2,9 +2,12 @@
 the month close through the schedule endpoint, balances out through the API (C2, C6, E3)."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from skysentral.domain.catalogue import GIB, MIB
+from tests.e2e.conftest import Client
 
 
 @pytest.fixture
@@ -72,3 +75,53 @@ def test_roaming_block_at_50_eur_is_lifted_by_the_company(november, kari, as_use
     assert status == 200 and view["roaming"]["blocked"] is False
     _, log = kari.get("/admin/audit?kind=subscription.roaming_block_lifted")
     assert any(e["target"] == "s-nordlys-09" for e in log["items"])
+
+
+def _employee(gateway, issuer, n: int) -> Client:
+    claims = {"sub": f"e-nordlys-{n:02d}", "email": f"e{n}@nordlys.no", "custom:company_id": "c-nordlys",
+              "custom:role": "employee", "custom:departments": ""}
+    return Client(gateway, issuer.issue(claims))
+
+
+def _completed(me: Client, order_id: str, timeout_s: float = 30) -> dict:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        order = me.get(f"/me/orders/{order_id}")[1]
+        if order["status"] in ("completed", "failed", "refunded") or time.monotonic() > deadline:
+            assert order["status"] == "completed", order
+            return order
+        time.sleep(0.1)
+
+
+def test_c6_d8_usage_overview_shows_bought_packages_as_lines_of_their_own(november, kari, gateway, issuer, seeded):
+    """Defect 1 (issue 7): GET /me/usage answered 500 once a data package was bought that month."""
+    # GIVEN an employee (s-nordlys-03) with some usage, who buys extra data (the company pays,
+    # the default policy) and a surf package with their own card (D8)
+    me = _employee(gateway, issuer, 3)
+    _usage(kari, [{"record_id": "e2e-c6-1", "msisdn": "+4791200003", "kind": "data", "quantity": 2 * MIB,
+                   "started_at": "2026-11-10T09:00:00+01:00", "zone": "US", "country": "US"}])
+    status, extra = me.post("/me/data-packages", {"product": "EXTRA_1GB"}, headers={"Idempotency-Key": "c6-extra"})
+    assert status == 202, extra
+    status, surf = me.post("/me/data-packages", {"product": "SURF_EU_600MB", "payment_method": "pm_card_visa"},
+                           headers={"Idempotency-Key": "c6-surf"})
+    assert status == 202, surf
+    _completed(me, extra["order_id"])
+    _completed(me, surf["order_id"])
+
+    # WHEN the employee reads the month's usage overview
+    status, usage = me.get("/me/usage?month=2026-11")
+
+    # THEN usage and purchases are separate lines, and the company's cost leaves out the card purchase
+    assert status == 200, usage
+    assert [(i["kind"], i["zone"], i["quantity"], i["cost_ore"]) for i in usage["items"]] == [("data", "US", 2 * MIB, 2000)]
+    lines = {p["order_id"]: p for p in usage["purchases"]}
+    assert lines[extra["order_id"]] | {"at": None} == {
+        "order_id": extra["order_id"], "product": "EXTRA_1GB", "price_ore": 9900, "paid_by": "company",
+        "card_amount_ore": None, "at": None}
+    assert lines[surf["order_id"]] | {"at": None} == {
+        "order_id": surf["order_id"], "product": "SURF_EU_600MB", "price_ore": 9900, "paid_by": "employee",
+        "card_amount_ore": 12375, "at": None}  # 99,00 kr + 25 % MVA
+    assert all(p["at"].startswith("2026-11-20") for p in usage["purchases"])
+    assert (usage["usage_cost_ore"], usage["company_purchases_ore"], usage["employee_card_payments_ore"]) == (2000, 9900, 12375)
+    assert usage["cost_ore"] == 2000 + 9900
+    assert "package_quantity" not in usage["national"]  # purchases are not usage

@@ -24,6 +24,19 @@ def ceil_div(a: int, b: int) -> int:
     return q + (1 if r else 0)
 
 
+# Defect 7: data used in an EU/EEA country (Norway included) is charged per started
+# kilobyte, elsewhere per started megabyte; the price is then rounded up to whole øre.
+EU_EEA_COUNTRIES_ZONES = ("NO", "NORDIC", "EU_EEA")
+
+
+def data_cost(n_bytes: int, zone: str, ore_per_mb: int) -> int:
+    if zone in EU_EEA_COUNTRIES_ZONES:
+        started_kb = ceil_div(n_bytes, 1024)
+        return ceil_div(started_kb * ore_per_mb, 1024)  # 1024 KB in a MB
+    started_mb = ceil_div(n_bytes, MIB)
+    return started_mb * ore_per_mb
+
+
 class RefSubscription:
     def __init__(self, plan, addons, month: str):
         self.plan = plan
@@ -119,7 +132,7 @@ class RefSubscription:
                 self._send(out, "data_blocked")
             return
 
-    def _use_included_now(self, n, out, record_id, started_at) -> None:
+    def _use_included_now(self, n, out, record_id, started_at, zone) -> None:
         rollover_used = 0
         while True:
             self._settle(out, record_id, started_at)
@@ -146,7 +159,7 @@ class RefSubscription:
                     break
                 else:
                     out["drawn"].append(("overage", n))
-                    out["cost"] += ceil_div(n, MIB) * self.plan.overage_ore_per_mb
+                    out["cost"] += data_cost(n, zone, self.plan.overage_ore_per_mb)
                     self.data_stop = False
                     break
             n -= take
@@ -207,7 +220,7 @@ class RefSubscription:
             out["cost"] = record.amount_ore
         elif age == 2:
             if zone not in plan.included_zones:
-                out["cost"] = ceil_div(q * plan.data_ore_per_mb[zone], MIB)
+                out["cost"] = data_cost(q, zone, plan.data_ore_per_mb[zone])
                 out["drawn"].append(("priced", q))
         elif zone in plan.included_zones:
             rest = q
@@ -217,14 +230,14 @@ class RefSubscription:
                     self.rollover_left -= take
                     rest -= take
                     out["drawn"].append(("rollover", take))
-            self._use_included_now(rest, out, record.record_id, when)
+            self._use_included_now(rest, out, record.record_id, when, zone)
         else:
             rest = self._use_surf(q, zone, when, out)
             if rest:
                 if age == 0 and self.addons.datakontroll and self.roaming_stop:
                     out["refused"] = rest
                 else:
-                    price = ceil_div(rest * plan.data_ore_per_mb[zone], MIB)
+                    price = data_cost(rest, zone, plan.data_ore_per_mb[zone])
                     out["cost"] += price
                     out["drawn"].append(("priced", rest))
                     if age == 0:

@@ -7,10 +7,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from skysentral.domain.alert_texts import render_alert
+from skysentral.texts.alert_texts import render_alert
 from skysentral.domain.balances import (
     AddOns,
-    Balance,
     UsageRecord,
     apply_usage,
     buy_package,
@@ -22,7 +21,9 @@ from skysentral.domain.balances import (
     new_balance,
     remaining_included_bytes,
 )
+from skysentral.api.http import http_status_of
 from skysentral.domain.calendar import month_end_utc, month_of, month_start_utc, next_month, prev_month
+from skysentral.store.balance_format import balance_from_item, balance_to_item
 from skysentral.domain.catalogue import GIB, MIB, ORE_PER_EUR, PLANS, PricePlan
 from skysentral.domain.errors import DomainError, InvalidUsageRecord, RolloverNotAllowed, UnknownProduct
 
@@ -106,17 +107,18 @@ def test_fri_bruk_includes_eu_data_but_bedrift_prices_it():
 def test_apply_usage_never_mutates_its_input():
     before = new_balance(B6, "2026-01")
     before, _ = buy_package(before, "EXTRA_1GB", "x1", at(2))
-    snapshot = before.to_dict()
+    snapshot = balance_to_item(before)
     apply_usage(before, B6, AddOns(datakontroll=True, topup_product="EXTRA_1GB"), data(20 * GIB, at(5)))
-    assert before.to_dict() == snapshot
+    assert balance_to_item(before) == snapshot
 
 
-def test_overage_without_datakontroll_is_priced_per_started_mb():
+def test_overage_in_norway_without_datakontroll_is_priced_per_started_kb():
+    """D1, D5, defect 7: Norway is in the EEA, so overage there is charged per started KB."""
     balance = new_balance(B5, "2026-01")
     balance, _ = use(balance, B5, PLAIN, 5 * GIB, at(5))
     balance, outcome = use(balance, B5, PLAIN, MIB + 1, at(6))
     assert outcome.drawn == [("overage", MIB + 1)]
-    assert outcome.cost_ore == 2 * B5.overage_ore_per_mb
+    assert outcome.cost_ore == -(-1025 * B5.overage_ore_per_mb // 1024)  # 1025 started KB: 101 øre
     assert balance.costs_ore == outcome.cost_ore
 
 
@@ -180,7 +182,7 @@ def test_enabling_rollover_on_a_five_gb_package_is_refused():
     assert not enable_rollover_allowed(B5) and enable_rollover_allowed(B6)
     with pytest.raises(RolloverNotAllowed) as refused:
         enable_rollover(PLAIN, B5)
-    assert refused.value.status == 422 and refused.value.code == "rollover_not_allowed"
+    assert http_status_of(refused.value) == 422 and refused.value.code == "rollover_not_allowed"
     assert enable_rollover(PLAIN, B6).rollover is True
 
 
@@ -203,7 +205,7 @@ def test_extra_bought_while_only_rollover_is_left_waits_in_line():
 def test_buying_for_a_month_the_balance_has_not_reached_asks_for_a_close_first():
     with pytest.raises(DomainError) as refused:
         buy_package(new_balance(B6, "2026-01"), "EXTRA_1GB", "x1", at(1, month="2026-02"))
-    assert refused.value.status == 409
+    assert http_status_of(refused.value) == 409
 
 
 def test_queued_extra_activates_when_data_before_it_is_used():
@@ -264,7 +266,7 @@ def test_buying_the_same_package_twice_changes_nothing():
 def test_unknown_product_is_refused():
     with pytest.raises(UnknownProduct) as refused:
         buy_package(new_balance(B6, "2026-01"), "EXTRA_2GB", "x1", at(2))
-    assert refused.value.status == 400
+    assert http_status_of(refused.value) == 400
 
 
 # --- D4 automatic top-up ---------------------------------------------------------------
@@ -328,23 +330,24 @@ def test_datakontroll_block_is_lifted_at_the_new_month():
 
 
 def roaming_bytes_for(amount_ore: int, plan: PricePlan, zone: str) -> int:
-    """Bytes whose price, rounded up to whole øre, is exactly `amount_ore`."""
-    return amount_ore * MIB // plan.data_ore_per_mb[zone]
+    """Whole MB (US data is charged per started MB) costing at least `amount_ore`."""
+    return -(-amount_ore // plan.data_ore_per_mb[zone]) * MIB
 
 
 def test_roaming_is_blocked_after_the_record_reaching_50_eur_and_alerted_at_80_and_100_percent():
     limit_ore = 5000 * ORE_PER_EUR // 100  # 585,00 kr
     balance = new_balance(B6, "2026-01")
-    balance, first = use(balance, B6, DK, roaming_bytes_for(limit_ore * 8 // 10, B6, "US"), at(5), "US")
+    balance, first = use(balance, B6, DK, 47 * MIB, at(5), "US")  # 470 kr >= 80 % of 585 kr
+    assert first.cost_ore == 47 * 1000 >= limit_ore * 8 // 10
     assert kinds(first) == ["roaming_80"] and not balance.roaming_blocked
-    balance, crossing = use(balance, B6, DK, roaming_bytes_for(limit_ore * 3 // 10, B6, "US"), at(6), "US")
-    assert crossing.status == "applied" and crossing.cost_ore == limit_ore * 3 // 10  # counted in full
+    balance, crossing = use(balance, B6, DK, 12 * MIB, at(6), "US")  # 590 kr in all
+    assert crossing.status == "applied" and crossing.cost_ore == 12 * 1000  # counted in full
     assert balance.roaming_blocked and kinds(crossing) == ["roaming_100"]
     assert crossing.alerts[0].params["blocked"] is True
     balance, blocked = use(balance, B6, DK, MIB, at(7), "US")
     assert blocked.status == "refused" and blocked.cost_ore == 0
     assert dashboard(balance, B6, DK)["roaming"] == {
-        "spent_eur_cents": 5500,
+        "spent_eur_cents": 59000 * 100 // ORE_PER_EUR,
         "limit_eur_cents": 5000,
         "blocked": True,
         "surf_packages": [],
@@ -354,9 +357,9 @@ def test_roaming_is_blocked_after_the_record_reaching_50_eur_and_alerted_at_80_a
 def test_roaming_limit_compares_exactly_in_integers():
     just_below = new_balance(B6, "2026-01")
     just_below.roaming_spent_ore = 58499  # one øre below 50 EUR at 11,70
-    b, _ = use(just_below, B6, DK, 0, at(5), "US")
+    b, _ = use(just_below, B6, DK, 0, at(5), "EU_EEA")
     assert not b.roaming_blocked
-    b, _ = use(just_below, B6, DK, 1, at(5), "US")  # 1 byte costs 1 øre (rounded up)
+    b, _ = use(just_below, B6, DK, 1, at(5), "EU_EEA")  # 1 byte: a started KB, 200/1024 øre, rounded up to 1 øre
     assert b.roaming_spent_ore == 58500 and b.roaming_blocked
 
 
@@ -445,7 +448,7 @@ def test_jumping_past_80_and_100_percent_at_once_sends_only_the_100_percent_aler
 
 def test_replayed_state_does_not_resend_alerts():
     balance, _ = use(new_balance(B10, "2026-01"), B10, PLAIN, 8 * GIB, at(5))
-    stored = Balance.from_dict(json.loads(json.dumps(balance.to_dict())))
+    stored = balance_from_item(json.loads(json.dumps(balance_to_item(balance))))
     _, outcome = use(stored, B10, PLAIN, 100, at(6))
     assert outcome.alerts == []
 
@@ -585,7 +588,7 @@ def test_invalid_records_are_refused_with_a_domain_error():
     ):
         with pytest.raises(InvalidUsageRecord) as refused:
             apply_usage(balance, B6, PLAIN, bad)
-        assert isinstance(refused.value, DomainError) and refused.value.status == 400
+        assert isinstance(refused.value, DomainError) and http_status_of(refused.value) == 400
 
 
 # --- storage shapes ----------------------------------------------------------------------------
@@ -598,8 +601,8 @@ def test_balance_round_trips_through_json():
     balance, _ = buy_package(balance, "SURF_EU_600MB", "s1", at(1, month="2026-02"))
     balance, _ = use(balance, B6, addons, 20 * GIB, at(2, month="2026-02"))
     balance, _ = use(balance, B6, addons, 700 * MIB, at(3, month="2026-02"), "US")
-    stored = json.dumps(balance.to_dict())
-    assert Balance.from_dict(json.loads(stored)) == balance
+    stored = json.dumps(balance_to_item(balance))
+    assert balance_from_item(json.loads(stored)) == balance
     assert len(stored) < 2000
 
 

@@ -5,6 +5,7 @@ import pytest
 
 from skysentral.domain import orders
 from skysentral.domain.errors import InvalidInput
+from skysentral.texts.order_texts import receipt_text
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
 
@@ -50,15 +51,15 @@ def test_sms_keywords_are_case_insensitive_in_norwegian_and_english(text, produc
 
 def test_receipt_says_who_paid_in_the_users_language():
     done = orders.advance(_order(), orders.COMPLETED, NOW)
-    assert "betalt av bedriften" in orders.receipt_text(done, "nb") and "99,00 kr" in orders.receipt_text(done, "nb")
-    assert "paid by your company" in orders.receipt_text(done, "en")
+    assert "betalt av bedriften" in receipt_text(done, "nb") and "99,00 kr" in receipt_text(done, "nb")
+    assert "paid by your company" in receipt_text(done, "en")
 
 
 def test_declined_and_refunded_orders_say_so():
     declined = orders.advance(_order(payer=orders.EMPLOYEE), orders.FAILED, NOW, failure="declined")
-    assert "declined" in orders.receipt_text(declined, "en") and "not been charged" in orders.receipt_text(declined, "en")
+    assert "declined" in receipt_text(declined, "en") and "not been charged" in receipt_text(declined, "en")
     refunded = orders.advance(_order(payer=orders.EMPLOYEE), orders.REFUNDED, NOW, refund_id="re_1")
-    assert "refundert" in orders.receipt_text(refunded, "nb")
+    assert "refundert" in receipt_text(refunded, "nb")
 
 
 def test_unknown_product_is_refused():
@@ -72,7 +73,7 @@ def test_every_keyword_an_alert_suggests_is_one_the_sms_order_flow_understands(k
     """D7 texts tell the user what to send; that must start an order, not a help reply."""
     import re
 
-    from skysentral.domain.alert_texts import render_alert
+    from skysentral.texts.alert_texts import render_alert
     from skysentral.domain.balances import Alert
 
     text = render_alert(Alert("k", kind, "2026-11", {"package_bytes": 5 * 1024**3, "used_percent": 80,

@@ -16,7 +16,15 @@ from aws_lambda_powertools import Logger
 from chalice import Chalice, Response
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from skysentral.domain.errors import DomainError, InvalidInput
+from skysentral.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Unauthorized,
+    Unprocessable,
+)
 from skysentral.domain.identity import Identity
 
 logger = Logger()
@@ -56,8 +64,25 @@ def json_response(status: int, body: Any, headers: dict | None = None) -> Respon
     )
 
 
+# The one table from a domain error to its HTTP status. A subclass answers its nearest
+# listed ancestor's status (RolloverNotAllowed is an Unprocessable: 422).
+HTTP_STATUS: dict[type[DomainError], int] = {
+    DomainError: 400,
+    InvalidInput: 400,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    Unprocessable: 422,
+}
+
+
+def http_status_of(error: DomainError) -> int:
+    return next(HTTP_STATUS[cls] for cls in type(error).__mro__ if cls in HTTP_STATUS)
+
+
 def error_response(error: DomainError) -> Response:
-    return json_response(error.status, {"error": error.code, "message": error.message})
+    return json_response(http_status_of(error), {"error": error.code, "message": error.message})
 
 
 def _validation_message(exc: ValidationError) -> str:
@@ -136,7 +161,7 @@ class Api:
                         kwargs["query"] = parse_query(request.query_params, query)
                     result = view(**kwargs)
                 except DomainError as exc:
-                    if exc.status >= 500:
+                    if http_status_of(exc) >= 500:
                         logger.exception("domain error", extra={"code": exc.code})
                     return error_response(exc)
                 except Exception:

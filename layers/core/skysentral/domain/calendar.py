@@ -67,3 +67,8 @@ def months_between(first: str, last: str) -> int:
     y1, m1 = _parse(first)
     y2, m2 = _parse(last)
     return (y2 - y1) * 12 + (m2 - m1)
+
+
+def iso_utc(ts: datetime) -> str:
+    """An aware datetime as ISO 8601 in UTC with a trailing Z (how times are stored and shown)."""
+    return ts.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -17,16 +17,19 @@ D4: an automatic top-up of 1, 5 or 15 GB is the EXTRA product of that size, same
 Standard price plans (D1; monthly fee per subscription):
 
     code         package  included zones        monthly fee   beyond the package
-    BEDRIFT_5    5 GB     NO                    299,00 kr     1,00 kr per started MB
-    BEDRIFT_6    6 GB     NO                    329,00 kr     1,00 kr per started MB
-    BEDRIFT_10   10 GB    NO                    399,00 kr     1,00 kr per started MB
-    BEDRIFT_20   20 GB    NO                    499,00 kr     1,00 kr per started MB
+    BEDRIFT_5    5 GB     NO                    299,00 kr     1,00 kr per MB
+    BEDRIFT_6    6 GB     NO                    329,00 kr     1,00 kr per MB
+    BEDRIFT_10   10 GB    NO                    399,00 kr     1,00 kr per MB
+    BEDRIFT_20   20 GB    NO                    499,00 kr     1,00 kr per MB
     FRI_BRUK_10  10 GB    NO, NORDIC, EU_EEA    449,00 kr     0 (throttled speed)
     FRI_BRUK_20  20 GB    NO, NORDIC, EU_EEA    549,00 kr     0 (throttled speed)
 
-Data in zones a plan does not include, per MB (priced per record, rounded up to whole øre):
+Data in zones a plan does not include, per MB:
 NORDIC and EU_EEA 2,00 kr (Bedrift plans only), CH and US 10,00 kr, WORLD 25,00 kr,
 REST 50,00 kr.
+Priced data (roaming and overage) is charged per record in started KB in EU/EEA zones
+(NO, NORDIC, EU_EEA) and started MB elsewhere, rounded up to whole øre
+(domain/balances/data_pricing.py).
 Voice per started minute, by the zone the user is in: NO 0; NORDIC/EU_EEA 1,50 kr on
 Bedrift plans (0 on Fri Bruk); CH/US 5,00 kr; WORLD 15,00 kr; REST 25,00 kr.
 SMS each: NO 0; NORDIC/EU_EEA 0,50 kr on Bedrift plans (0 on Fri Bruk); CH/US 1,00 kr;

@@ -1,6 +1,7 @@
-"""Domain exceptions. Each carries a stable snake_case `code`, the HTTP `status` it maps
-to, and a message a person can act on. One place (skysentral.api.http) turns them into
-responses; Step Functions match them by class name (`ErrorEquals: ["PaymentDeclined"]`).
+"""Domain exceptions. Each carries its meaning: a stable snake_case `code` and a message a
+person can act on; nothing about HTTP. One place (`skysentral.api.http.HTTP_STATUS`) maps
+them to HTTP status codes; Step Functions match them by class name
+(`ErrorEquals: ["PaymentDeclined"]`), so class names are stable.
 
 NOTE for everyone editing this file: it is shared by every area; add classes, do not
 replace the file."""
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 class DomainError(Exception):
     code = "bad_request"
-    status = 400
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)
@@ -20,29 +20,29 @@ class DomainError(Exception):
 
 
 class InvalidInput(DomainError):
-    code, status = "invalid_input", 400
+    code = "invalid_input"
 
 
 class Unauthorized(DomainError):
-    code, status = "unauthorized", 401
+    code = "unauthorized"
 
 
 class Forbidden(DomainError):
-    code, status = "forbidden", 403
+    code = "forbidden"
 
 
 class NotFound(DomainError):
     """Also what another company's object looks like: it does not exist for the caller."""
 
-    code, status = "not_found", 404
+    code = "not_found"
 
 
 class Conflict(DomainError):
-    code, status = "conflict", 409
+    code = "conflict"
 
 
 class Unprocessable(DomainError):
-    code, status = "unprocessable", 422
+    code = "unprocessable"
 
 
 class InvalidPhoneNumber(InvalidInput):

@@ -1,5 +1,5 @@
-"""Buying data packages (C8, D3, D6, D8): who pays, the order's life, ordering by SMS, and
-the texts the buyer receives.
+"""Buying data packages (C8, D3, D6, D8): who pays, the order's life, ordering by SMS. The
+texts the buyer receives are in skysentral.texts (order_texts).
 
 An order moves   received -> awaiting_payment -> paid -> completed
                           \\-> (company pays) ------------> completed
@@ -12,7 +12,7 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 
-from skysentral.domain.catalogue import GIB, MIB, PRODUCTS, product
+from skysentral.domain.catalogue import PRODUCTS, product
 from skysentral.domain.errors import InvalidInput
 
 COMPANY, EMPLOYEE = "company", "employee"
@@ -150,45 +150,3 @@ def parse_sms_order(text: str) -> str | None:
     if len(words) != 2 or words[0] not in _ENGLISH:
         return None
     return _KEYWORDS.get((_ENGLISH[words[0]], words[1].strip()))
-
-
-def _size(n_bytes: int) -> str:
-    return f"{n_bytes // GIB} GB" if n_bytes % GIB == 0 else f"{n_bytes // MIB} MB"
-
-
-def _kr(ore: int) -> str:
-    return f"{ore // 100},{ore % 100:02d} kr"
-
-
-HELP_TEXT = {
-    "nb": "Bestill data ved å svare DATA 1, DATA 5 eller DATA 15 (ekstra data i Norge), "
-          "SURF EU (600 MB i Norden, EU/EØS, Sveits og USA) eller SURF VERDEN (300 MB i 33 land).",
-    "en": "Order data by replying DATA 1, DATA 5 or DATA 15 (extra data in Norway), "
-          "SURF EU (600 MB in the Nordics, EU/EEA, Switzerland and the US) or SURF WORLD (300 MB in 33 countries).",
-}
-
-
-def receipt_text(order: Order, language: str) -> str:
-    """The SMS the buyer gets when an order ends (C8)."""
-    nb = language != "en"
-    prod = PRODUCTS[order.product]
-    size, price = _size(prod.bytes), _kr(order.price_ore)
-    who = ("betalt av bedriften" if order.payer == COMPANY else "belastet kortet ditt") if nb else \
-        ("paid by your company" if order.payer == COMPANY else "charged to your card")
-    if order.status == COMPLETED:
-        if prod.kind == "surf":
-            return (f"Kvittering: surfepakke {size} er aktivert, gyldig i 30 dager. {price}, {who}. Ordre {order.order_id}."
-                    if nb else f"Receipt: surf package {size} is active for 30 days. {price}, {who}. Order {order.order_id}.")
-        return (f"Kvittering: {size} ekstra data er lagt til og brukes når dataen før den er brukt opp. "
-                f"{price}, {who}. Ordre {order.order_id}." if nb else
-                f"Receipt: {size} extra data is added and is used once the data before it is used up. "
-                f"{price}, {who}. Order {order.order_id}.")
-    if order.status == REFUNDED:
-        return (f"Vi kunne ikke aktivere {size} og har refundert {price} til kortet ditt. Ordre {order.order_id}."
-                if nb else f"We could not activate {size} and have refunded {price} to your card. Order {order.order_id}.")
-    reason = {"declined": ("kortet ble avvist", "your card was declined"),
-              "expired": ("betalingen ble ikke fullført i tide", "the payment was not completed in time")}.get(
-        order.failure or "", ("bestillingen kunne ikke fullføres", "the order could not be completed"))
-    return (f"Bestillingen av {size} ble ikke gjennomført: {reason[0]}. Ingenting er belastet. Ordre {order.order_id}."
-            if nb else f"Your order of {size} did not go through: {reason[1]}. You have not been charged. "
-            f"Order {order.order_id}.")

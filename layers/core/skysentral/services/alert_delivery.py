@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from skysentral import clock
 from skysentral.adapters.sms import send_sms
-from skysentral.domain.alert_texts import render_alert
 from skysentral.domain.balances import Alert
 from skysentral.domain.errors import NotFound
 from skysentral.events import AlertMessage
 from skysentral.store import balance_repository
 from skysentral.store.directory_repository import Directory
+from skysentral.texts.alert_texts import render_alert
 
 
 def language_of(company_id: str, employee_id: str | None) -> str:

@@ -19,6 +19,7 @@ from skysentral.services.alert_delivery import language_of
 from skysentral.services.usage import account_of_employee
 from skysentral.store import order_repository
 from skysentral.store.directory_repository import AuditEntry, Directory, find_subscription_by_msisdn
+from skysentral.texts.order_texts import sms_help_text
 
 STATE_MACHINE = "PURCHASE_STATE_MACHINE_ARN"
 MVA_PERCENT = 25
@@ -95,7 +96,7 @@ def order_by_sms(message_id: str, sender: str, text: str) -> str:
     language = language_of(company_id, sub.employee_id)
     product = orders.parse_sms_order(text)
     if product is None or not sub.employee_id:
-        send_sms(sub.msisdn, orders.HELP_TEXT.get(language, orders.HELP_TEXT["nb"]))
+        send_sms(sub.msisdn, sms_help_text(language))
         return "help"
     try:
         order = place_order(directory, sub.employee_id, product, idempotency_key=f"sms-{message_id}",

@@ -24,6 +24,7 @@ from skysentral.services.usage import Account, account_of, change_balance
 from skysentral.store import balance_repository
 from skysentral.store import order_repository
 from skysentral.store.directory_repository import Directory
+from skysentral.texts.order_texts import receipt_text
 
 
 # ------------------------------------------------------------------ state machine steps
@@ -157,7 +158,7 @@ def _refusal(error: dict | None) -> orders.OrderNotAllowed | None:
 def step_notify(r: dict) -> dict:
     """The receipt (or the reason it failed) by SMS, in the buyer's language."""
     order = order_taking.load(r)
-    send_sms(order.msisdn, orders.receipt_text(order, order.language))
+    send_sms(order.msisdn, receipt_text(order, order.language))
     return {"status": order.status}
 
 

@@ -20,6 +20,7 @@ from skysentral.domain.balances import AddOns, Balance
 from skysentral.domain.calendar import month_of, prev_month
 from skysentral.domain.catalogue import PricePlan
 from skysentral.domain.organisation import Subscription
+from skysentral.domain.usage_overview import usage_overview
 from skysentral.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from skysentral.store import balance_repository
 from skysentral.store.directory_repository import AuditEntry, Directory, find_subscription_by_msisdn
@@ -120,26 +121,10 @@ def dashboard(account: Account, now: datetime) -> dict:
 
 
 def usage_summary(account: Account, month: str) -> dict:
-    """C6: usage of one month by kind and zone, national (NO) and international."""
-    rows = balance_repository.usage_rows(account.company_id, account.subscription.subscription_id, month)
-    by_kind_zone: dict[tuple[str, str], dict] = {}
-    totals = {"national": defaultdict(int), "international": defaultdict(int)}
-    for row in rows:
-        entry = by_kind_zone.setdefault((row["kind"], row["zone"]), {"kind": row["kind"], "zone": row["zone"],
-                                                                    "records": 0, "quantity": 0, "cost_ore": 0})
-        entry["records"] += 1
-        entry["quantity"] += row["counted"]
-        entry["cost_ore"] += row["cost_ore"]
-        side = totals["national" if row["zone"] == "NO" else "international"]
-        side[f"{row['kind']}_quantity"] += row["counted"]
-        side["cost_ore"] += row["cost_ore"]
-    unit = {"data": "bytes", "voice": "seconds", "sms": "count", "content": "count"}
-    return {
-        "month": month, "subscription_id": account.subscription.subscription_id,
-        "items": [{**v, "unit": unit[v["kind"]]} for _, v in sorted(by_kind_zone.items())],
-        "national": dict(totals["national"]), "international": dict(totals["international"]),
-        "cost_ore": sum(r["cost_ore"] for r in rows),
-    }
+    """C6: usage of one month by kind and zone, national (NO) and international, and the
+    packages bought that month as lines of their own (domain.usage_overview has the rules)."""
+    sid = account.subscription.subscription_id
+    return usage_overview(month, sid, balance_repository.usage_rows(account.company_id, sid, month))
 
 
 def alerts_of(account: Account, month: str) -> list[dict]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pynamodb.exceptions import PutError, UpdateError
 
 from skysentral.domain.balances import Balance
+from skysentral.store.balance_format import balance_from_item, balance_to_item
 from skysentral.store.models import AlertLogItem, BalanceStateItem, UsageRowItem
 
 
@@ -62,7 +63,7 @@ def load_many(keys: list[tuple[str, str]]) -> dict[tuple[str, str], State]:
 def _state(item: BalanceStateItem | None) -> State:
     if item is None:
         return State(None)
-    return State(Balance.from_dict(item.balance), int(item.version), list(item.pending or []), list(item.outbox or []))
+    return State(balance_from_item(item.balance), int(item.version), list(item.pending or []), list(item.outbox or []))
 
 
 def _get(company_id: str, subscription_id: str) -> BalanceStateItem | None:
@@ -76,7 +77,7 @@ def save(company_id: str, subscription_id: str, state: State, balance: Balance, 
          outbox: list[dict]) -> int:
     """Write the whole state if nobody wrote it since `state` was read; returns the new version."""
     item = BalanceStateItem(partition(company_id, subscription_id), "STATE", version=state.version + 1,
-                            balance=balance.to_dict(), pending=pending, outbox=outbox)
+                            balance=balance_to_item(balance), pending=pending, outbox=outbox)
     condition = (BalanceStateItem.version == state.version) if state.version else BalanceStateItem.pk.does_not_exist()
     try:
         item.save(condition=condition)
@@ -93,7 +94,7 @@ def update_balance(company_id: str, subscription_id: str, state: State, balance:
         return save(company_id, subscription_id, state, balance, pending=[], outbox=[])
     item = BalanceStateItem(partition(company_id, subscription_id), "STATE")
     try:
-        item.update(actions=[BalanceStateItem.balance.set(balance.to_dict()),
+        item.update(actions=[BalanceStateItem.balance.set(balance_to_item(balance)),
                              BalanceStateItem.version.set(state.version + 1)],
                     condition=BalanceStateItem.version == state.version)
     except UpdateError as exc:

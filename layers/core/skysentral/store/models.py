@@ -127,7 +127,7 @@ class _Balances(Model):
 
 
 class BalanceStateItem(_Balances):
-    """sk = STATE: the subscription's balance stack (domain Balance.to_dict()).
+    """sk = STATE: the subscription's balance stack (balance_format.balance_to_item).
 
     `pending` holds the outcomes of applied records until their ledger rows are seen
     stored (rows are written after the state, so a crash between the two loses nothing;
