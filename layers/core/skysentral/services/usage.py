@@ -8,7 +8,6 @@ a concurrent writer makes the write fail and the group is re-read and retried.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Callable
