@@ -6,6 +6,7 @@
 * SQS performance: ``ReceiveMessage`` checks each returned message's retention period
   by computing *all* queue attributes (which counts every message in the queue), making
   a receive O(batch × queue length). The check reads the retention period directly.
+* DynamoDB: one lock around every request (moto's backend is not thread-safe).
 * (in :mod:`infra.local.template`) CloudFormation appends ``.fifo`` to the generated
   name of a FIFO queue; moto does not and refuses to create it.
 * (in :mod:`infra.local.schedules`) EventBridge: moto matches schedule-only and DISABLED
@@ -13,10 +14,12 @@
 """
 from __future__ import annotations
 
+import threading
 import uuid
 from typing import Any
 
 _applied = False
+_dynamodb_lock = threading.RLock()
 
 
 def apply() -> None:
@@ -41,4 +44,19 @@ def apply() -> None:
         return retention + message.sent_timestamp / 1000 > unix_time()
 
     SQSBackend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period  # type: ignore[method-assign]
+
+    # moto's DynamoDB is not thread-safe: transact_write_items deep-copies a table while
+    # another thread writes to it ("dictionary changed size during iteration"), and scans
+    # iterate over dicts others change. The gateway, the pollers and the HTTP endpoint all
+    # call it from threads, so one lock serialises every DynamoDB request (including the
+    # serialisation of its answer). An emulator need not be parallel, only correct.
+    from moto.dynamodb.responses import DynamoHandler
+
+    call_action = DynamoHandler.call_action
+
+    def serialised_call_action(self: Any) -> Any:
+        with _dynamodb_lock:
+            return call_action(self)
+
+    DynamoHandler.call_action = serialised_call_action  # type: ignore[method-assign]
     _applied = True
