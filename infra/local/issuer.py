@@ -119,24 +119,3 @@ class Issuer:
         return {"keys": [{"kty": "RSA", "alg": "RS256", "use": "sig", "kid": self.kid,
                           "n": _b64u(numbers.n), "e": _b64u(numbers.e)}]}
 
-
-_default: dict[str, Issuer] = {}
-
-
-def default_issuer(root: Path | str = REPO_ROOT) -> Issuer:
-    key = str(Path(root).resolve())
-    if key not in _default:
-        _default[key] = Issuer(root)
-    return _default[key]
-
-
-def issue(claims: dict[str, Any], ttl_s: int = 3600, root: Path | str = REPO_ROOT) -> str:
-    return default_issuer(root).issue(claims, ttl_s)
-
-
-def verify(token: str, root: Path | str = REPO_ROOT) -> dict[str, Any]:
-    return default_issuer(root).verify(token)
-
-
-def jwks(root: Path | str = REPO_ROOT) -> dict[str, Any]:
-    return default_issuer(root).jwks()

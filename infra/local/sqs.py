@@ -1,28 +1,13 @@
-"""A faithful local stand-in for Lambda's SQS event source mapping poller.
+"""Lambda's SQS event source mapping, played locally: one :class:`SqsPoller` thread per
+mapping (moto's own pushes each message alone from inside ``send_message``).
 
-moto's own mapping pushes each message synchronously from inside ``send_message``, one
-message per invoke, ignoring ``BatchSize``, ``ReportBatchItemFailures`` and retries. The
-local cloud takes those mappings away from moto (the mapping stays visible through the
-Lambda API) and runs one :class:`SqsPoller` thread per mapping instead, which does what
-the Lambda service does:
-
-* receives up to ``BatchSize`` messages (several ReceiveMessage calls of ≤ 10, within
-  ``MaximumBatchingWindowInSeconds``); FIFO queues keep the order of a message group and
-  never hand out a group that has messages in flight (SQS semantics, enforced by moto);
-* builds the real event: all records in one ``{"Records": [...]}`` with
-  ``messageId``, ``receiptHandle``, ``body``, ``attributes`` (``ApproximateReceiveCount``,
-  ``SentTimestamp``, ``SenderId``, ``ApproximateFirstReceiveTimestamp``, and for FIFO
-  ``MessageGroupId``, ``MessageDeduplicationId``, ``SequenceNumber``),
-  ``messageAttributes``, ``md5OfBody``, ``eventSource``, ``eventSourceARN``, ``awsRegion``;
-* on success deletes the batch; with ``FunctionResponseTypes: [ReportBatchItemFailures]``
-  deletes all but the reported ``batchItemFailures`` (an invalid report fails the whole
-  batch, as in AWS); a function error leaves the whole batch to reappear after the
-  visibility timeout;
-* the queue's ``RedrivePolicy`` applies: moto moves a message whose receive count reached
-  ``maxReceiveCount`` to the dead-letter queue on the next receive (as SQS does).
-
-The visibility timeout used is the queue's own, optionally capped (tests use 1 s); the
-batching window can be capped the same way (tests use 0.2 s).
+It receives up to ``BatchSize`` messages within ``MaximumBatchingWindowInSeconds`` (FIFO
+group order and in-flight groups are moto's, as in SQS), invokes the handler with the
+real ``{"Records": [...]}`` event, deletes what succeeded (with
+``ReportBatchItemFailures``, all but the reported ``batchItemFailures``; an invalid report
+or a function error fails the whole batch, which reappears after the visibility timeout).
+The ``RedrivePolicy`` is moto's own: a message past ``maxReceiveCount`` moves to the DLQ on
+the next receive. The visibility timeout and batching window can be capped (tests: 1 s, 0.2 s).
 """
 from __future__ import annotations
 
@@ -36,11 +21,7 @@ log = logging.getLogger("infra.local.sqs")
 
 
 def _lambda_attr(value: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "stringListValues": [],
-        "binaryListValues": [],
-        "dataType": value.get("DataType"),
-    }
+    out = {"stringListValues": [], "binaryListValues": [], "dataType": value.get("DataType")}
     if "StringValue" in value:
         out["stringValue"] = value["StringValue"]
     if "BinaryValue" in value:
@@ -196,22 +177,13 @@ class SqsPoller(threading.Thread):
             log.info("%s: %d of %d records reported as failed", self.function, len(failed), len(messages))
 
     def _failed_ids(self, payload: Any, messages: list[dict[str, Any]]) -> set[str] | None:
-        if payload is None or payload == {} or payload == "":
-            return set()
-        if not isinstance(payload, dict) or "batchItemFailures" not in payload:
-            return set()
-        items = payload.get("batchItemFailures")
+        """The reported failures; None when the report is invalid (the whole batch failed)."""
+        items = payload.get("batchItemFailures") if isinstance(payload, dict) else None
         if items is None:
             return set()
-        ids = {m["MessageId"] for m in messages}
-        failed: set[str] = set()
-        if not isinstance(items, list):
+        idents = [i.get("itemIdentifier") if isinstance(i, dict) else None for i in items] \
+            if isinstance(items, list) else [None]
+        if not set(idents) <= {m["MessageId"] for m in messages}:
             log.warning("%s: invalid batchItemFailures %r: whole batch failed", self.function, items)
             return None
-        for item in items:
-            ident = item.get("itemIdentifier") if isinstance(item, dict) else None
-            if not ident or ident not in ids:
-                log.warning("%s: invalid itemIdentifier %r: whole batch failed", self.function, ident)
-                return None
-            failed.add(ident)
-        return failed
+        return set(idents)  # type: ignore[arg-type]
