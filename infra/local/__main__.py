@@ -11,6 +11,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -96,16 +97,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if not args.no_clock and not args.external:
         cloud.start_clock()
-    stop = {"now": False}
-
-    def on_signal(*_: Any) -> None:
-        stop["now"] = True
-
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        while not stop["now"]:
-            time.sleep(0.3)
+        while not stop.wait(0.3):
+            pass
     finally:
         gateway.stop()
         cloud.stop()
@@ -120,33 +117,22 @@ def cmd_tokens(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_fire(args: argparse.Namespace) -> int:
-    from urllib.parse import quote
+def cmd_remote(args: argparse.Namespace) -> int:
+    """fire / send / drain / schedules: through the running cloud's /_local endpoints."""
+    from urllib.parse import quote, urlencode
 
-    body = {"at": args.at} if args.at else {}
-    result = _call(f"{args.url}/_local/schedules/{quote(args.name)}/fire", "POST", body)
+    if args.cmd == "fire":
+        body = {"at": args.at} if args.at else {}
+        result = _call(f"{args.url}/_local/schedules/{quote(args.name)}/fire", "POST", body)
+    elif args.cmd == "send":
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+        query = f"?{urlencode({'group': args.group})}" if args.group else ""
+        result = _call(f"{args.url}/_local/queues/{quote(args.queue)}/messages{query}", "POST", json.loads(text))
+    elif args.cmd == "drain":
+        result = _call(f"{args.url}/_local/drain", "POST", {})
+    else:
+        result = _call(f"{args.url}/_local/schedules")
     print(json.dumps(result, indent=2, ensure_ascii=False))
-    return 0
-
-
-def cmd_send(args: argparse.Namespace) -> int:
-    from urllib.parse import quote
-
-    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
-    url = f"{args.url}/_local/queues/{quote(args.queue)}/messages"
-    if args.group:
-        url += f"?group={quote(args.group)}"
-    print(json.dumps(_call(url, "POST", json.loads(text)), indent=2))
-    return 0
-
-
-def cmd_drain(args: argparse.Namespace) -> int:
-    print(json.dumps(_call(f"{args.url}/_local/drain", "POST", {})))
-    return 0
-
-
-def cmd_schedules(args: argparse.Namespace) -> int:
-    print(json.dumps(_call(f"{args.url}/_local/schedules"), indent=2, ensure_ascii=False))
     return 0
 
 
@@ -183,22 +169,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("name")
     p.add_argument("--at", help="ISO 8601 clock for the run, e.g. 2026-12-01T00:05 (schedule's time zone)")
     p.add_argument("--url", default=default_url)
-    p.set_defaults(fn=cmd_fire)
+    p.set_defaults(fn=cmd_remote)
 
     p = sub.add_parser("send", help="send JSON message(s) to a template queue of a running cloud")
     p.add_argument("queue", help="logical id of the queue in template.yaml")
     p.add_argument("file", help="a .json file (object or list) or - for stdin")
     p.add_argument("--group", help="MessageGroupId for FIFO queues (default: the message's msisdn)")
     p.add_argument("--url", default=default_url)
-    p.set_defaults(fn=cmd_send)
+    p.set_defaults(fn=cmd_remote)
 
     p = sub.add_parser("drain", help="wait until the running cloud's queues are empty")
     p.add_argument("--url", default=default_url)
-    p.set_defaults(fn=cmd_drain)
+    p.set_defaults(fn=cmd_remote)
 
     p = sub.add_parser("schedules", help="list the schedules of a running cloud")
     p.add_argument("--url", default=default_url)
-    p.set_defaults(fn=cmd_schedules)
+    p.set_defaults(fn=cmd_remote)
 
     args = parser.parse_args(argv)
     return int(args.fn(args) or 0)

@@ -207,8 +207,8 @@ class LocalCloud:
             if quiet >= 2:
                 return
             if time.monotonic() > deadline:
-                raise TimeoutError(f"drain: still busy after {timeout_s}s: {{'queues': {counts}, "
-                                   f"'active_invocations': {self.runtime.active}, 'pending': {self.dispatcher.pending}}}")
+                raise TimeoutError(f"drain: still busy after {timeout_s}s: {{'queues': {counts}, 'active_invocations'"
+                                   f": {self.runtime.active}, 'pending': {self.dispatcher.pending}}}")
             time.sleep(0.05)
 
     # ================================================================== schedules

@@ -1,18 +1,13 @@
-"""The in-process Lambda runtime of the local cloud, and the one handler loader.
+"""The in-process Lambda runtime of the local cloud, and the one handler loader
+(:func:`import_handler`, used by the runtime, the tests and the OpenAPI generator).
 
-:func:`import_handler` imports a function's handler module from its ``CodeUri`` as the
-Lambda runtime would; the runtime, the tests and the OpenAPI generator
-(``infra.template.load_handler_module``) all load handlers through it.
-
-moto stores Lambda functions but never runs their code. :func:`install` replaces
-``moto.awslambda_simple.models.LambdaSimpleBackend.invoke`` so that every invoke that
-reaches the emulator (boto3, Step Functions tasks, SQS pollers, schedules, rules, the
-gateway) runs the real handler: the function's resolved environment is applied, the
-handler runs in a thread with the function's timeout (``Sandbox.Timedout``), and an
-exception becomes ``X-Amz-Function-Error: Unhandled`` with ``errorType`` = its class
-name (what Step Functions' ``Retry``/``Catch`` match on). All handlers share one
-interpreter: do not put same-named top-level helper modules in several function folders
-(put shared code in the layer). A handler module is re-imported when its file changes.
+moto never runs Lambda code: :func:`install` replaces its docker-less invoke, so every
+invoke reaching the emulator (boto3, Step Functions tasks, pollers, schedules, rules, the
+gateway) runs the real handler in a thread, with the function's resolved environment and
+timeout (``Sandbox.Timedout``). An exception becomes ``X-Amz-Function-Error: Unhandled``
+with ``errorType`` = its class name, which ``Retry``/``Catch`` match on. A handler module
+is re-imported when its file changes; all handlers share one interpreter, so shared code
+belongs in the layer, not in same-named helper modules of several function folders.
 """
 from __future__ import annotations
 
@@ -161,7 +156,8 @@ class Runtime:
                 t0 = time.perf_counter()
                 module = import_handler(spec.code_dir, spec.handler, spec.layer_dirs,
                                         f"_skysentral_fn{self._tag}_{logical_id}")
-                log.info("INIT %s (%s) in %.0f ms", logical_id, file.name, (time.perf_counter() - t0) * 1000)
+                log.info("INIT %s (%s/%s) in %.0f ms", logical_id, spec.code_dir.name, file.name,
+                         (time.perf_counter() - t0) * 1000)
                 cached = self._modules[logical_id] = (module, mtime)
         return getattr(cached[0], attr)
 

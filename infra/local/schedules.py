@@ -13,6 +13,7 @@ and ``at()`` are evaluated in the schedule's time zone.
 """
 from __future__ import annotations
 
+import calendar
 import copy
 import json
 import logging
@@ -80,7 +81,8 @@ def scheduler_input(schedule: Schedule, at: datetime, region: str, account: str)
         "<aws.scheduler.scheduled-time>": iso_z(at),
         "<aws.scheduler.execution-id>": str(uuid.uuid4()),
         "<aws.scheduler.attempt-number>": "1",
-        "<aws.scheduler.schedule-arn>": f"arn:aws:scheduler:{region}:{account}:schedule/{schedule.group}/{schedule.name}",
+        "<aws.scheduler.schedule-arn>":
+            f"arn:aws:scheduler:{region}:{account}:schedule/{schedule.group}/{schedule.name}",
     }.items():
         text = text.replace(key, value)
     return text
@@ -145,13 +147,17 @@ def next_fire(expression: str, after: datetime, tz: str = "UTC") -> datetime | N
         return None
     minute, hour, dom, month, dow, year = m.group(1).split()
     dow = ",".join(_aws_dow_to_cron(p) for p in dow.upper().split(","))
+    # croniter lacks the year field and "L-n" (n days before the month's last): filtered here
+    before_last = {int(p[2:]) for p in dom.upper().split(",") if p.startswith("L-")}
+    dom = "*" if before_last else dom
     it = croniter(" ".join(f.replace("?", "*") for f in (minute, hour, dom, month, dow)), after.astimezone(zone))
     years = _years(year)
     for _ in range(10_000):
         when = it.get_next(datetime)
-        if years is None or when.year in years:
+        last = calendar.monthrange(when.year, when.month)[1]
+        if (years is None or when.year in years) and (not before_last or last - when.day in before_last):
             return when
-        if when.year > max(years):
+        if years is not None and when.year > max(years):
             return None
     return None
 
@@ -342,9 +348,10 @@ def install_events_patch(dispatch: Callable[[dict[str, Any], str], bool]) -> Non
     def send_to_targets(self: Any, original_event: Any, transform_input: bool = True) -> None:
         # moto matches a schedule-only rule (no pattern) and a DISABLED rule against every
         # event; EventBridge does neither.
-        if getattr(self, "state", "ENABLED") != "ENABLED" or (
-                getattr(self.event_pattern, "_pattern", None) in (None, {})
-                and getattr(self, "scheduled_expression", None)) or not self.event_pattern.matches_event(original_event):
+        schedule_only = getattr(self.event_pattern, "_pattern", None) in (None, {}) \
+            and getattr(self, "scheduled_expression", None)
+        if getattr(self, "state", "ENABLED") != "ENABLED" or schedule_only \
+                or not self.event_pattern.matches_event(original_event):
             return
         event = _normalise_event(original_event)
         for target in [t for t in self.targets if arn_service(t["Arn"]) in _LOCAL_TARGET_SERVICES]:

@@ -63,7 +63,8 @@ def package(template: dict[str, Any], root: Path, upload: Callable[[str, bytes],
         if uri not in cache:
             if not (root / uri).exists():
                 raise FileNotFoundError(f"code location {uri!r} does not exist under {root}")
-            cache[uri] = upload(re.sub(r"[^A-Za-z0-9._-]+", "-", uri.strip("/")) + ".zip", zip_dir((root / uri).resolve()))
+            key = re.sub(r"[^A-Za-z0-9._-]+", "-", uri.strip("/")) + ".zip"
+            cache[uri] = upload(key, zip_dir((root / uri).resolve()))
         return cache[uri]
 
     fn_globals = tpl.get("Globals", {}).get("Function", {})
