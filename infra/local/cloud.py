@@ -1,19 +1,7 @@
-"""LocalCloud: the template deployed into an in-process AWS emulator (moto), with the
-real handlers running in this process.
-
-    cloud = LocalCloud(Path("."), port=4566)
-    cloud.start()          # emulator up, env pointed at it
-    cloud.deploy()         # template.yaml → the stack, state machines, pollers, schedules
-    cloud.invoke("ApiHealthFunction", event)
-    cloud.fire_schedule("MonthlyClose", at=datetime(2026, 12, 1, 0, 5))
-    cloud.drain()
-    cloud.stop()
-
-Deploying and resolving references live in :mod:`.template`, schedules and rule targets
-in :mod:`.schedules`, the SQS pollers in :mod:`.sqs`. Against a LocalStack you already run
-(``external=True``) no emulator is started and moto is not patched; clients come from
-``localstack_client.session.Session`` and LocalStack runs functions, mappings and state
-machines itself.
+"""LocalCloud: template.yaml deployed into an in-process AWS emulator (moto), the real
+handlers running in this process (usage: infra/local/README.md). Deploying lives in
+:mod:`.template`, schedules and rule targets in :mod:`.schedules`, SQS pollers in :mod:`.sqs`.
+With ``external=True`` a running LocalStack (through localstack-client) takes moto's place.
 """
 from __future__ import annotations
 
@@ -30,7 +18,7 @@ from typing import Any
 from . import moto_fixes
 from . import template as tpl
 from .runtime import Runtime, env_strings, install, uninstall
-from .schedules import Clock, Dispatcher, Schedule, install_events_patch, uninstall_events_dispatcher
+from .schedules import Clock, Dispatcher, install_events_patch, uninstall_events_dispatcher
 from .sqs import SqsPoller
 
 log = logging.getLogger("infra.local")
@@ -130,12 +118,6 @@ class LocalCloud:
                         entry[0].stop()
         self._started = False
 
-    def __enter__(self) -> "LocalCloud":
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
-
     def client(self, service: str) -> Any:
         """A boto3 client for the emulator: in-process (moto's hook) for the embedded one,
         through localstack-client's Session for an external LocalStack."""
@@ -215,9 +197,6 @@ class LocalCloud:
     def schedules(self) -> list[dict[str, Any]]:
         return [s.describe() for s in self.dispatcher.schedules]
 
-    def schedule(self, name: str) -> Schedule:
-        return self.dispatcher.find(name)[0]
-
     def fire_schedule(self, name: str, at: datetime | None = None, wait: bool = True) -> dict[str, Any]:
         """Run the schedule's target now, as if the clock read ``at`` (default: now; a naive
         ``at`` is read in the schedule's time zone). Lambda targets run synchronously (the
@@ -241,9 +220,9 @@ class LocalCloud:
         os.environ.update(env)
         return env
 
-    def invoke(self, logical_id: str, event: Any, raise_errors: bool = False) -> Any:
+    def invoke(self, logical_id: str, event: Any) -> Any:
         """Invoke a template function in-process (RequestResponse); returns its result."""
-        return self.runtime.invoke(logical_id, event, raise_errors=raise_errors)
+        return self.runtime.invoke(logical_id, event)
 
     def put_secret(self, logical_id: str, value: dict | str) -> None:
         """Set a template secret's value (e.g. the local Stripe keys)."""
@@ -267,9 +246,6 @@ class LocalCloud:
             if info.get("type") == "AWS::SQS::Queue" and info.get("name") == name:
                 return str(info["url"])
         return str(self.client("sqs").get_queue_url(QueueName=name)["QueueUrl"])
-
-    def queue_arn(self, logical_id: str) -> str:
-        return str(self._info(logical_id, "AWS::SQS::Queue")["arn"])
 
     def table_name(self, logical_id: str) -> str:
         return str(self._info(logical_id, "AWS::DynamoDB::Table")["name"])

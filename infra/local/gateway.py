@@ -1,17 +1,7 @@
-"""The local API Gateway: the template's ``Type: Api`` events served over HTTP
-(the standard library's ``ThreadingHTTPServer``).
-
-Routes come from the SAM template (``Path`` with ``{param}`` / ``{proxy+}``, ``Method``
-incl. ``ANY``, ``Auth``). A route with ``Auth: {Authorizer: NONE}`` is public; any other
-uses the API's (Cognito) authorizer, played by :mod:`infra.local.issuer`: a missing,
-malformed, expired, wrongly signed or wrong-audience bearer token is answered ``401``
-``{"error": "unauthorized", "message": ...}`` without invoking the handler. A method a path
-lacks (also one http.server does not know, such as TRACE) is a JSON ``405`` with ``Allow``.
-
-The handler receives the REST API (v1) proxy event as AWS builds it and its proxy response
-is written back; a function error or malformed response answers ``502 {"message":
-"Internal server error"}`` as AWS. Local-only endpoints (never in AWS) live under
-``/_local/`` (see infra/local/README.md).
+"""The local API Gateway (the standard library's ``ThreadingHTTPServer``): the template's
+``Type: Api`` routes, the Cognito authorizer played by :mod:`.issuer` (401 JSON without a
+valid token), AWS's REST (v1) proxy event and response (502 on a function error), JSON
+405 with ``Allow`` for a method a path lacks, and the ``/_local/`` endpoints (README).
 """
 from __future__ import annotations
 

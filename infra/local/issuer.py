@@ -10,7 +10,6 @@ authorizer checks: signature, expiry, issuer, audience and that it is an ID toke
 """
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
 import time
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import jwt
+from jwt.algorithms import RSAAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -30,11 +30,6 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 class InvalidToken(Exception):
     """The token must be refused (API Gateway answers 401)."""
-
-
-def _b64u(n: int) -> str:
-    raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
 def _load_or_create_key(path: Path) -> rsa.RSAPrivateKey:
@@ -115,7 +110,6 @@ class Issuer:
         return claims
 
     def jwks(self) -> dict[str, Any]:
-        numbers = self._public.public_numbers()
-        return {"keys": [{"kty": "RSA", "alg": "RS256", "use": "sig", "kid": self.kid,
-                          "n": _b64u(numbers.n), "e": _b64u(numbers.e)}]}
+        jwk = RSAAlgorithm.to_jwk(self._public, as_dict=True)
+        return {"keys": [{"kty": "RSA", "alg": "RS256", "use": "sig", "kid": self.kid, "n": jwk["n"], "e": jwk["e"]}]}
 

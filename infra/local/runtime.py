@@ -21,7 +21,6 @@ import threading
 import time
 import traceback
 import uuid
-from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -93,14 +92,6 @@ def env_strings(env: dict[str, Any]) -> dict[str, str]:
     return {str(k): ("true" if v is True else "false" if v is False else str(v)) for k, v in env.items()}
 
 
-class FunctionError(Exception):
-    """Raised by :meth:`Runtime.invoke` with ``raise_errors=True`` for a function error."""
-
-    def __init__(self, payload: dict[str, Any]):
-        super().__init__(f"{payload.get('errorType')}: {payload.get('errorMessage')}")
-        self.payload, self.error_type = payload, payload.get("errorType")
-
-
 # Tracer() would try to reach an X-Ray daemon; a function can override this.
 _LOCAL_DEFAULTS = {"POWERTOOLS_TRACE_DISABLED": "true"}
 _ENV_KEYS = ("AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
@@ -117,7 +108,6 @@ class Runtime:
         self._import_lock = threading.RLock()
         self._active = 0
         self._active_lock = threading.Condition()
-        self.invocations: deque[dict[str, Any]] = deque(maxlen=1000)  # recent: function, ms
         self._tag = next(_tags)
 
     def register(self, spec: FunctionSpec) -> None:
@@ -166,7 +156,6 @@ class Runtime:
         spec = self.functions[logical_id]
         with self._active_lock:
             self._active += 1
-        t0 = time.perf_counter()
         result: dict[str, Any] = {}
         context = LambdaContext(spec.physical_name or logical_id, spec.arn, spec.memory_mb, spec.timeout_s)
 
@@ -197,18 +186,13 @@ class Runtime:
                         "stackTrace": [line.rstrip("\n") for line in result["tb"][1:]]}, True
             return result.get("value"), False
         finally:
-            self.invocations.append({"function": logical_id, "ms": round((time.perf_counter() - t0) * 1000, 1)})
             with self._active_lock:
                 self._active -= 1
                 self._active_lock.notify_all()
 
-    def invoke(self, logical_id: str, event: Any, raise_errors: bool = False) -> Any:
-        """Invoke like ``RequestResponse``; returns the JSON round-tripped result."""
-        body, errored = _serialise(*self.invoke_raw(logical_id, event))
-        out = json.loads(body)
-        if errored and raise_errors:
-            raise FunctionError(out)
-        return out
+    def invoke(self, logical_id: str, event: Any) -> Any:
+        """Invoke like ``RequestResponse``; returns the JSON round-tripped result (or error)."""
+        return json.loads(_serialise(*self.invoke_raw(logical_id, event))[0])
 
     def moto_invoke(self, fn: Any, body: Any, headers: Any, response_headers: Any) -> bytes:
         """moto's invoke of a template function ``fn`` (moto's LambdaFunction)."""

@@ -1,15 +1,8 @@
-"""Schedules and EventBridge rules the emulator cannot dispatch, dispatched locally.
-
-* ``AWS::Scheduler::Schedule`` (SAM ``ScheduleV2``): moto's CloudFormation skips it.
-* ``AWS::Events::Rule`` with a ``ScheduleExpression`` (SAM ``Schedule``): never fires.
-* ``AWS::Events::Rule`` with an event pattern and a Lambda / Step Functions / SNS target:
-  moto's ``put_events`` cannot deliver there; :func:`install_events_patch` makes moto hand
-  such targets to the local cloud (SQS and other targets stay moto's).
-
-:class:`Dispatcher` collects the template's schedules, fires one on request with a chosen
-clock (substituting EventBridge Scheduler's ``<aws.scheduler.*>`` context attributes), and
-runs the optional background :class:`Clock`; ``rate()``, ``cron()`` (through ``croniter``)
-and ``at()`` are evaluated in the schedule's time zone.
+"""What moto never fires or cannot deliver, dispatched locally: Scheduler schedules (SAM
+``ScheduleV2``; moto's CloudFormation skips them), schedule rules (SAM ``Schedule``), and
+rules with Lambda / Step Functions / SNS targets (:func:`install_events_patch`; other targets
+stay moto's). :class:`Dispatcher` fires a schedule with a chosen clock (the ``<aws.scheduler.*>``
+attributes substituted) and runs the background :class:`Clock`; ``cron()`` goes through croniter.
 """
 from __future__ import annotations
 
@@ -48,11 +41,9 @@ class Schedule:
     target_logical_id: str | None = None
 
     def describe(self) -> dict[str, Any]:
-        return {"name": self.name, "logical_id": self.logical_id, "aliases": self.aliases, "kind": self.kind,
-                "expression": self.expression, "timezone": self.timezone, "state": self.state,
-                "target": {"arn": self.target_arn, "logical_id": self.target_logical_id,
-                           "service": arn_service(self.target_arn)},
-                "input": self.input}
+        keys = ("name", "logical_id", "aliases", "kind", "expression", "timezone", "state")
+        return {**{k: getattr(self, k) for k in keys}, "input": self.input, "target": {
+            "arn": self.target_arn, "logical_id": self.target_logical_id, "service": arn_service(self.target_arn)}}
 
     def matches(self, name: str) -> bool:
         return name in {self.name, self.logical_id, *self.aliases}
