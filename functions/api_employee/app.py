@@ -2,12 +2,13 @@
 from skysentral import clock
 from skysentral.api.http import Api
 from skysentral.api.requests import PackageOrder, ProfileChange, SubscriptionChoice, UsageQuery
+from skysentral.api.responses import OrderList, OrderView
 from skysentral.domain.calendar import month_of
 from skysentral.domain.errors import InvalidInput
 from skysentral.domain.identity import EVERYONE
-from skysentral.services import directory as svc
-from skysentral.services import ordering, usage
-from skysentral.store.directory import Directory
+from skysentral.services import administration
+from skysentral.services import order_taking, usage
+from skysentral.store.directory_repository import Directory
 
 api = Api("skysentral-employee")
 app = api.app
@@ -16,13 +17,13 @@ app = api.app
 @api.route("/me", "GET", roles=EVERYONE, errors=(404,))
 def get_me(identity):
     """My profile, company and subscriptions (C1)."""
-    return svc.me(identity, Directory.of(identity))
+    return administration.me(identity, Directory.of(identity))
 
 
 @api.route("/me", "PATCH", roles=EVERYONE, body=ProfileChange, errors=(400, 404))
 def patch_me(identity, body):
     """Change my language (nb/en) and the number shown when I call out (A10)."""
-    return svc.update_me(identity, Directory.of(identity), body.model_dump(exclude_none=True))
+    return administration.update_me(identity, Directory.of(identity), body.model_dump(exclude_none=True))
 
 
 @api.route("/me/dashboard", "GET", roles=EVERYONE, query=SubscriptionChoice, errors=(404,))
@@ -46,25 +47,28 @@ def get_alerts(identity, query):
 
 
 
-@api.route("/me/data-packages", "POST", roles=EVERYONE, body=PackageOrder, status=202, errors=(400, 404))
+@api.route("/me/data-packages", "POST", roles=EVERYONE, body=PackageOrder, status=202, errors=(400, 404, 422),
+           response=OrderView, headers={"Idempotency-Key": "1 to 255 characters: a repeated POST with the same key "
+                                        "and body returns the same order; another body is 422"})
 def order_data_package(identity, body):
     """C8: buy an extra data or surf package; who pays follows the company's policy (D8).
-    An Idempotency-Key header makes a repeated POST return the same order."""
+    An Idempotency-Key header makes a repeated POST return the same order; the same key with
+    a different body is refused with 422 idempotency_key_reused (Stripe's rule)."""
     key = api.app.current_request.headers.get("idempotency-key")
     if key is not None and not 1 <= len(key) <= 255:
         raise InvalidInput("Idempotency-Key must be 1 to 255 characters.", code="invalid_idempotency_key")
-    order = ordering.place_order(Directory.of(identity), identity.user_id, body.product, idempotency_key=key,
+    order = order_taking.place_order(Directory.of(identity), identity.user_id, body.product, idempotency_key=key,
                                   subscription_id=body.subscription_id, payment_method=body.payment_method)
     return order.view()
 
 
-@api.route("/me/orders", "GET", roles=EVERYONE)
+@api.route("/me/orders", "GET", roles=EVERYONE, response=OrderList)
 def list_orders(identity):
     """My data-package orders, newest first."""
-    return {"items": ordering.my_orders(Directory.of(identity), identity.user_id)}
+    return {"items": order_taking.my_orders(Directory.of(identity), identity.user_id)}
 
 
-@api.route("/me/orders/{order_id}", "GET", roles=EVERYONE, errors=(404,))
+@api.route("/me/orders/{order_id}", "GET", roles=EVERYONE, errors=(404,), response=OrderView)
 def get_order(identity, order_id):
     """One of my orders with its status history."""
-    return ordering.my_order(Directory.of(identity), identity.user_id, order_id)
+    return order_taking.my_order(Directory.of(identity), identity.user_id, order_id)

@@ -1,18 +1,22 @@
 """Stripe webhooks (public route, authenticated by Stripe's signature on the raw body).
 
-A forged or stale signature gets 400 and changes nothing. An event id already handled is
-acknowledged and ignored (Powertools Idempotency on the event id)."""
+A forged or stale signature gets 400 and changes nothing; so does a signed body that is not
+a Stripe event (not JSON, nested too deeply, an array, no id). A verified event we cannot act
+on (not ours, unknown PaymentIntent, no data.object.id) is acknowledged with 200 and a log
+line, so Stripe neither retries it for days nor disables the endpoint. An event id already
+handled is acknowledged and ignored (Powertools Idempotency on the event id). Stripe being
+unreachable while the event is re-read answers 503: Stripe delivers it again later."""
 import os
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.idempotency import (DynamoDBPersistenceLayer, IdempotencyConfig,
                                                          idempotent_function)
-from stripe import SignatureVerificationError
 
 from skysentral.adapters import payments
-from skysentral.api.http import Api
-from skysentral.domain.errors import InvalidInput
-from skysentral.services import purchases
+from skysentral.api.http import Api, json_response, parse_json
+from skysentral.api.responses import WebhookAnswer
+from skysentral.domain.orders import PaymentProviderUnavailable
+from skysentral.services import purchase_steps
 
 logger = Logger()
 api = Api("skysentral-webhooks")
@@ -23,18 +27,21 @@ config = IdempotencyConfig(event_key_jmespath="id", expires_after_seconds=7 * 24
 
 @idempotent_function(data_keyword_argument="event", persistence_store=persistence, config=config)
 def handle(event: dict) -> dict:
-    return {"result": purchases.on_stripe_event(event)}
+    return {"result": purchase_steps.on_stripe_event(event)}
 
 
-@api.route("/webhooks/stripe", "POST", roles=None, errors=(400,))
+@api.route("/webhooks/stripe", "POST", roles=None, errors=(400, 503), response=WebhookAnswer,
+           headers={"Stripe-Signature": "Stripe's signature of the raw body (t=<unix time>,v1=<HMAC-SHA256>)"})
 def stripe_webhook():
     """Stripe payment events (payment_intent.*); verified with Stripe's signature."""
     request = app.current_request
     config.register_lambda_context(app.lambda_context)
+    payments.verify_webhook_signature(request.raw_body, request.headers.get("stripe-signature"))
+    event = purchase_steps.stripe_event_of(parse_json(request.raw_body))
     try:
-        event = payments.verify_webhook(request.raw_body, request.headers.get("stripe-signature"))
-    except (SignatureVerificationError, ValueError) as exc:
-        raise InvalidInput(f"Not a valid Stripe event: {exc}", code="invalid_signature") from None
-    outcome = handle(event=event.to_dict())
-    logger.info("stripe event", extra={"event_id": event.id, "type": event.type, **outcome})
+        outcome = handle(event=event)
+    except PaymentProviderUnavailable as exc:
+        logger.warning("stripe unreachable; the event will come again", extra={"event_id": event["id"]})
+        return json_response(503, {"error": "payment_provider_unavailable", "message": str(exc)})
+    logger.info("stripe event", extra={"event_id": event["id"], "type": event["type"], **outcome})
     return {"received": True, **outcome}

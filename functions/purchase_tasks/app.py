@@ -1,21 +1,21 @@
 """The steps of the purchase state machine (statemachines/purchase.asl.json). Each step
-is one call into services.purchases; exceptions are named domain exceptions that the
+is one call into services.purchase_steps; exceptions are named domain exceptions that the
 state machine matches by class name (PaymentDeclined, ActivationFailed, ...)."""
 from aws_lambda_powertools import Logger
 
-from skysentral.services import purchases
+from skysentral.services import purchase_steps
 
 logger = Logger()
 
 STEPS = {
-    "price": lambda e: purchases.step_price(e["ref"]),
-    "create_payment": lambda e: purchases.step_create_payment(e["ref"], e.get("payment_method")),
-    "await_payment": lambda e: purchases.step_await_payment(e["ref"], e["task_token"]),
-    "check_payment": lambda e: purchases.step_check_payment(e["ref"]),
-    "activate": lambda e: purchases.step_activate(e["ref"]),
-    "refund": lambda e: purchases.step_refund(e["ref"]),
-    "fail": lambda e: purchases.step_fail(e["ref"], e["reason"]),
-    "notify": lambda e: purchases.step_notify(e["ref"]),
+    "price": lambda e: purchase_steps.step_price(e["ref"]),
+    "create_payment": lambda e: purchase_steps.step_create_payment(e["ref"], e.get("payment_method")),
+    "await_payment": lambda e: purchase_steps.step_await_payment(e["ref"], e["task_token"]),
+    "check_payment": lambda e: purchase_steps.step_check_payment(e["ref"]),
+    "activate": lambda e: purchase_steps.step_activate(e["ref"]),
+    "refund": lambda e: purchase_steps.step_refund(e["ref"]),
+    "fail": lambda e: purchase_steps.step_fail(e["ref"], e["reason"], (e.get("failure") or {}).get("error")),
+    "notify": lambda e: purchase_steps.step_notify(e["ref"]),
 }
 
 

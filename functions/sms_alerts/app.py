@@ -1,7 +1,7 @@
 """D7 usage alerts -> one SMS each, in the user's language, at most once per alert key.
 
 Powertools Idempotency (DynamoDB) keyed on the alert key makes a replayed or duplicated
-message send nothing more; the alert is also kept for the app (store.balances.alerts)."""
+message send nothing more; the alert is also kept for the app (store.balance_repository.alerts)."""
 import os
 
 from aws_lambda_powertools import Logger, Metrics
@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.idempotency import (DynamoDBPersistenceLaye
                                                          idempotent_function)
 
 from skysentral.events import AlertMessage
-from skysentral.services import alerts
+from skysentral.services import alert_delivery
 
 logger = Logger()
 metrics = Metrics()
@@ -23,7 +23,7 @@ config = IdempotencyConfig(event_key_jmespath="key", expires_after_seconds=40 * 
 
 @idempotent_function(data_keyword_argument="message", persistence_store=persistence, config=config)
 def deliver(message: dict) -> dict:
-    return alerts.deliver(AlertMessage.model_validate(message))
+    return alert_delivery.deliver(AlertMessage.model_validate(message))
 
 
 def record_handler(record: SQSRecord):

@@ -6,7 +6,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from skysentral.events import InboundSms
-from skysentral.services import ordering
+from skysentral.services import order_taking
 
 logger = Logger()
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -14,7 +14,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 
 def record_handler(record: SQSRecord):
     sms = InboundSms.model_validate_json(record.body)
-    result = ordering.order_by_sms(sms.message_id, sms.sender, sms.text)
+    result = order_taking.order_by_sms(sms.message_id, sms.sender, sms.text)
     logger.info("inbound sms", extra={"message_id": sms.message_id, "result": result})
     return result
 

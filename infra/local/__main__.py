@@ -78,7 +78,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"Skysentral local cloud ready in {ready:.1f}s  (deploy {cloud.timings.get('deploy_s')}s)")
     print(f"  API:       {gateway.url}   (e.g. curl {gateway.url}/health)")
     print(f"  Emulator:  {cloud.endpoint}   (AWS_ENDPOINT_URL={cloud.endpoint} aws ...)")
-    print(f"  Stripe:    {standin.url}   (a stand-in for Stripe's test mode; docs/stripe-standin.md)")
+    print(f"  Stripe:    {standin.url}   (localstripe, Stripe's test mode; docs/stripe-standin.md)")
     print(f"  Stack:     {cloud.stack_name}, stage {cloud.stage}; "
           f"{len(cloud.resources)} resources, {len(gateway.routes)} routes")
     if seeded is not None:
@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ttl", type=int, default=86400, help="lifetime of the printed tokens (s)")
     p.add_argument("--visibility-cap", type=float, default=10,
                    help="cap SQS visibility timeouts (s) so retries come back sooner (default 10)")
-    p.add_argument("--stripe-port", type=int, default=12111, help="port of the Stripe stand-in")
+    p.add_argument("--stripe-port", type=int, default=12111, help="port of localstripe (Stripe's test mode)")
     p.add_argument("--no-seed", action="store_true")
     p.add_argument("--no-clock", action="store_true", help="do not fire schedules at their real times")
     p.add_argument("--external", action="store_true", help="deploy into a running LocalStack instead")

@@ -46,13 +46,13 @@ DEMO_USERS: list[DemoUser] = [
 
 def demo_values():
     """(company_id, [domain values]) for both demo companies."""
-    from skysentral.domain import directory as d
+    from skysentral.domain import organisation
     from skysentral.domain.catalogue import PLANS
 
-    nordlys_deps = [d.Department("dep-salg", "Salg"), d.Department("dep-service", "Service"),
-                    d.Department("dep-adm", "Administrasjon")]
+    nordlys_deps = [organisation.Department("dep-salg", "Salg"), organisation.Department("dep-service", "Service"),
+                    organisation.Department("dep-adm", "Administrasjon")]
     roles = {1: "company_admin", 2: "department_admin", 3: "switchboard_agent"}
-    values: list = [d.Company(NORDLYS, "Nordlys Rørlegger AS", "912345678", "+4722123400"), *nordlys_deps,
+    values: list = [organisation.Company(NORDLYS, "Nordlys Rørlegger AS", "912345678", "+4722123400"), *nordlys_deps,
                     *PLANS.values()]
     extensions = []
     for n in range(1, 26):
@@ -61,28 +61,28 @@ def demo_values():
         dep = nordlys_deps[(n - 1) % 3].department_id if n > 3 else ("dep-adm" if n != 2 else "dep-salg")
         mobile = f"+47912{n:05d}"
         plan = _PLANS[(n - 1) % len(_PLANS)]
-        values.append(d.Employee(
+        values.append(organisation.Employee(
             emp_id, f"{first} {last}", f"{first.lower()}.{last.lower()}@nordlys.no".replace("ø", "o"),
             roles.get(n, "employee"), dep, language="en" if n % 7 == 0 else "nb", extension=str(200 + n),
             mobile=mobile, admin_departments=("dep-salg",) if n == 2 else ()))
-        values.append(d.Subscription(sub_id, mobile, dep, plan, employee_id=emp_id,
-                                     add_ons=d.AddOns(rollover=PLANS[plan].package_bytes >= 6 * 1024**3 and n % 2 == 0,
+        values.append(organisation.Subscription(sub_id, mobile, dep, plan, employee_id=emp_id,
+                                     add_ons=organisation.AddOns(rollover=PLANS[plan].package_bytes >= 6 * 1024**3 and n % 2 == 0,
                                                       datakontroll=n % 3 == 0)))
         extensions.append((str(200 + n), emp_id))
-    fjellvind = [d.Company(FJELLVIND, "Fjellvind Consulting AS", "998877665", "+4755123400"),
-                 d.Department("dep-fv", "Rådgivning"), PLANS["BEDRIFT_10"]]
+    fjellvind = [organisation.Company(FJELLVIND, "Fjellvind Consulting AS", "998877665", "+4755123400"),
+                 organisation.Department("dep-fv", "Rådgivning"), PLANS["BEDRIFT_10"]]
     for n, (name, email) in enumerate([("Siri Fjell", "siri@fjellvind.no"), ("Per Vind", "per@fjellvind.no"),
                                        ("Una Berg", "una@fjellvind.no")], start=1):
         mobile = f"+47913{n:05d}"
-        fjellvind.append(d.Employee(f"e-fjellvind-{n:02d}", name, email, "company_admin" if n == 1 else "employee",
+        fjellvind.append(organisation.Employee(f"e-fjellvind-{n:02d}", name, email, "company_admin" if n == 1 else "employee",
                                     "dep-fv", extension=str(100 + n), mobile=mobile))
-        fjellvind.append(d.Subscription(f"s-fjellvind-{n:02d}", mobile, "dep-fv", "BEDRIFT_10", employee_id=f"e-fjellvind-{n:02d}"))
+        fjellvind.append(organisation.Subscription(f"s-fjellvind-{n:02d}", mobile, "dep-fv", "BEDRIFT_10", employee_id=f"e-fjellvind-{n:02d}"))
     return [(NORDLYS, values, extensions), (FJELLVIND, fjellvind, [])]
 
 
 def seed_demo(cloud=None) -> list[DemoUser]:
     """Write both demo companies (idempotent: same ids, plain puts)."""
-    from skysentral.store.directory import Directory
+    from skysentral.store.directory_repository import Directory
     from skysentral.store.models import QueueItem, SubscriptionItem
 
     for company_id, values, extensions in demo_values():

@@ -18,7 +18,7 @@ _ERROR = {"type": "object", "required": ["error", "message"],
                          "message": {"type": "string", "description": "what is wrong, for a person"}}}
 _STATUS_TEXT = {200: "OK", 201: "Created", 204: "No content", 400: "Bad input", 401: "Missing or invalid token",
                 403: "The role may not do this", 404: "Not found (or another company's)", 409: "Conflict",
-                422: "Not allowed by the product rules"}
+                422: "Not allowed by the product rules", 503: "A provider is unreachable; try again later"}
 
 
 def _schema_refs(schema: dict, defs: dict) -> dict:
@@ -42,6 +42,9 @@ def build() -> dict:
                 for name, prop in qs.get("properties", {}).items():
                     params.append({"name": name, "in": "query", "required": name in qs.get("required", []),
                                    "schema": prop})
+            for name, description in doc.headers.items():
+                params.append({"name": name, "in": "header", "required": False, "description": description,
+                               "schema": {"type": "string"}})
             if params:
                 op["parameters"] = params
             if doc.body is not None:
@@ -53,7 +56,15 @@ def build() -> dict:
             else:
                 op["x-roles"] = sorted(doc.roles)
             op["responses"][str(doc.status)] = {"description": _STATUS_TEXT.get(doc.status, "OK")}
+            if doc.status != 204:  # every success body is a JSON object (api.http.json_response)
+                success: dict = {"type": "object"}
+                if doc.response is not None:
+                    schemas[doc.response.__name__] = _schema_refs(doc.response.model_json_schema(), schemas)
+                    success = {"$ref": f"#/components/schemas/{doc.response.__name__}"}
+                op["responses"][str(doc.status)]["content"] = {"application/json": {"schema": success}}
             errors = set(doc.errors) | ({400} if doc.body or doc.query else set())
+            if "{" in doc.path:  # an unknown (or another company's) id
+                errors |= {404}
             if doc.roles is not None:
                 errors |= {401, 403}
             for status in sorted(errors):

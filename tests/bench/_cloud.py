@@ -27,16 +27,16 @@ def start_cloud(stack: str = "skysentral-bench"):
 
 def seed_company(company_id: str, subscriptions: int, plan: str = "BEDRIFT_10", rollover: bool = True):
     """A company with `subscriptions` subscriptions (batch writes), returned as domain values."""
-    from skysentral.domain import directory as d
+    from skysentral.domain import organisation
     from skysentral.domain.catalogue import PLANS
-    from skysentral.store.directory import Directory
+    from skysentral.store.directory_repository import Directory
     from skysentral.store.models import SubscriptionItem
 
     directory = Directory(company_id)
-    subs = [d.Subscription(f"s-{n:06d}", f"+4790{n:06d}", "dep-1", plan,
-                           add_ons=d.AddOns(rollover=rollover)) for n in range(subscriptions)]
+    subs = [organisation.Subscription(f"s-{n:06d}", f"+4790{n:06d}", "dep-1", plan,
+                           add_ons=organisation.AddOns(rollover=rollover)) for n in range(subscriptions)]
     with SubscriptionItem.batch_write() as batch:
-        for value in [d.Company(company_id, "Bench AS", "999999999", "+4722000000"), d.Department("dep-1", "Drift"),
+        for value in [organisation.Company(company_id, "Bench AS", "999999999", "+4722000000"), organisation.Department("dep-1", "Drift"),
                       PLANS[plan], *subs]:
             batch.save(directory.item(value))
     return subs

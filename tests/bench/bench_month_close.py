@@ -23,7 +23,7 @@ MONTHS = ["2026-12", "2027-01", "2027-02", "2027-03", "2027-04"]
 def main():
     cloud = start_cloud("skysentral-bench-close")
     try:
-        from skysentral.store import balances as store
+        from skysentral.store import balance_repository
 
         have, first_per_sub = 0, None
         print(f"{'subscriptions':>13} {'seconds':>8} {'closed/s':>9} {'time/sub vs first':>18}")
@@ -37,7 +37,7 @@ def main():
             seconds = time.perf_counter() - started
             per_sub = seconds / size
             first_per_sub = first_per_sub or per_sub
-            sample = store.load(f"c-bench-{size}", "s-000000").balance
+            sample = balance_repository.load(f"c-bench-{size}", "s-000000").balance
             assert sample is not None and sample.month == month, sample
             print(f"{size:>13} {seconds:>8.1f} {size / seconds:>9.0f} {per_sub / first_per_sub:>18.2f}", flush=True)
     finally:

@@ -91,9 +91,9 @@ def test_declined_card_fails_the_order_and_activates_nothing(cloud, employee):
 
 
 def test_payment_that_never_comes_expires_and_the_intent_is_cancelled(cloud, employee, stripe_standin, monkeypatch):
-    from skysentral.services import ordering
+    from skysentral.services import order_taking
 
-    monkeypatch.setattr(ordering, "payment_timeout_s", lambda: 2)
+    monkeypatch.setattr(order_taking, "payment_timeout_s", lambda: 2)
     me = employee(14)
     _, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB"})  # the app never confirms
     done = wait_final(me, order["order_id"])
@@ -120,9 +120,9 @@ def test_webhook_delivered_five_times_activates_once(cloud, employee, stripe_sta
 
 
 def test_webhook_that_arrives_before_the_wait_state_resumes_the_order(cloud, employee, stripe_standin, monkeypatch):
-    from skysentral.services import purchases
+    from skysentral.services import purchase_steps
 
-    original = purchases.step_await_payment
+    original = purchase_steps.step_await_payment
 
     def await_after_the_webhook(ref, token):
         deadline = time.monotonic() + 10  # let Stripe's success event be handled first
@@ -132,7 +132,7 @@ def test_webhook_that_arrives_before_the_wait_state_resumes_the_order(cloud, emp
             time.sleep(0.05)
         return original(ref, token)
 
-    monkeypatch.setattr(purchases, "step_await_payment", await_after_the_webhook)
+    monkeypatch.setattr(purchase_steps, "step_await_payment", await_after_the_webhook)
     me = employee(16)
     _, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB", "payment_method": "pm_card_visa"})
     assert wait_final(me, order["order_id"])["status"] == "completed"
@@ -173,12 +173,12 @@ def test_forged_or_stale_webhook_is_400_and_changes_nothing(gateway, stripe_stan
 
 def test_activation_failing_after_payment_refunds_the_card(cloud, employee, stripe_standin, monkeypatch):
     from skysentral.domain.orders import ActivationFailed
-    from skysentral.services import purchases
+    from skysentral.services import purchase_steps
 
     def broken(account, order):
         raise ActivationFailed("injected: the balance store is down")
 
-    monkeypatch.setattr(purchases, "activate_package", broken)
+    monkeypatch.setattr(purchase_steps, "activate_package", broken)
     me = employee(19)
     _, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB", "payment_method": "pm_card_visa"})
     done = wait_final(me, order["order_id"])
@@ -269,14 +269,116 @@ def test_unknown_sms_gets_the_list_of_keywords(cloud, kari, employee):
 
 def test_a_failed_wait_after_the_card_was_charged_still_delivers(cloud, employee, stripe_standin, monkeypatch):
     """No path keeps the money without delivering: when the wait step fails, Stripe decides."""
-    from skysentral.services import purchases
+    from skysentral.services import purchase_steps
 
     def broken_wait(ref, token):
         raise RuntimeError("injected: the wait step crashed")
 
-    monkeypatch.setattr(purchases, "step_await_payment", broken_wait)
+    monkeypatch.setattr(purchase_steps, "step_await_payment", broken_wait)
     me = employee(10)
     _, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB", "payment_method": "pm_card_visa"})
     done = wait_final(me, order["order_id"])
     assert done["status"] == "completed", done
     assert [s["id"] for s in me.get("/me/dashboard")[1]["roaming"]["surf_packages"]] == [order["order_id"]]
+
+
+def test_c8_idempotency_key_reused_with_a_different_body_is_422_and_orders_nothing(employee):
+    """Defect 3 of issue 7: the second request used to get the first order back silently."""
+    me = employee(8)
+    status, first = me.post("/me/data-packages", {"product": "EXTRA_1GB"}, headers={"Idempotency-Key": "reuse-08"})
+    assert status == 202
+    status, answer = me.post("/me/data-packages", {"product": "EXTRA_5GB"}, headers={"Idempotency-Key": "reuse-08"})
+    assert status == 422 and answer["error"] == "idempotency_key_reused", answer
+    assert first["order_id"] in answer["message"]
+    status, answer = me.post("/me/data-packages", {"product": "EXTRA_1GB", "payment_method": "pm_card_visa"},
+                             headers={"Idempotency-Key": "reuse-08"})
+    assert status == 422 and answer["error"] == "idempotency_key_reused"
+    # the same request again, spelt differently, is still the same order
+    status, again = me.call("POST", "/me/data-packages", raw=b'{ "subscription_id": null,\n "product": "EXTRA_1GB" }',
+                            headers={"Idempotency-Key": "reuse-08"})
+    assert status == 202 and again["order_id"] == first["order_id"]
+    assert wait_final(me, first["order_id"])["status"] == "completed"
+    assert [o["product"] for o in me.get("/me/orders")[1]["items"]] == ["EXTRA_1GB"]
+
+
+def test_c8_sms_with_a_known_message_id_but_another_order_orders_nothing_more(cloud, kari, employee):
+    """The message id is the SMS order's Idempotency-Key: the same id with another keyword is a
+    gateway fault, not a second order (same rule as the API's 422); the same id with the same
+    order in other words ('DATA 1' / 'data 1') is the same order."""
+    _sms_in(cloud, kari, "sms-07-1", "912 00 007", "DATA 1")
+    _sms_in(cloud, kari, "sms-07-1", "912 00 007", "data   1")
+    _sms_in(cloud, kari, "sms-07-1", "912 00 007", "DATA 15")
+    me = employee(7)
+    orders = me.get("/me/orders")[1]["items"]
+    assert [o["product"] for o in orders] == ["EXTRA_1GB"]
+    assert wait_final(me, orders[0]["order_id"])["status"] == "completed"
+    assert me.get("/me/orders")[1]["items"][0]["order_id"] == orders[0]["order_id"]
+
+
+def _directory_whose_subscription_read(fails_once_with=None, status=None):
+    """A Directory for the purchase steps whose subscription read first fails once with a
+    transient DynamoDB error (the table briefly throttled), or reports another status."""
+    from botocore.exceptions import ClientError
+    from dataclasses import replace
+    from pynamodb.exceptions import GetError
+
+    from skysentral.store.directory_repository import Directory
+
+    failures = [fails_once_with] if fails_once_with else []
+
+    class Flaky(Directory):
+        def subscription(self, subscription_id):
+            if failures:
+                failures.pop()
+                throttled = ClientError({"Error": {"Code": "ProvisionedThroughputExceededException",
+                                                   "Message": "injected: the table is briefly unavailable"}}, "GetItem")
+                raise GetError("Failed to get item", cause=throttled)
+            sub = super().subscription(subscription_id)
+            return replace(sub, status=status) if status else sub
+
+    return Flaky, failures
+
+
+def test_c8_d8_transient_error_while_pricing_is_retried_and_the_company_paid_order_completes(cloud, employee,
+                                                                                           monkeypatch):
+    """Defect 11 of issue 7: a passing error in 'price and validate' ended the order failed
+    with not_allowed. A transient error is retried; only a rule refuses an order."""
+    from skysentral.services import purchase_steps
+
+    flaky, failures = _directory_whose_subscription_read(fails_once_with="throttled")
+    monkeypatch.setattr(purchase_steps, "Directory", flaky)
+    me = employee(6)
+    status, order = me.post("/me/data-packages", {"product": "EXTRA_1GB"}, headers={"Idempotency-Key": "transient-06"})
+    assert status == 202 and order["payer"] == "company"
+    done = wait_final(me, order["order_id"], timeout_s=60)
+    assert failures == []  # the fault did happen
+    assert done["status"] == "completed", done
+    assert done["failure"] is None
+    assert [e["id"] for e in me.get("/me/dashboard")[1]["data"]["extra_packages"]] == [order["order_id"]]
+
+
+def test_c8_order_refused_by_a_rule_fails_not_allowed_and_says_which_rule(cloud, employee, monkeypatch):
+    from skysentral.services import purchase_steps
+
+    flaky, _ = _directory_whose_subscription_read(status="suspended")
+    monkeypatch.setattr(purchase_steps, "Directory", flaky)
+    me = employee(5)
+    _, order = me.post("/me/data-packages", {"product": "EXTRA_1GB"})
+    done = wait_final(me, order["order_id"], timeout_s=60)
+    assert done["status"] == "failed" and done["failure"] == "not_allowed", done
+    assert done["failure_rule"] == "subscription_inactive"
+    assert "912 00 005" in done["failure_message"] or "91200005" in done["failure_message"].replace(" ", "")
+    assert me.get("/me/dashboard")[1]["data"]["extra_packages"] == []
+
+
+def test_c8_unknown_payment_method_declines_the_order_at_once(employee):
+    """A PaymentMethod Stripe does not know can never be charged: the order fails `declined`
+    (nothing charged), not after minutes of retries as if Stripe were down; a value that is
+    not a PaymentMethod id at all is a 400."""
+    me = employee(3)
+    status, answer = me.post("/me/data-packages", {"product": "SURF_EU_600MB", "payment_method": "."})
+    assert status == 400 and answer["error"] == "validation_error"
+    _, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB", "payment_method": "pm_nobody_has_this"})
+    done = wait_final(me, order["order_id"], timeout_s=15)
+    assert done["status"] == "failed" and done["failure"] == "declined", done
+    assert me.get("/me/dashboard")[1]["roaming"]["surf_packages"] == []

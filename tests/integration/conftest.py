@@ -14,24 +14,24 @@ _numbers = itertools.count(1)
 @pytest.fixture
 def company(cloud):
     """company(plans=["BEDRIFT_6", ...], add_ons=[AddOns(...), ...]) -> (company_id, [Subscription])."""
-    from skysentral.domain import directory as d
+    from skysentral.domain import organisation
     from skysentral.domain.catalogue import PLANS
-    from skysentral.store.directory import Directory
+    from skysentral.store.directory_repository import Directory
     from skysentral.store.models import SubscriptionItem
 
     def make(plans: list[str], add_ons: list[Any] | None = None, language: str = "nb"):
         cid = f"c-{uuid.uuid4().hex[:8]}"
         directory = Directory(cid)
         subs = []
-        values: list = [d.Company(cid, "Test AS", "999888777", "+4722000000"), d.Department("dep-1", "Drift"),
+        values: list = [organisation.Company(cid, "Test AS", "999888777", "+4722000000"), organisation.Department("dep-1", "Drift"),
                         *PLANS.values()]
         for n, plan in enumerate(plans):
             number = next(_numbers)
             msisdn = f"+4748{number:06d}"
-            emp = d.Employee(f"e-{n}", f"Ansatt {n}", f"a{n}@test.no", "employee", "dep-1", language=language,
+            emp = organisation.Employee(f"e-{n}", f"Ansatt {n}", f"a{n}@test.no", "employee", "dep-1", language=language,
                              mobile=msisdn)
-            sub = d.Subscription(f"s-{n}", msisdn, "dep-1", plan, employee_id=emp.employee_id,
-                                 add_ons=(add_ons or [d.AddOns()] * len(plans))[n])
+            sub = organisation.Subscription(f"s-{n}", msisdn, "dep-1", plan, employee_id=emp.employee_id,
+                                 add_ons=(add_ons or [organisation.AddOns()] * len(plans))[n])
             values += [emp, sub]
             subs.append(sub)
         with SubscriptionItem.batch_write() as batch:

@@ -6,12 +6,12 @@ from datetime import datetime
 from skysentral.domain.balances import AddOns
 from skysentral.domain.catalogue import GIB
 from skysentral.services import month_close
-from skysentral.store import balances as store
+from skysentral.store import balance_repository
 from tests.integration.conftest import data
 
 
 def _states(cid, subs):
-    return {s.subscription_id: store.load(cid, s.subscription_id) for s in subs}
+    return {s.subscription_id: balance_repository.load(cid, s.subscription_id) for s in subs}
 
 
 def test_close_runs_on_every_subscription_and_running_it_twice_changes_nothing(cloud, company, send_usage):
@@ -36,7 +36,7 @@ def test_close_runs_on_every_subscription_and_running_it_twice_changes_nothing(c
 def test_a_close_that_crashed_part_way_is_finished_by_a_rerun(cloud, company, monkeypatch):
     cid, subs = company(["BEDRIFT_10"] * 4, [AddOns(rollover=True)] * 4)
     calls = {"n": 0}
-    real = store.update_balance
+    real = balance_repository.update_balance
 
     def crash_on_third(*args, **kwargs):
         calls["n"] += 1
@@ -44,7 +44,7 @@ def test_a_close_that_crashed_part_way_is_finished_by_a_rerun(cloud, company, mo
             raise ConnectionError("injected crash part-way through a page")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(store, "update_balance", crash_on_third)
+    monkeypatch.setattr(balance_repository, "update_balance", crash_on_third)
     request = next(r for r in month_close.plan("2027-01") if any(i.company_id == cid for i in r.items))
     mine = request.model_copy(update={"items": [i for i in request.items if i.company_id == cid]})
     try:
@@ -53,7 +53,7 @@ def test_a_close_that_crashed_part_way_is_finished_by_a_rerun(cloud, company, mo
         pass
     assert [s.balance.month if s.balance else "not closed" for s in _states(cid, subs).values()] == \
            ["2027-01", "2027-01", "not closed", "not closed"]
-    monkeypatch.setattr(store, "update_balance", real)
+    monkeypatch.setattr(balance_repository, "update_balance", real)
     assert month_close.close_page(mine) == 2  # only the two that were not closed yet
     assert {s.balance.month for s in _states(cid, subs).values()} == {"2027-01"}
     assert {s.balance.rollover_bytes for s in _states(cid, subs).values()} == {10 * GIB}

@@ -17,7 +17,7 @@ import pytest
 
 from skysentral.domain.balances import AddOns, UsageRecord
 from skysentral.domain.catalogue import MIB, PLANS
-from skysentral.store import balances as store
+from skysentral.store import balance_repository
 from tests.integration.conftest import data
 from tests.unit.domain.reference_model import RefSubscription, view_of
 
@@ -50,7 +50,7 @@ def crashes(monkeypatch):
     """Crash the ingest handler at random: before the state write and between it and the ledger."""
     rng = random.Random(7)
     counts = Counter()
-    real_save, real_rows = store.save, store.write_rows
+    real_save, real_rows = balance_repository.save, balance_repository.write_rows
 
     def save(*args, **kwargs):
         if rng.random() < 0.15:
@@ -64,8 +64,8 @@ def crashes(monkeypatch):
             raise ConnectionError("injected: crashed after the state write")
         return real_rows(*args, **kwargs)
 
-    monkeypatch.setattr(store, "save", save)
-    monkeypatch.setattr(store, "write_rows", write_rows)
+    monkeypatch.setattr(balance_repository, "save", save)
+    monkeypatch.setattr(balance_repository, "write_rows", write_rows)
     return counts
 
 
@@ -84,7 +84,7 @@ def test_duplicates_shuffling_and_crashes_lose_nothing_and_count_nothing_twice(c
     assert crashes["before_state_write"] > 0 and crashes["after_state_write"] > 0
     for sub, plan, addons in zip(subs, plans, add_ons):
         sent = {r["record_id"]: r for r in records if r["msisdn"] == sub.msisdn}
-        rows = store.usage_rows(cid, sub.subscription_id, "2026-11")
+        rows = balance_repository.usage_rows(cid, sub.subscription_id, "2026-11")
         assert sorted(r["id"] for r in rows) == sorted(sent), "every record applied exactly once"
         applied = sorted(rows, key=lambda r: (r["v"], datetime.fromisoformat(r["at"]), r["id"]))
         ref = RefSubscription(PLANS[plan], addons, "2026-11")
@@ -92,6 +92,6 @@ def test_duplicates_shuffling_and_crashes_lose_nothing_and_count_nothing_twice(c
             r = sent[row["id"]]
             ref.usage(UsageRecord(r["record_id"], r["kind"], r["quantity"], datetime.fromisoformat(r["started_at"]),
                                   zone=r["zone"], country=r["country"]))
-        state = store.load(cid, sub.subscription_id)
+        state = balance_repository.load(cid, sub.subscription_id)
         assert view_of(state.balance) == ref.view(), sub.subscription_id
         assert sum(r["cost_ore"] for r in rows) == ref.month_cost

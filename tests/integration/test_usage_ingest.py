@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 from skysentral.domain.balances import AddOns
 from skysentral.domain.catalogue import GIB, MIB
 from skysentral.services import usage
-from skysentral.store import balances as store
-from skysentral.store.directory import Directory
+from skysentral.store import balance_repository
+from skysentral.store.directory_repository import Directory
 from tests.integration.conftest import data
 
 
@@ -49,9 +49,9 @@ def test_a_repeated_record_id_changes_nothing(cloud, company, send_usage):
     cloud.drain()
     send_usage([record])
     cloud.drain()
-    state = store.load(cid, sub.subscription_id)
+    state = balance_repository.load(cid, sub.subscription_id)
     assert state.balance.package_used_bytes == 100 * MIB
-    assert len(store.usage_rows(cid, sub.subscription_id, "2026-11")) == 1
+    assert len(balance_repository.usage_rows(cid, sub.subscription_id, "2026-11")) == 1
 
 
 def test_invalid_and_unknown_records_are_dead_lettered_alone(cloud, company, send_usage):
@@ -62,7 +62,7 @@ def test_invalid_and_unknown_records_are_dead_lettered_alone(cloud, company, sen
     unknown = data("unknown-1", "+4799999999", 1, "2026-11-03T08:00:00+01:00")
     send_usage([good, bad, unknown])
     cloud.drain(timeout_s=60)
-    assert store.load(cid, sub.subscription_id).balance.package_used_bytes == 5 * MIB
+    assert balance_repository.load(cid, sub.subscription_id).balance.package_used_bytes == 5 * MIB
     dead = _dlq_bodies(cloud)
     assert sorted(b for b in dead if "bad-1" in b or "unknown-1" in b) == sorted(dead) and len(dead) == 2
 
@@ -71,7 +71,7 @@ def test_record_at_2330_utc_on_31_october_is_november_usage(cloud, company, send
     cid, (sub,) = company(["BEDRIFT_10"])
     send_usage([data("oslo-1", sub.msisdn, MIB, "2026-10-31T23:30:00Z")])
     cloud.drain()
-    assert [r["id"] for r in store.usage_rows(cid, sub.subscription_id, "2026-11")] == ["oslo-1"]
+    assert [r["id"] for r in balance_repository.usage_rows(cid, sub.subscription_id, "2026-11")] == ["oslo-1"]
 
 
 def test_crossing_80_percent_sends_one_sms_in_the_users_language(cloud, company, send_usage):
@@ -85,7 +85,7 @@ def test_crossing_80_percent_sends_one_sms_in_the_users_language(cloud, company,
     cloud.drain()
     sms = [m for m in sns_backends[cloud.account][cloud.region].sms_messages.values() if m[0] == sub.msisdn]
     assert len(sms) == 1 and "80" in sms[0][1] and "data" in sms[0][1].lower()
-    logged = store.alerts(cid, sub.subscription_id, "2026-11")
+    logged = balance_repository.alerts(cid, sub.subscription_id, "2026-11")
     assert [a["kind"] for a in logged] == ["package_80"] and logged[0]["language"] == "en"
 
 
@@ -95,13 +95,13 @@ def test_late_record_after_close_reduces_the_rollover_its_month_produced(cloud, 
     cloud.drain()
     cloud.fire_schedule("MonthlyClose", at=datetime(2026, 12, 1, 0, 0))
     cloud.drain()
-    assert store.load(cid, sub.subscription_id).balance.rollover_bytes == 6 * GIB
+    assert balance_repository.load(cid, sub.subscription_id).balance.rollover_bytes == 6 * GIB
     send_usage([data("n-late", sub.msisdn, GIB, "2026-11-30T23:50:00+01:00")])  # D9: November usage
     cloud.drain()
-    state = store.load(cid, sub.subscription_id)
+    state = balance_repository.load(cid, sub.subscription_id)
     assert state.balance.month == "2026-12" and state.balance.rollover_bytes == 5 * GIB
     assert state.balance.package_used_bytes == 0
-    assert {r["id"] for r in store.usage_rows(cid, sub.subscription_id, "2026-11")} == {"n-1", "n-late"}
+    assert {r["id"] for r in balance_repository.usage_rows(cid, sub.subscription_id, "2026-11")} == {"n-1", "n-late"}
 
 
 def test_two_companies_with_the_same_subscription_id_each_get_their_alert(cloud, company, send_usage):

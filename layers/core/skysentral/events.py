@@ -12,7 +12,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from skysentral.domain.balances import UsageRecord
 from skysentral.domain.catalogue import ZONES
-from skysentral.domain.directory import to_e164
+from skysentral.domain.organisation import to_e164
 from skysentral.domain.errors import InvalidPhoneNumber
 
 Zone = Literal[ZONES]  # type: ignore[valid-type]

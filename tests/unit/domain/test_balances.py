@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from skysentral.domain.alerts import render_alert
+from skysentral.domain.alert_texts import render_alert
 from skysentral.domain.balances import (
     AddOns,
     Balance,

@@ -3,41 +3,41 @@ from datetime import datetime, timezone
 
 import pytest
 
-from skysentral.domain import orders as o
+from skysentral.domain import orders
 from skysentral.domain.errors import InvalidInput
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
 
 
-def _order(product="EXTRA_1GB", payer=o.COMPANY):
-    return o.new_order("o-1", "c", "e", "s", "+4791200004", product, payer, NOW)
+def _order(product="EXTRA_1GB", payer=orders.COMPANY):
+    return orders.new_order("o-1", "c", "e", "s", "+4791200004", product, payer, NOW)
 
 
 def test_by_default_the_company_pays_extra_data_and_the_employee_pays_surf_packages():
-    assert o.payer_for({}, "EXTRA_5GB") == o.COMPANY
-    assert o.payer_for({}, "SURF_WORLD_300MB") == o.EMPLOYEE
+    assert orders.payer_for({}, "EXTRA_5GB") == orders.COMPANY
+    assert orders.payer_for({}, "SURF_WORLD_300MB") == orders.EMPLOYEE
 
 
 def test_company_policy_decides_who_pays_per_product():
-    assert o.payer_for({"EXTRA_5GB": o.EMPLOYEE}, "EXTRA_5GB") == o.EMPLOYEE
-    assert o.payer_for({"EXTRA_5GB": o.EMPLOYEE}, "EXTRA_1GB") == o.COMPANY
+    assert orders.payer_for({"EXTRA_5GB": orders.EMPLOYEE}, "EXTRA_5GB") == orders.EMPLOYEE
+    assert orders.payer_for({"EXTRA_5GB": orders.EMPLOYEE}, "EXTRA_1GB") == orders.COMPANY
 
 
 @pytest.mark.parametrize("policy", [{"EXTRA_2GB": "company"}, {"EXTRA_1GB": "nobody"}])
 def test_bad_policy_is_refused(policy):
     with pytest.raises(InvalidInput):
-        o.check_policy(policy)
+        orders.check_policy(policy)
 
 
 def test_final_order_never_changes_again():
-    done = o.advance(_order(), o.COMPLETED, NOW)
-    assert o.advance(done, o.FAILED, NOW, failure="declined") is done
+    done = orders.advance(_order(), orders.COMPLETED, NOW)
+    assert orders.advance(done, orders.FAILED, NOW, failure="declined") is done
     assert [s for s, _ in done.history] == ["received", "completed"]
 
 
 def test_order_round_trips_through_storage():
-    order = o.advance(_order(), o.AWAITING_PAYMENT, NOW, payment_intent_id="pi_1")
-    assert o.Order.from_dict(order.to_dict()) == order
+    order = orders.advance(_order(), orders.AWAITING_PAYMENT, NOW, payment_intent_id="pi_1")
+    assert orders.Order.from_dict(order.to_dict()) == order
 
 
 @pytest.mark.parametrize("text,product", [
@@ -45,25 +45,25 @@ def test_order_round_trips_through_storage():
     ("SURF VERDEN", "SURF_WORLD_300MB"), ("surf world", "SURF_WORLD_300MB"), ("EXTRA 1", "EXTRA_1GB"),
     ("DATA 2", None), ("hei", None), ("", None), ("DATA 1 takk", None)])
 def test_sms_keywords_are_case_insensitive_in_norwegian_and_english(text, product):
-    assert o.parse_sms_order(text) == product
+    assert orders.parse_sms_order(text) == product
 
 
 def test_receipt_says_who_paid_in_the_users_language():
-    done = o.advance(_order(), o.COMPLETED, NOW)
-    assert "betalt av bedriften" in o.receipt_text(done, "nb") and "99,00 kr" in o.receipt_text(done, "nb")
-    assert "paid by your company" in o.receipt_text(done, "en")
+    done = orders.advance(_order(), orders.COMPLETED, NOW)
+    assert "betalt av bedriften" in orders.receipt_text(done, "nb") and "99,00 kr" in orders.receipt_text(done, "nb")
+    assert "paid by your company" in orders.receipt_text(done, "en")
 
 
 def test_declined_and_refunded_orders_say_so():
-    declined = o.advance(_order(payer=o.EMPLOYEE), o.FAILED, NOW, failure="declined")
-    assert "declined" in o.receipt_text(declined, "en") and "not been charged" in o.receipt_text(declined, "en")
-    refunded = o.advance(_order(payer=o.EMPLOYEE), o.REFUNDED, NOW, refund_id="re_1")
-    assert "refundert" in o.receipt_text(refunded, "nb")
+    declined = orders.advance(_order(payer=orders.EMPLOYEE), orders.FAILED, NOW, failure="declined")
+    assert "declined" in orders.receipt_text(declined, "en") and "not been charged" in orders.receipt_text(declined, "en")
+    refunded = orders.advance(_order(payer=orders.EMPLOYEE), orders.REFUNDED, NOW, refund_id="re_1")
+    assert "refundert" in orders.receipt_text(refunded, "nb")
 
 
 def test_unknown_product_is_refused():
     with pytest.raises(InvalidInput):
-        o.new_order("o-2", "c", "e", "s", "+4791200004", "EXTRA_2GB", o.COMPANY, NOW)
+        orders.new_order("o-2", "c", "e", "s", "+4791200004", "EXTRA_2GB", orders.COMPANY, NOW)
 
 
 @pytest.mark.parametrize("kind", ["package_80", "package_100", "data_blocked", "roaming_80", "roaming_100"])
@@ -72,10 +72,10 @@ def test_every_keyword_an_alert_suggests_is_one_the_sms_order_flow_understands(k
     """D7 texts tell the user what to send; that must start an order, not a help reply."""
     import re
 
-    from skysentral.domain.alerts import render_alert
+    from skysentral.domain.alert_texts import render_alert
     from skysentral.domain.balances import Alert
 
     text = render_alert(Alert("k", kind, "2026-11", {"package_bytes": 5 * 1024**3, "used_percent": 80,
                                                      "spent_eur_cents": 4000, "limit_eur_cents": 5000}), language)
     for keyword in re.findall(r"\b(?:DATA|SURF) [^\s().,]+", text):
-        assert o.parse_sms_order(keyword), f"{keyword!r} in {text!r}"
+        assert orders.parse_sms_order(keyword), f"{keyword!r} in {text!r}"

@@ -3,8 +3,8 @@ and webhook signature checks with the Stripe library.
 
 The API key and webhook secret come from Secrets Manager (STRIPE_SECRET_ARN: a JSON
 secret with `api_key` and `webhook_secret`), never from code or plain environment
-values. STRIPE_API_BASE is empty in AWS; the local cloud points it at its stand-in for
-Stripe's test mode (infra/local/stripe_standin.py), so this code runs unchanged there."""
+values. STRIPE_API_BASE is empty in AWS; the local cloud points it at localstripe, its
+stand-in for Stripe's test mode (docs/stripe-standin.md), so this code runs unchanged there."""
 from __future__ import annotations
 
 import os
@@ -12,6 +12,7 @@ import os
 import stripe
 from aws_lambda_powertools.utilities import parameters
 
+from skysentral.domain.errors import InvalidInput
 from skysentral.domain.orders import PaymentDeclined, PaymentProviderUnavailable
 
 _TRANSIENT = (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError)
@@ -40,6 +41,11 @@ def create_payment(order_id: str, amount_ore: int, metadata: dict, description: 
         return stripe.PaymentIntent.create(**params, idempotency_key=f"order-{order_id}")
     except stripe.CardError as exc:
         raise PaymentDeclined(exc.user_message or str(exc)) from None
+    except stripe.InvalidRequestError as exc:
+        if payment_method and getattr(exc, "param", None) == "payment_method":
+            # a payment method Stripe does not know can never be charged: a decline, not an outage
+            raise PaymentDeclined(f"The payment method was refused: {exc.user_message or exc}") from None
+        raise
     except _TRANSIENT as exc:
         raise PaymentProviderUnavailable(str(exc)) from None
 
@@ -73,10 +79,27 @@ def refund(payment_intent_id: str, order_id: str) -> str:
         raise PaymentProviderUnavailable(str(exc)) from None
 
 
-def verify_webhook(raw_body: bytes | str, signature: str | None) -> stripe.Event:
-    """The event, if the Stripe-Signature is right and fresh (raises SignatureVerificationError
-    or ValueError otherwise)."""
-    return stripe.Webhook.construct_event(raw_body, signature or "", _secret()["webhook_secret"])
+def verify_webhook_signature(raw_body: bytes | str | None, signature: str | None) -> None:
+    """Check the Stripe-Signature of a webhook's raw body (right secret, fresh timestamp) with
+    the Stripe library; a forged, stale or missing signature is InvalidInput
+    `invalid_signature` (400). Only the signature: what the body says is checked by its user."""
+    try:
+        stripe.WebhookSignature.verify_header(raw_body or "", signature or "", _secret()["webhook_secret"],
+                                              stripe.Webhook.DEFAULT_TOLERANCE)
+    except (stripe.SignatureVerificationError, ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"Not a valid Stripe event: {exc}", code="invalid_signature") from None
+
+
+def find(payment_intent_id: str) -> dict | None:
+    """The PaymentIntent as Stripe has it now, or None when Stripe does not know the id
+    (another account's, deleted, or made up)."""
+    _configure()
+    try:
+        return stripe.PaymentIntent.retrieve(payment_intent_id).to_dict()
+    except stripe.InvalidRequestError:
+        return None
+    except _TRANSIENT as exc:
+        raise PaymentProviderUnavailable(str(exc)) from None
 
 
 def outcome(intent: dict) -> str:

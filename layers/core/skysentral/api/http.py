@@ -44,6 +44,8 @@ class RouteDoc:
     query: type[BaseModel] | None = None
     status: int = 200
     errors: tuple[int, ...] = field(default_factory=tuple)
+    response: type[BaseModel] | None = None
+    headers: dict[str, str] = field(default_factory=dict)  # request headers the route reads: name -> description
 
 
 def json_response(status: int, body: Any, headers: dict | None = None) -> Response:
@@ -66,19 +68,29 @@ def _validation_message(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def parse_body(raw: bytes | str | None, model: type[BaseModel]) -> BaseModel:
+def parse_json(raw: bytes | str | None) -> Any:
+    """The JSON value of a request body; anything else (empty, not JSON, not UTF-8, nested
+    too deeply for the parser, e.g. 2,000 × `[`) is a 400 `malformed_json`, never a 500."""
     if not raw:
         raise InvalidInput("A JSON body is required.", code="missing_body")
     try:
-        data = json.loads(raw)
+        return json.loads(raw)
+    except RecursionError:
+        raise InvalidInput("The body is not valid JSON: it is nested too deeply.", code="malformed_json") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"The body is not valid JSON: {exc}", code="malformed_json") from None
+
+
+def parse_body(raw: bytes | str | None, model: type[BaseModel]) -> BaseModel:
+    data = parse_json(raw)
     if not isinstance(data, dict):
         raise InvalidInput("The body must be a JSON object.", code="malformed_json")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         raise InvalidInput(_validation_message(exc), code="validation_error") from None
+    except RecursionError:
+        raise InvalidInput("The body is nested too deeply.", code="malformed_json") from None
 
 
 def parse_query(params: dict | None, model: type[BaseModel]) -> BaseModel:
@@ -104,8 +116,9 @@ class Api:
 
     def route(self, path: str, method: str, *, roles: frozenset[str] | None, summary: str = "",
               body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
-              status: int = 200, errors: tuple[int, ...] = ()) -> Callable:
-        """`roles=None` marks a public route (no token)."""
+              status: int = 200, errors: tuple[int, ...] = (), response: type[BaseModel] | None = None,
+              headers: dict[str, str] | None = None) -> Callable:
+        """`roles=None` marks a public route (no token); `response` and `headers` only document."""
 
         def decorate(view: Callable) -> Callable:
             @functools.wraps(view)
@@ -135,7 +148,7 @@ class Api:
 
             self.app.route(path, methods=[method], content_types=["*/*"])(handler)
             self.docs.append(RouteDoc(path, method, summary or (view.__doc__ or "").strip().split("\n")[0],
-                                      roles, body, query, status, errors))
+                                      roles, body, query, status, errors, response, dict(headers or {})))
             return view
 
         return decorate

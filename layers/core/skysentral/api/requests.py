@@ -87,6 +87,6 @@ class UsageQuery(SubscriptionChoice):
 class PackageOrder(Body):
     product: Literal["EXTRA_1GB", "EXTRA_5GB", "EXTRA_15GB", "SURF_EU_600MB", "SURF_WORLD_300MB"]
     subscription_id: str | None = Field(None, description="one of my subscriptions; default: my first")
-    payment_method: str | None = Field(None, max_length=255, description=(
+    payment_method: str | None = Field(None, max_length=255, pattern=r"^pm_[A-Za-z0-9_]+$", description=(
         "a Stripe PaymentMethod id from the app, to pay at once when I pay myself; without it the "
         "order waits for the app to confirm payment.client_secret"))

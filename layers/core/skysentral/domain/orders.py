@@ -45,6 +45,22 @@ class PaymentProviderUnavailable(Exception):
     """Stripe could not be reached; retried with backoff."""
 
 
+class OrderNotAllowed(Exception):
+    """A rule refuses the order (C8): the order fails `not_allowed` and keeps which rule
+    (`rule`, a snake_case code) and why (`message`). Step Functions matches the name; every
+    other error of a step is retried as transient, never turned into a refusal."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(f"{rule}: {message}")
+        self.rule, self.message = rule, message
+
+    @classmethod
+    def from_error_message(cls, text: str) -> "OrderNotAllowed":
+        """Back from the `errorMessage` Step Functions carries in a Catch's Cause."""
+        rule, _, message = (text or "").partition(": ")
+        return cls(rule or "not_allowed", message or text or "")
+
+
 @dataclass(frozen=True)
 class Order:
     order_id: str
@@ -62,6 +78,8 @@ class Order:
     payment_intent_id: str | None = None
     client_secret: str | None = None
     failure: str | None = None
+    failure_rule: str | None = None  # not_allowed: which rule refused the order
+    failure_message: str | None = None
     refund_id: str | None = None
     history: tuple = field(default_factory=tuple)  # ((status, at), ...)
 
@@ -80,6 +98,7 @@ class Order:
         return {"order_id": self.order_id, "product": self.product, "bytes": prod.bytes, "price_ore": self.price_ore,
                 "payer": self.payer, "status": self.status, "created_at": self.created_at, "channel": self.channel,
                 "subscription_id": self.subscription_id, "failure": self.failure,
+                "failure_rule": self.failure_rule, "failure_message": self.failure_message,
                 "payment": ({"provider": "stripe", "payment_intent_id": self.payment_intent_id,
                              "client_secret": self.client_secret} if self.payer == EMPLOYEE else None),
                 "refunded": self.refund_id is not None,

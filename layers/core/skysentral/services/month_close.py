@@ -5,13 +5,13 @@ from datetime import datetime
 from typing import Iterator
 
 from skysentral.domain.calendar import month_of
-from skysentral.domain.directory import Subscription
+from skysentral.domain.organisation import Subscription
 from skysentral.domain.balances import AddOns
 from skysentral.domain.errors import InvalidInput
 from skysentral.events import CloseItem, MonthCloseRequest
 from skysentral.services.usage import Account, close_subscription
-from skysentral.store import balances as store
-from skysentral.store.directory import Directory, all_subscriptions
+from skysentral.store import balance_repository
+from skysentral.store.directory_repository import Directory, all_subscriptions
 
 PAGE = 100
 
@@ -41,7 +41,7 @@ def plan(to_month: str) -> Iterator[MonthCloseRequest]:
 def close_page(request: MonthCloseRequest) -> int:
     """Close every subscription of the page; returns how many changed (0 on a rerun)."""
     plans: dict[tuple[str, str], object] = {}
-    states = store.load_many([(i.company_id, i.subscription_id) for i in request.items])
+    states = balance_repository.load_many([(i.company_id, i.subscription_id) for i in request.items])
     closed = 0
     for item in request.items:
         key = (item.company_id, item.plan_code)

@@ -2,7 +2,7 @@
 months, show balances and usage, change add-ons.
 
 Exactly once: a record is applied when its ledger row exists or it sits in the state's
-`pending` list (store.balances explains the write order). Records of one subscription in
+`pending` list (balance_repository.balances explains the write order). Records of one subscription in
 a batch are applied together and written with one conditional state write (coalescing);
 a concurrent writer makes the write fail and the group is re-read and retried.
 """
@@ -19,11 +19,11 @@ from skysentral.domain import balances as rules
 from skysentral.domain.balances import AddOns, Balance
 from skysentral.domain.calendar import month_of, prev_month
 from skysentral.domain.catalogue import PricePlan
-from skysentral.domain.directory import Subscription
+from skysentral.domain.organisation import Subscription
 from skysentral.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from skysentral.events import AlertMessage, UsageRecordIn
-from skysentral.store import balances as store
-from skysentral.store.directory import AuditEntry, Directory, find_subscription_by_msisdn
+from skysentral.store import balance_repository
+from skysentral.store.directory_repository import AuditEntry, Directory, find_subscription_by_msisdn
 
 logger = Logger(child=True)
 MAX_ATTEMPTS = 8
@@ -69,7 +69,7 @@ def account_of_employee(directory: Directory, employee_id: str, subscription_id:
 def _row(record: UsageRecordIn, outcome: rules.Outcome, version: int) -> dict:
     """A ledger row. `v` is the state version whose write applied the record: records are
     applied in (v, started_at, record_id) order, so the balance can be replayed exactly."""
-    return {"sk": store.usage_sk(outcome.month, record.record_id), "id": record.record_id, "month": outcome.month,
+    return {"sk": balance_repository.usage_sk(outcome.month, record.record_id), "id": record.record_id, "month": outcome.month,
             "v": version, "kind": record.kind, "zone": record.zone, "country": record.country, "at": record.started_at.isoformat(),
             "qty": record.quantity, "counted": outcome.counted_quantity, "refused": outcome.refused_quantity,
             "cost_ore": outcome.cost_ore, "status": outcome.status, "late": outcome.late,
@@ -94,32 +94,32 @@ def apply_for_subscription(account: Account, records: list[UsageRecordIn], notif
     cid, sid = account.company_id, account.subscription.subscription_id
     records = sorted({r.record_id: r for r in records}.values(), key=lambda r: (r.started_at, r.record_id))
     for _ in range(MAX_ATTEMPTS):
-        state = store.load(cid, sid)
+        state = balance_repository.load(cid, sid)
         pending_sks = [row["sk"] for row in state.pending]
-        stored = store.stored_rows(cid, sid, [store.usage_sk(record_month(r), r.record_id) for r in records] + pending_sks)
+        stored = balance_repository.stored_rows(cid, sid, [balance_repository.usage_sk(record_month(r), r.record_id) for r in records] + pending_sks)
         unstored = [row for row in state.pending if row["sk"] not in stored]
         applied = stored | set(pending_sks)
         balance = state.balance or rules.new_balance(account.plan, min(record_month(r) for r in records))
         new_rows, alerts = [], []
         for record in records:
-            if store.usage_sk(record_month(record), record.record_id) in applied:
+            if balance_repository.usage_sk(record_month(record), record.record_id) in applied:
                 continue
             balance, outcome = rules.apply_usage(balance, account.plan, account.addons, record.to_domain())
             new_rows.append(_row(record, outcome, state.version + 1))
             alerts.extend(_alert_message(account, a) for a in outcome.alerts)
         if new_rows:
             try:
-                store.save(cid, sid, state, balance, pending=unstored + new_rows, outbox=alerts)
-            except store.StaleState:
+                balance_repository.save(cid, sid, state, balance, pending=unstored + new_rows, outbox=alerts)
+            except balance_repository.StaleState:
                 continue
         # A write that crashed before its rows were stored may not have sent its alerts either.
         to_send = alerts + (state.outbox if unstored else [])
         if to_send:
             notify([AlertMessage.model_validate(m) for m in to_send])
         if unstored or new_rows:
-            store.write_rows(cid, sid, unstored + new_rows)
+            balance_repository.write_rows(cid, sid, unstored + new_rows)
         return len(new_rows)
-    raise store.StaleState(f"{cid}/{sid}: state kept changing; the records will be retried")
+    raise balance_repository.StaleState(f"{cid}/{sid}: state kept changing; the records will be retried")
 
 
 def ingest(records: list[UsageRecordIn], notify: Notify,
@@ -145,23 +145,23 @@ def ingest(records: list[UsageRecordIn], notify: Notify,
 
 
 # ------------------------------------------------------------------ month close (D9)
-def close_subscription(account: Account, to_month: str, state: store.State | None = None) -> bool:
+def close_subscription(account: Account, to_month: str, state: balance_repository.State | None = None) -> bool:
     """Close a subscription's balance up to `to_month`. Idempotent: False if already there.
     A subscription with no balance yet starts from a full package in the month before.
     `state` may be given when already read (a page of closes reads them in one batch)."""
     cid, sid = account.company_id, account.subscription.subscription_id
     for _ in range(MAX_ATTEMPTS):
-        state = state or store.load(cid, sid)
+        state = state or balance_repository.load(cid, sid)
         balance = state.balance or rules.new_balance(account.plan, prev_month(to_month))
         if balance.month >= to_month:
             return False
         closed = rules.close_month(balance, account.plan, account.addons, to_month)
         try:
-            store.update_balance(cid, sid, state, closed)
+            balance_repository.update_balance(cid, sid, state, closed)
             return True
-        except store.StaleState:
+        except balance_repository.StaleState:
             state = None
-    raise store.StaleState(f"{cid}/{sid}: state kept changing during the close")
+    raise balance_repository.StaleState(f"{cid}/{sid}: state kept changing during the close")
 
 
 # ------------------------------------------------------------------ views (C2, C6) and admin (E3, D5)
@@ -173,25 +173,25 @@ def _as_of(account: Account, balance: Balance | None, month: str) -> Balance:
 
 def current_balance(account: Account, now: datetime) -> Balance:
     """The balance as of now (read-only)."""
-    return _as_of(account, store.load(account.company_id, account.subscription.subscription_id).balance,
+    return _as_of(account, balance_repository.load(account.company_id, account.subscription.subscription_id).balance,
                   month_of(now))
 
 
 def change_balance(account: Account, now: datetime, change: Callable[[Balance], Balance]) -> tuple[Balance, Balance]:
     """Read-modify-write of the balance as of now, with optimistic locking: `change` is
     applied again to a fresh read when someone else wrote meanwhile. Returns (before, after);
-    raises store.StaleState when it kept changing."""
+    raises balance_repository.StaleState when it kept changing."""
     cid, sid = account.company_id, account.subscription.subscription_id
     for _ in range(MAX_ATTEMPTS):
-        state = store.load(cid, sid)
+        state = balance_repository.load(cid, sid)
         before = _as_of(account, state.balance, month_of(now))
         after = change(before)
         try:
-            store.update_balance(cid, sid, state, after)
+            balance_repository.update_balance(cid, sid, state, after)
             return before, after
-        except store.StaleState:
+        except balance_repository.StaleState:
             continue
-    raise store.StaleState(f"{cid}/{sid}: the balance kept changing")
+    raise balance_repository.StaleState(f"{cid}/{sid}: the balance kept changing")
 
 
 def dashboard(account: Account, now: datetime) -> dict:
@@ -203,7 +203,7 @@ def dashboard(account: Account, now: datetime) -> dict:
 
 def usage_summary(account: Account, month: str) -> dict:
     """C6: usage of one month by kind and zone, national (NO) and international."""
-    rows = store.usage_rows(account.company_id, account.subscription.subscription_id, month)
+    rows = balance_repository.usage_rows(account.company_id, account.subscription.subscription_id, month)
     by_kind_zone: dict[tuple[str, str], dict] = {}
     totals = {"national": defaultdict(int), "international": defaultdict(int)}
     for row in rows:
@@ -225,7 +225,7 @@ def usage_summary(account: Account, month: str) -> dict:
 
 
 def alerts_of(account: Account, month: str) -> list[dict]:
-    return store.alerts(account.company_id, account.subscription.subscription_id, month)
+    return balance_repository.alerts(account.company_id, account.subscription.subscription_id, month)
 
 
 def change_add_ons(identity, directory: Directory, subscription: Subscription, changes: dict) -> Subscription:
@@ -250,7 +250,7 @@ def lift_roaming_block(identity, directory: Directory, account: Account, now: da
     """D5: the company lifts the 50 EUR roaming block for the rest of the month."""
     try:
         before, _ = change_balance(account, now, rules.lift_roaming_block)
-    except store.StaleState:
+    except balance_repository.StaleState:
         raise Conflict("The balance kept changing; try again.") from None
     sid = account.subscription.subscription_id
     directory.commit(identity, audit=AuditEntry("subscription.roaming_block_lifted", sid,

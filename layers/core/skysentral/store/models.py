@@ -169,4 +169,5 @@ class OrderItem(Model):
     order_id = UnicodeAttribute(null=True)
     task_token = UnicodeAttribute(null=True)
     payment_status = UnicodeAttribute(null=True)  # from Stripe, possibly before the wait state
+    request_fingerprint = UnicodeAttribute(null=True)  # IDEM#: what the key's first request asked for
     policy = JSONAttribute(null=True)

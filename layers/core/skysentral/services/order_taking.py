@@ -1,21 +1,24 @@
 """Taking data-package orders (C8, D8): the order API, who pays, ordering by SMS. Each order
-is then run by the purchase state machine (services.purchases has its steps). Kept apart
+is then run by the purchase state machine (services.purchase_steps has its steps). Kept apart
 from the payment steps so that the app's API never imports Stripe."""
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import uuid
 
 from skysentral import clock
 from skysentral.adapters import workflows
 from skysentral.adapters.sms import send_sms
-from skysentral.domain import orders as o
+from skysentral.domain import orders
+from skysentral.domain.errors import Unprocessable
 from skysentral.domain.identity import Identity
 from skysentral.domain.orders import Order
-from skysentral.services.alerts import language_of
+from skysentral.services.alert_delivery import language_of
 from skysentral.services.usage import account_of_employee
-from skysentral.store import orders as store
-from skysentral.store.directory import AuditEntry, Directory, find_subscription_by_msisdn
+from skysentral.store import order_repository
+from skysentral.store.directory_repository import AuditEntry, Directory, find_subscription_by_msisdn
 
 STATE_MACHINE = "PURCHASE_STATE_MACHINE_ARN"
 MVA_PERCENT = 25
@@ -35,14 +38,26 @@ def card_amount_ore(price_ore: int) -> int:
     return price_ore * (100 + MVA_PERCENT) // 100
 
 
+def request_fingerprint(**request: str | None) -> str:
+    """What an order request asked for, to tell a repeated request from a different one
+    under the same Idempotency-Key (C8). Parameters as parsed, so key order, spacing and
+    an explicit null do not make a request different."""
+    canonical = json.dumps({k: v for k, v in request.items() if v is not None}, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def place_order(directory: Directory, employee_id: str, product: str, *, idempotency_key: str | None,
                 subscription_id: str | None = None, payment_method: str | None = None, channel: str = "app") -> Order:
+    """C8, D8: one order per Idempotency-Key. The same key with the same request returns the
+    first order; with a different request it is refused (422 `idempotency_key_reused`)."""
     account = account_of_employee(directory, employee_id, subscription_id)
     employee = directory.employee(employee_id)
-    payer = o.payer_for(store.policy(directory.company_id), product)
-    order = o.new_order(new_order_id(), directory.company_id, employee_id, account.subscription.subscription_id,
+    payer = orders.payer_for(order_repository.policy(directory.company_id), product)
+    order = orders.new_order(new_order_id(), directory.company_id, employee_id, account.subscription.subscription_id,
                         account.subscription.msisdn, product, payer, clock.now(), channel, employee.language)
-    stored = store.create(order, idempotency_key)
+    fingerprint = request_fingerprint(product=product, subscription_id=subscription_id,
+                                      payment_method=payment_method, channel=channel)
+    stored = order_repository.create(order, idempotency_key, fingerprint)
     if stored.order_id == order.order_id:
         workflows.start(STATE_MACHINE, order.order_id, {"ref": ref(order), "payment_method": payment_method,
                                                         "payment_timeout_s": payment_timeout_s()})
@@ -54,18 +69,18 @@ def ref(order: Order) -> dict:
 
 
 def load(r: dict) -> Order:
-    return store.get(r["company_id"], r["employee_id"], r["order_id"])
+    return order_repository.get(r["company_id"], r["employee_id"], r["order_id"])
 
 
 def policy_of(directory: Directory) -> dict[str, str]:
-    return o.check_policy(store.policy(directory.company_id))
+    return orders.check_policy(order_repository.policy(directory.company_id))
 
 
 def set_policy(identity: Identity, directory: Directory, policy: dict[str, str]) -> dict[str, str]:
-    before = store.policy(directory.company_id)
-    after = o.check_policy({**before, **policy})
-    directory.commit(identity, put=[store.policy_item(directory.company_id, after)],
-                     audit=AuditEntry("purchase_policy.changed", directory.company_id, o.check_policy(before), after))
+    before = order_repository.policy(directory.company_id)
+    after = orders.check_policy({**before, **policy})
+    directory.commit(identity, put=[order_repository.policy_item(directory.company_id, after)],
+                     audit=AuditEntry("purchase_policy.changed", directory.company_id, orders.check_policy(before), after))
     return after
 
 
@@ -78,18 +93,23 @@ def order_by_sms(message_id: str, sender: str, text: str) -> str:
     company_id, sub = found
     directory = Directory(company_id)
     language = language_of(company_id, sub.employee_id)
-    product = o.parse_sms_order(text)
+    product = orders.parse_sms_order(text)
     if product is None or not sub.employee_id:
-        send_sms(sub.msisdn, o.HELP_TEXT.get(language, o.HELP_TEXT["nb"]))
+        send_sms(sub.msisdn, orders.HELP_TEXT.get(language, orders.HELP_TEXT["nb"]))
         return "help"
-    order = place_order(directory, sub.employee_id, product, idempotency_key=f"sms-{message_id}",
-                        subscription_id=sub.subscription_id, channel="sms")
+    try:
+        order = place_order(directory, sub.employee_id, product, idempotency_key=f"sms-{message_id}",
+                            subscription_id=sub.subscription_id, channel="sms")
+    except Unprocessable:
+        # The message id is the order's Idempotency-Key: one id with another order is a
+        # gateway fault, not a second order; nothing is ordered or sent, and it is logged.
+        return "conflicting duplicate"
     return order.order_id
 
 
 def my_orders(directory: Directory, employee_id: str) -> list[dict]:
-    return [order.view() for order in store.of_employee(directory.company_id, employee_id)]
+    return [order.view() for order in order_repository.of_employee(directory.company_id, employee_id)]
 
 
 def my_order(directory: Directory, employee_id: str, order_id: str) -> dict:
-    return store.get(directory.company_id, employee_id, order_id).view()
+    return order_repository.get(directory.company_id, employee_id, order_id).view()

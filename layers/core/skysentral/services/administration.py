@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from skysentral.domain import directory as d
+from skysentral.domain import organisation
 from skysentral.domain.errors import Forbidden, InvalidInput
 from skysentral.domain.identity import Identity
-from skysentral.store.directory import AuditEntry, Directory, Page, new_id
+from skysentral.store.directory_repository import AuditEntry, Directory, Page, new_id
 
 MAX_PAGE = 200
 
@@ -19,7 +19,7 @@ def _page_out(page: Page) -> dict:
 # ---------------------------------------------------------------- departments (E1)
 def list_departments(identity: Identity, directory: Directory) -> dict:
     departments = directory.departments()
-    scope = d.scope_of(identity, departments)
+    scope = organisation.scope_of(identity, departments)
     counts: dict[str, dict[str, int]] = {}
     for e in directory.employees():
         counts.setdefault(e.department_id, {"employees": 0, "subscriptions": 0})["employees"] += 1
@@ -34,13 +34,13 @@ def list_departments(identity: Identity, directory: Directory) -> dict:
 
 def create_department(identity: Identity, directory: Directory, name: str, parent_id: str | None) -> dict:
     departments = directory.departments()
-    scope = d.scope_of(identity, departments)
+    scope = organisation.scope_of(identity, departments)
     if scope is not None and parent_id is None:
         raise Forbidden("Only a company administrator can create a top-level department.")
     if parent_id is not None:
-        d.require_in_scope(scope, parent_id)
-    d.check_parent(departments, None, parent_id)
-    dep = d.Department(new_id("dep"), name, parent_id)
+        organisation.require_in_scope(scope, parent_id)
+    organisation.check_parent(departments, None, parent_id)
+    dep = organisation.Department(new_id("dep"), name, parent_id)
     directory.commit(identity, create=[dep], audit=AuditEntry("department.created", dep.department_id, None, dep.to_dict()))
     return dep.to_dict()
 
@@ -48,9 +48,9 @@ def create_department(identity: Identity, directory: Directory, name: str, paren
 def change_department(identity: Identity, directory: Directory, department_id: str, changes: dict) -> dict:
     """Rename (`name`) and/or move (`parent_id`; null = top level)."""
     departments = directory.departments()
-    before = d.find(departments, "department_id", department_id, "department")
-    scope = d.scope_of(identity, departments)
-    d.require_in_scope(scope, department_id)
+    before = organisation.find(departments, "department_id", department_id, "department")
+    scope = organisation.scope_of(identity, departments)
+    organisation.require_in_scope(scope, department_id)
     after = before
     if "name" in changes:
         if changes["name"] is None:
@@ -61,8 +61,8 @@ def change_department(identity: Identity, directory: Directory, department_id: s
         if parent_id is None and scope is not None:
             raise Forbidden("Only a company administrator can move a department to the top level.")
         if parent_id is not None:
-            d.require_in_scope(scope, parent_id)
-        d.check_parent(departments, department_id, parent_id)
+            organisation.require_in_scope(scope, parent_id)
+        organisation.check_parent(departments, department_id, parent_id)
         after = replace(after, parent_id=parent_id)
     if after == before:
         return after.to_dict()
@@ -73,11 +73,11 @@ def change_department(identity: Identity, directory: Directory, department_id: s
 
 def delete_department(identity: Identity, directory: Directory, department_id: str) -> None:
     departments = directory.departments()
-    dep = d.find(departments, "department_id", department_id, "department")
-    d.require_in_scope(d.scope_of(identity, departments), department_id)
+    dep = organisation.find(departments, "department_id", department_id, "department")
+    organisation.require_in_scope(organisation.scope_of(identity, departments), department_id)
     members = sum(1 for e in directory.employees() if e.department_id == department_id)
     members += sum(1 for s in directory.subscriptions() if s.department_id == department_id)
-    d.check_deletable(dep, departments, members)
+    organisation.check_deletable(dep, departments, members)
     directory.commit(identity, delete=[dep], audit=AuditEntry("department.deleted", department_id, dep.to_dict(), None))
 
 
@@ -99,11 +99,11 @@ def _matches_text(q: str | None, *fields: str | None) -> bool:
 
 def _department_filter(identity: Identity, directory: Directory, department_id: str | None) -> set[str] | None:
     departments = directory.departments()
-    scope = d.scope_of(identity, departments)
+    scope = organisation.scope_of(identity, departments)
     if department_id is None:
         return scope
-    d.find(departments, "department_id", department_id, "department")
-    wanted = d.subtree(departments, {department_id})
+    organisation.find(departments, "department_id", department_id, "department")
+    wanted = organisation.subtree(departments, {department_id})
     return wanted if scope is None else wanted & scope
 
 
@@ -111,7 +111,7 @@ def list_employees(identity: Identity, directory: Directory, *, department_id=No
                    limit=50, cursor=None) -> dict:
     allowed = _department_filter(identity, directory, department_id)
 
-    def keep(e: d.Employee) -> bool:
+    def keep(e: organisation.Employee) -> bool:
         return ((allowed is None or e.department_id in allowed) and (role is None or e.role == role)
                 and _matches_text(q, e.name, e.email, e.mobile, e.extension))
 
@@ -120,7 +120,7 @@ def list_employees(identity: Identity, directory: Directory, *, department_id=No
 
 def get_employee(identity: Identity, directory: Directory, employee_id: str) -> dict:
     employee = directory.employee(employee_id)
-    d.require_in_scope(d.scope_of(identity, directory.departments()), employee.department_id)
+    organisation.require_in_scope(organisation.scope_of(identity, directory.departments()), employee.department_id)
     return employee.to_dict()
 
 
@@ -129,7 +129,7 @@ def list_subscriptions(identity: Identity, directory: Directory, *, department_i
     allowed = _department_filter(identity, directory, department_id)
     names = {e.employee_id: e.name for e in directory.employees()} if q else {}
 
-    def keep(s: d.Subscription) -> bool:
+    def keep(s: organisation.Subscription) -> bool:
         return ((allowed is None or s.department_id in allowed) and (plan_code is None or s.plan_code == plan_code)
                 and (employee_id is None or s.employee_id == employee_id)
                 and _matches_text(q, s.msisdn, names.get(s.employee_id or "")))
@@ -137,21 +137,21 @@ def list_subscriptions(identity: Identity, directory: Directory, *, department_i
     return _page_out(directory.page("SUB", keep, min(limit, MAX_PAGE), cursor))
 
 
-def get_subscription(identity: Identity, directory: Directory, subscription_id: str) -> d.Subscription:
+def get_subscription(identity: Identity, directory: Directory, subscription_id: str) -> organisation.Subscription:
     sub = directory.subscription(subscription_id)
-    d.require_in_scope(d.scope_of(identity, directory.departments()), sub.department_id)
+    organisation.require_in_scope(organisation.scope_of(identity, directory.departments()), sub.department_id)
     return sub
 
 
 def move_subscription(identity: Identity, directory: Directory, subscription_id: str, department_id: str) -> dict:
     """E1: move a subscription to another department; both ends must be in the admin's scope."""
     departments = directory.departments()
-    scope = d.scope_of(identity, departments)
+    scope = organisation.scope_of(identity, departments)
     before = directory.subscription(subscription_id)
-    d.require_in_scope(scope, before.department_id)
+    organisation.require_in_scope(scope, before.department_id)
     if department_id not in {x.department_id for x in departments}:
         raise InvalidInput(f"Department {department_id} does not exist.", code="unknown_department")
-    d.require_in_scope(scope, department_id)
+    organisation.require_in_scope(scope, department_id)
     if before.department_id == department_id:
         return before.to_dict()
     after = replace(before, department_id=department_id)
@@ -177,9 +177,9 @@ def update_me(identity: Identity, directory: Directory, changes: dict) -> dict:
     before = directory.employee(identity.user_id)
     after = before
     if "language" in changes:
-        after = replace(after, language=d.check_language(changes["language"]))
+        after = replace(after, language=organisation.check_language(changes["language"]))
     if "display_number" in changes:
-        if changes["display_number"] not in d.DISPLAY_NUMBERS:
+        if changes["display_number"] not in organisation.DISPLAY_NUMBERS:
             raise InvalidInput("display_number must be personal or main.", code="invalid_display_number")
         after = replace(after, display_number=changes["display_number"])
     if after != before:

@@ -5,7 +5,7 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from skysentral.domain.errors import NotFound
+from skysentral.domain.errors import NotFound, Unprocessable
 from skysentral.domain.orders import Order
 from skysentral.store.models import OrderItem
 
@@ -14,9 +14,11 @@ def _pk(company_id: str, employee_id: str) -> str:
     return f"{company_id}#{employee_id}"
 
 
-def create(order: Order, idempotency_key: str | None) -> Order:
+def create(order: Order, idempotency_key: str | None, request_fingerprint: str | None = None) -> Order:
     """Store a new order; with an Idempotency-Key, the order that key created first wins
-    (a repeat returns it instead of creating another)."""
+    (a repeat returns it instead of creating another). A key reused for a different request
+    (another fingerprint) is Unprocessable `idempotency_key_reused` (422, Stripe's rule);
+    keys stored before fingerprints were kept match any request."""
     pk = _pk(order.company_id, order.employee_id)
     item = OrderItem(pk, f"ORDER#{order.order_id}", order=order.to_dict(), order_id=order.order_id)
     if not idempotency_key:
@@ -24,11 +26,16 @@ def create(order: Order, idempotency_key: str | None) -> Order:
         return order
     try:
         with TransactWrite(connection=Connection()) as tx:
-            tx.save(OrderItem(pk, f"IDEM#{idempotency_key}", order_id=order.order_id),
+            tx.save(OrderItem(pk, f"IDEM#{idempotency_key}", order_id=order.order_id,
+                              request_fingerprint=request_fingerprint),
                     condition=OrderItem.sk.does_not_exist())
             tx.save(item, condition=OrderItem.sk.does_not_exist())
     except TransactWriteError:
         existing = OrderItem.get(pk, f"IDEM#{idempotency_key}", consistent_read=True)
+        if existing.request_fingerprint not in (None, request_fingerprint):
+            raise Unprocessable(f"The Idempotency-Key {idempotency_key!r} was already used for a different request "
+                                f"(order {existing.order_id}); use a new key for a new order.",
+                                code="idempotency_key_reused") from None
         return get(order.company_id, order.employee_id, existing.order_id)
     return order
 

@@ -19,7 +19,7 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from skysentral.domain import directory as d
+from skysentral.domain import organisation
 from skysentral.domain.catalogue import PricePlan
 from skysentral.domain.errors import Conflict, InvalidInput, NotFound
 from skysentral.domain.identity import Identity
@@ -62,23 +62,23 @@ def _cursor_decode(cursor: str, prefix: str) -> str:
     return sk
 
 
-def department_of(item: DepartmentItem) -> d.Department:
-    return d.Department(item.sk.split("#", 1)[1], item.name, item.parent_id)
+def department_of(item: DepartmentItem) -> organisation.Department:
+    return organisation.Department(item.sk.split("#", 1)[1], item.name, item.parent_id)
 
 
-def employee_of(item: EmployeeItem) -> d.Employee:
-    return d.Employee(
+def employee_of(item: EmployeeItem) -> organisation.Employee:
+    return organisation.Employee(
         employee_id=item.sk.split("#", 1)[1], name=item.name, email=item.email, role=item.role,
         department_id=item.department_id, language=item.language, display_number=item.display_number,
         extension=item.extension, mobile=item.mobile, admin_departments=tuple(item.admin_departments or ()),
     )
 
 
-def subscription_of(item: SubscriptionItem) -> d.Subscription:
-    return d.Subscription(
+def subscription_of(item: SubscriptionItem) -> organisation.Subscription:
+    return organisation.Subscription(
         subscription_id=item.sk.split("#", 1)[1], msisdn=item.msisdn, department_id=item.department_id,
         plan_code=item.plan_code, employee_id=item.employee_id, kind=item.kind, status=item.status,
-        add_ons=d.AddOns(bool(item.rollover), bool(item.datakontroll), item.topup_product),
+        add_ons=organisation.AddOns(bool(item.rollover), bool(item.datakontroll), item.topup_product),
     )
 
 
@@ -93,12 +93,12 @@ class Directory:
         return cls(identity.company_id)
 
     # ------------------------------------------------------------------ reads
-    def company(self) -> d.Company:
+    def company(self) -> organisation.Company:
         try:
             item = CompanyItem.get(self.company_id, "COMPANY")
         except DoesNotExist:
             raise NotFound("No such company.") from None
-        return d.Company(self.company_id, item.name, item.org_number, item.main_number)
+        return organisation.Company(self.company_id, item.name, item.org_number, item.main_number)
 
     def _query(self, model, prefix: str, after: str | None = None) -> Iterator:
         cond = model.sk.startswith(prefix) if after is None else model.sk > after
@@ -107,25 +107,25 @@ class Directory:
                 return
             yield item
 
-    def departments(self) -> list[d.Department]:
+    def departments(self) -> list[organisation.Department]:
         return [department_of(i) for i in self._query(DepartmentItem, "DEPT#")]
 
-    def department(self, department_id: str) -> d.Department:
+    def department(self, department_id: str) -> organisation.Department:
         return department_of(self._get(DepartmentItem, f"DEPT#{department_id}", "department"))
 
-    def employees(self) -> list[d.Employee]:
+    def employees(self) -> list[organisation.Employee]:
         return [employee_of(i) for i in self._query(EmployeeItem, "EMP#")]
 
-    def employee(self, employee_id: str) -> d.Employee:
+    def employee(self, employee_id: str) -> organisation.Employee:
         return employee_of(self._get(EmployeeItem, f"EMP#{employee_id}", "employee"))
 
-    def subscriptions(self) -> list[d.Subscription]:
+    def subscriptions(self) -> list[organisation.Subscription]:
         return [subscription_of(i) for i in self._query(SubscriptionItem, "SUB#")]
 
-    def subscription(self, subscription_id: str) -> d.Subscription:
+    def subscription(self, subscription_id: str) -> organisation.Subscription:
         return subscription_of(self._get(SubscriptionItem, f"SUB#{subscription_id}", "subscription"))
 
-    def subscriptions_of_employee(self, employee_id: str) -> list[d.Subscription]:
+    def subscriptions_of_employee(self, employee_id: str) -> list[organisation.Subscription]:
         return [s for s in self.subscriptions() if s.employee_id == employee_id]
 
     def price_plans(self) -> list[PricePlan]:
@@ -162,15 +162,15 @@ class Directory:
     def item(self, value) -> object:
         """The storage item for a domain value of this company."""
         cid = self.company_id
-        if isinstance(value, d.Department):
+        if isinstance(value, organisation.Department):
             return DepartmentItem(cid, f"DEPT#{value.department_id}", name=value.name, parent_id=value.parent_id)
-        if isinstance(value, d.Employee):
+        if isinstance(value, organisation.Employee):
             return EmployeeItem(
                 cid, f"EMP#{value.employee_id}", name=value.name, email=value.email, role=value.role,
                 department_id=value.department_id, language=value.language, display_number=value.display_number,
                 extension=value.extension, mobile=value.mobile, admin_departments=list(value.admin_departments),
             )
-        if isinstance(value, d.Subscription):
+        if isinstance(value, organisation.Subscription):
             return SubscriptionItem(
                 cid, f"SUB#{value.subscription_id}", msisdn=value.msisdn, department_id=value.department_id,
                 plan_code=value.plan_code, employee_id=value.employee_id, kind=value.kind, status=value.status,
@@ -179,7 +179,7 @@ class Directory:
             )
         if isinstance(value, PricePlan):
             return PricePlanItem(cid, f"PLAN#{value.code}", plan=value.to_dict())
-        if isinstance(value, d.Company):
+        if isinstance(value, organisation.Company):
             return CompanyItem(cid, "COMPANY", name=value.name, org_number=value.org_number, main_number=value.main_number)
         raise TypeError(f"not storable: {value!r}")
 
@@ -252,7 +252,7 @@ class Directory:
         return Page(found, None)
 
 
-def find_subscription_by_msisdn(msisdn: str) -> tuple[str, d.Subscription] | None:
+def find_subscription_by_msisdn(msisdn: str) -> tuple[str, organisation.Subscription] | None:
     """System lookup (usage ingestion, inbound SMS): which company's subscription has this number."""
     for item in SubscriptionItem.by_msisdn.query(msisdn):
         return item.pk, subscription_of(item)
@@ -263,7 +263,7 @@ def new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
-def all_subscriptions() -> Iterator[tuple[str, d.Subscription]]:
+def all_subscriptions() -> Iterator[tuple[str, organisation.Subscription]]:
     """Every company's subscriptions (system jobs such as the month close), page by page."""
     for item in SubscriptionItem.scan(SubscriptionItem.sk.startswith("SUB#")):
         yield item.pk, subscription_of(item)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from skysentral import clock
 from skysentral.adapters.sms import send_sms
-from skysentral.domain.alerts import render_alert
+from skysentral.domain.alert_texts import render_alert
 from skysentral.domain.balances import Alert
 from skysentral.domain.errors import NotFound
 from skysentral.events import AlertMessage
-from skysentral.store import balances as store
-from skysentral.store.directory import Directory
+from skysentral.store import balance_repository
+from skysentral.store.directory_repository import Directory
 
 
 def language_of(company_id: str, employee_id: str | None) -> str:
@@ -27,6 +27,6 @@ def deliver(message: AlertMessage) -> dict:
     language = language_of(message.company_id, subscription.employee_id)
     text = render_alert(Alert(message.key, message.kind, message.month, message.params), language)
     message_id = send_sms(message.msisdn, text)
-    store.log_alert(message.company_id, message.subscription_id, message.month, message.key, message.kind, text,
+    balance_repository.log_alert(message.company_id, message.subscription_id, message.month, message.key, message.kind, text,
                     language, clock.now().isoformat())
     return {"sms_message_id": message_id, "language": language}
