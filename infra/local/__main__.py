@@ -165,26 +165,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--export", action="store_true", help="print `export NAME=token` lines for a shell")
     p.set_defaults(fn=cmd_tokens)
 
-    p = sub.add_parser("fire", help="fire a schedule of a running cloud")
-    p.add_argument("name")
-    p.add_argument("--at", help="ISO 8601 clock for the run, e.g. 2026-12-01T00:05 (schedule's time zone)")
-    p.add_argument("--url", default=default_url)
-    p.set_defaults(fn=cmd_remote)
-
-    p = sub.add_parser("send", help="send JSON message(s) to a template queue of a running cloud")
-    p.add_argument("queue", help="logical id of the queue in template.yaml")
-    p.add_argument("file", help="a .json file (object or list) or - for stdin")
-    p.add_argument("--group", help="MessageGroupId for FIFO queues (default: the message's msisdn)")
-    p.add_argument("--url", default=default_url)
-    p.set_defaults(fn=cmd_remote)
-
-    p = sub.add_parser("drain", help="wait until the running cloud's queues are empty")
-    p.add_argument("--url", default=default_url)
-    p.set_defaults(fn=cmd_remote)
-
-    p = sub.add_parser("schedules", help="list the schedules of a running cloud")
-    p.add_argument("--url", default=default_url)
-    p.set_defaults(fn=cmd_remote)
+    remote = {name: sub.add_parser(name, help=help_) for name, help_ in (
+        ("fire", "fire a schedule of a running cloud"),
+        ("send", "send JSON message(s) to a template queue of a running cloud"),
+        ("drain", "wait until the running cloud's queues are empty"),
+        ("schedules", "list the schedules of a running cloud"))}
+    remote["fire"].add_argument("name")
+    remote["fire"].add_argument("--at", help="ISO 8601 clock, e.g. 2026-12-01T00:05 (the schedule's time zone)")
+    remote["send"].add_argument("queue", help="logical id of the queue in template.yaml")
+    remote["send"].add_argument("file", help="a .json file (object or list) or - for stdin")
+    remote["send"].add_argument("--group", help="MessageGroupId for FIFO queues (default: the message's msisdn)")
+    for p in remote.values():
+        p.add_argument("--url", default=default_url)
+        p.set_defaults(fn=cmd_remote)
 
     args = parser.parse_args(argv)
     return int(args.fn(args) or 0)

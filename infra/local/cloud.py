@@ -5,12 +5,12 @@ With ``external=True`` a running LocalStack (through localstack-client) takes mo
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import threading
 import time
-import urllib.request
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from typing import Any
 from . import moto_fixes
 from . import template as tpl
 from .runtime import Runtime, env_strings, install, uninstall
-from .schedules import Clock, Dispatcher, install_events_patch, uninstall_events_dispatcher
+from .schedules import Dispatcher, install_events_patch, uninstall_events_dispatcher
 from .sqs import SqsPoller
 
 log = logging.getLogger("infra.local")
@@ -57,7 +57,6 @@ class LocalCloud:
         self._started = False
         self._clients: dict[str, Any] = {}
 
-    # ================================================================== lifecycle
     def start(self) -> "LocalCloud":
         t0 = time.perf_counter()
         if self.external:
@@ -88,9 +87,6 @@ class LocalCloud:
                     _servers[self.port] = [ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False), 0]
                     _servers[self.port][0].start()
                 _servers[self.port][1] += 1
-            urllib.request.urlopen(urllib.request.Request(
-                f"{self.endpoint}/moto-api/config", method="POST", data=json.dumps(MOTO_CONFIG).encode(),
-                headers={"Content-Type": "application/json"}), timeout=10).read()
             moto_fixes.apply()
             install(self.runtime)
             install_events_patch(self.dispatcher.dispatch_rule_target)
@@ -99,8 +95,7 @@ class LocalCloud:
         return self
 
     def stop(self) -> None:
-        if self.dispatcher.clock:
-            self.dispatcher.clock.stop()
+        self.dispatcher.clock_stop.set()
         for p in self.pollers:
             p.stop()
         for p in self.pollers:
@@ -135,7 +130,6 @@ class LocalCloud:
                 retries={"max_attempts": 2}, read_timeout=120, max_pool_connections=50))
         return self._clients[service]
 
-    # ================================================================== deploy
     def deploy(self) -> dict[str, dict[str, Any]]:
         if not self._started:
             self.start()
@@ -193,31 +187,25 @@ class LocalCloud:
                                    f": {self.runtime.active}, 'pending': {self.dispatcher.pending}}}")
             time.sleep(0.05)
 
-    # ================================================================== schedules
     def schedules(self) -> list[dict[str, Any]]:
         return [s.describe() for s in self.dispatcher.schedules]
 
     def fire_schedule(self, name: str, at: datetime | None = None, wait: bool = True) -> dict[str, Any]:
-        """Run the schedule's target now, as if the clock read ``at`` (default: now; a naive
-        ``at`` is read in the schedule's time zone). Lambda targets run synchronously (the
-        result is returned); Step Functions targets start an execution (with ``wait``, its
-        outcome is returned)."""
+        """Run the schedule's target now, as if the clock read ``at`` (default: now; naive = the
+        schedule's zone); a Lambda's result, or (with ``wait``) a state machine's outcome."""
         return self.dispatcher.fire(name, at, wait)
 
-    def start_clock(self) -> Clock:
+    def start_clock(self) -> None:
         """Fire enabled schedules at their real times in the background."""
-        return self.dispatcher.start_clock()
+        self.dispatcher.start_clock()
 
-    # ================================================================== helpers
     def function_environment(self) -> dict[str, str]:
         """The union of the template functions' resolved environment variables."""
         return {k: v for spec in self.runtime.functions.values() for k, v in env_strings(spec.environment).items()}
 
     def apply_function_environment(self) -> dict[str, str]:
-        """Put the functions' environment (table names, queue URLs …) into os.environ,
-        so that scripts (seeding, tests) using the layer's stores find the resources."""
-        env = self.function_environment()
-        os.environ.update(env)
+        """The functions' environment (table names …) into os.environ, for seeding and tests."""
+        os.environ.update(env := self.function_environment())
         return env
 
     def invoke(self, logical_id: str, event: Any) -> Any:
@@ -230,16 +218,15 @@ class LocalCloud:
             SecretId=self.resources[logical_id]["physical_id"],
             SecretString=value if isinstance(value, str) else json.dumps(value))
 
-    def _info(self, logical_id: str, rtype: str) -> dict[str, Any]:
+    def _info(self, logical_id: str, rtype: str, key: str) -> str:
         info = self.resources.get(logical_id)
-        if info is None:
-            raise KeyError(f"{logical_id} is not a resource of stack {self.stack_name}")
-        if info.get("type") != rtype:
-            raise KeyError(f"{logical_id} is a {info.get('type')}, not {rtype}")
-        return info
+        if info is None or info.get("type") != rtype:
+            raise KeyError(f"{logical_id} is not a {rtype} of stack {self.stack_name}"
+                           + (f" but a {info.get('type')}" if info else ""))
+        return str(info[key])
 
     def queue_url(self, logical_id: str) -> str:
-        return str(self._info(logical_id, "AWS::SQS::Queue")["url"])
+        return self._info(logical_id, "AWS::SQS::Queue", "url")
 
     def queue_url_by_name(self, name: str) -> str:
         for info in self.resources.values():
@@ -248,13 +235,13 @@ class LocalCloud:
         return str(self.client("sqs").get_queue_url(QueueName=name)["QueueUrl"])
 
     def table_name(self, logical_id: str) -> str:
-        return str(self._info(logical_id, "AWS::DynamoDB::Table")["name"])
+        return self._info(logical_id, "AWS::DynamoDB::Table", "name")
 
     def state_machine_arn(self, logical_id: str) -> str:
-        return str(self._info(logical_id, "AWS::StepFunctions::StateMachine")["arn"])
+        return self._info(logical_id, "AWS::StepFunctions::StateMachine", "arn")
 
     def function_name(self, logical_id: str) -> str:
-        return str(self._info(logical_id, "AWS::Lambda::Function")["name"])
+        return self._info(logical_id, "AWS::Lambda::Function", "name")
 
     def wait_execution(self, execution_arn: str, timeout_s: float = 30) -> dict[str, Any]:
         sfn, deadline = self.client("stepfunctions"), time.monotonic() + timeout_s
@@ -262,11 +249,8 @@ class LocalCloud:
                 and time.monotonic() < deadline:
             time.sleep(0.05)
         out = {k: desc.get(k) for k in ("executionArn", "status", "output", "error", "cause")}
-        if isinstance(out.get("output"), str):
-            try:
-                out["output"] = json.loads(out["output"])
-            except ValueError:
-                pass
+        with contextlib.suppress(TypeError, ValueError):
+            out["output"] = json.loads(out["output"])
         return out
 
     def routes(self) -> list[tpl.Route]:

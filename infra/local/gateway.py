@@ -232,9 +232,6 @@ class _Handler(BaseHTTPRequestHandler):
         fixed = {
             ("GET", "/_local/.well-known/jwks.json"): issuer.jwks,
             ("GET", "/_local/issuer/.well-known/jwks.json"): issuer.jwks,
-            ("GET", "/_local/issuer/.well-known/openid-configuration"): lambda: {
-                "issuer": issuer.issuer, "jwks_uri": f"{issuer.issuer}/.well-known/jwks.json",
-                "id_token_signing_alg_values_supported": ["RS256"]},
             ("GET", "/_local/schedules"): cloud.schedules,
             ("GET", "/_local/resources"): lambda: cloud.resources,
         }

@@ -1,13 +1,7 @@
-"""The local token issuer: a stand-in for the Cognito user pool.
-
-An RSA key is generated once and kept in ``<root>/.local/issuer-key.pem`` (gitignored),
-so tokens printed by ``python -m infra.local tokens`` in one shell are accepted by a
-``python -m infra.local run`` in another. Tokens look like Cognito ID tokens (RS256,
-``token_use: "id"``, ``sub``, ``email``, ``custom:company_id``, ``custom:role``,
-``custom:departments`` comma-separated …) with ``iss`` = :data:`ISSUER` and
-``aud`` = :data:`AUDIENCE`; :meth:`Issuer.verify` checks what API Gateway's Cognito
-authorizer checks: signature, expiry, issuer, audience and that it is an ID token.
-"""
+"""The local token issuer standing in for the Cognito user pool: RS256 ID tokens with
+Cognito's claims, key kept in ``<root>/.local/issuer-key.pem`` (gitignored) so tokens from
+``python -m infra.local tokens`` work against a running ``run``; :meth:`Issuer.verify`
+checks what API Gateway's Cognito authorizer checks."""
 from __future__ import annotations
 
 import hashlib
@@ -32,6 +26,10 @@ class InvalidToken(Exception):
     """The token must be refused (API Gateway answers 401)."""
 
 
+_REASONS = {jwt.ExpiredSignatureError: "token expired", jwt.InvalidAudienceError: "wrong audience",
+            jwt.InvalidIssuerError: "wrong issuer"}
+
+
 def _load_or_create_key(path: Path) -> rsa.RSAPrivateKey:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -53,8 +51,7 @@ class Issuer:
     def __init__(self, root: Path | str = REPO_ROOT, key_file: Path | None = None,
                  issuer: str = ISSUER, audience: str = AUDIENCE) -> None:
         self.path = Path(key_file) if key_file else Path(root).resolve() / KEY_FILE
-        self.issuer = issuer
-        self.audience = audience
+        self.issuer, self.audience = issuer, audience
         self._key = _load_or_create_key(self.path)
         self._public = self._key.public_key()
         der = self._public.public_bytes(serialization.Encoding.DER,
@@ -64,17 +61,9 @@ class Issuer:
     def issue(self, claims: dict[str, Any], ttl_s: int = 3600, **overrides: Any) -> str:
         """An RS256 ID token with Cognito-shaped claims; ``claims`` win over defaults."""
         now = int(time.time())
-        body: dict[str, Any] = {
-            "sub": str(uuid.uuid4()),
-            "iss": self.issuer,
-            "aud": self.audience,
-            "token_use": "id",
-            "auth_time": now,
-            "iat": now,
-            "exp": now + int(ttl_s),
-            "jti": str(uuid.uuid4()),
-            "email_verified": True,
-        }
+        body: dict[str, Any] = {"sub": str(uuid.uuid4()), "iss": self.issuer, "aud": self.audience, "token_use": "id",
+                                "auth_time": now, "iat": now, "exp": now + int(ttl_s), "jti": str(uuid.uuid4()),
+                                "email_verified": True}
         claims = dict(claims)
         depts = claims.get("custom:departments")
         if isinstance(depts, (list, tuple)):
@@ -95,16 +84,8 @@ class Issuer:
                 raise InvalidToken("unknown signing key")
             claims = jwt.decode(token, self._public, algorithms=["RS256"], audience=self.audience,
                                 issuer=self.issuer, options={"require": ["exp", "iat", "iss", "aud", "sub"]})
-        except InvalidToken:
-            raise
-        except jwt.ExpiredSignatureError as exc:
-            raise InvalidToken("token expired") from exc
-        except jwt.InvalidAudienceError as exc:
-            raise InvalidToken("wrong audience") from exc
-        except jwt.InvalidIssuerError as exc:
-            raise InvalidToken("wrong issuer") from exc
         except jwt.PyJWTError as exc:
-            raise InvalidToken(f"invalid token: {exc}") from exc
+            raise InvalidToken(_REASONS.get(type(exc), f"invalid token: {exc}")) from exc
         if claims.get("token_use") != "id":
             raise InvalidToken("not an ID token")
         return claims

@@ -1,17 +1,8 @@
-"""Small corrections to moto 5.2.5 where it differs from AWS in ways the project hits.
-
-* Step Functions (``execute_state_machine`` backend): ``StartExecution`` without a
-  ``name`` gives every execution the ARN suffix ``None``, so the second unnamed start
-  fails with ``ExecutionAlreadyExists``. AWS generates a UUID name.
-* SQS performance: ``ReceiveMessage`` checks each returned message's retention period
-  by computing *all* queue attributes (which counts every message in the queue), making
-  a receive O(batch × queue length). The check reads the retention period directly.
-* DynamoDB: one lock around every request (moto's backend is not thread-safe).
-* (in :mod:`infra.local.template`) CloudFormation appends ``.fifo`` to the generated
-  name of a FIFO queue; moto does not and refuses to create it.
-* (in :mod:`infra.local.schedules`) EventBridge: moto matches schedule-only and DISABLED
-  rules against every ``PutEvents`` and cannot deliver to Lambda/Step Functions targets.
-"""
+"""Small corrections to moto 5.2.5 where it differs from AWS in ways the project hits:
+an unnamed Step Functions ``StartExecution`` gets a UUID name (moto names them all ``None``);
+``ReceiveMessage`` reads a queue's retention period instead of counting the whole queue per
+message; one lock around every DynamoDB request (moto's backend is not thread-safe). The
+``.fifo`` name and EventBridge fixes live in :mod:`.template` and :mod:`.schedules`."""
 from __future__ import annotations
 
 import threading

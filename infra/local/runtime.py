@@ -205,7 +205,7 @@ class Runtime:
         spec.memory_mb = int(getattr(fn, "memory_size", None) or spec.memory_mb)
         spec.timeout_s = float(getattr(fn, "timeout", None) or spec.timeout_s)
         event = json.loads(body.decode() if isinstance(body, bytes) else body) if body else {}
-        invocation_type = _header(headers, "X-Amz-Invocation-Type") or "RequestResponse"
+        invocation_type = (headers or {}).get("X-Amz-Invocation-Type") or "RequestResponse"
         if invocation_type == "Event":
             threading.Thread(target=self.invoke_raw, args=(logical_id, event), daemon=True,
                              name=f"lambda-async-{logical_id}").start()
@@ -248,13 +248,6 @@ def _leave() -> None:
             else:
                 os.environ[k] = v
         _baseline.clear()
-
-
-def _header(headers: Any, name: str) -> str | None:
-    try:
-        return headers.get(name) or headers.get(name.lower())
-    except AttributeError:
-        return None
 
 
 def _serialise(payload: Any, errored: bool) -> tuple[str, bool]:

@@ -2,7 +2,7 @@
 ``ScheduleV2``; moto's CloudFormation skips them), schedule rules (SAM ``Schedule``), and
 rules with Lambda / Step Functions / SNS targets (:func:`install_events_patch`; other targets
 stay moto's). :class:`Dispatcher` fires a schedule with a chosen clock (the ``<aws.scheduler.*>``
-attributes substituted) and runs the background :class:`Clock`; ``cron()`` goes through croniter.
+attributes substituted) and runs the background clock; ``cron()`` goes through croniter.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
-from croniter import croniter
+from croniter import CroniterBadDateError, croniter
 
 from . import template as tpl
 
@@ -79,12 +79,6 @@ def scheduler_input(schedule: Schedule, at: datetime, region: str, account: str)
     return text
 
 
-def scheduled_event(rule_arn: str, at: datetime, region: str, account: str) -> dict[str, Any]:
-    """The event an EventBridge schedule rule sends."""
-    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
-            "account": account, "time": iso_z(at), "region": region, "resources": [rule_arn], "detail": {}}
-
-
 def rule_target_input(target: dict[str, Any], event: dict[str, Any]) -> str:
     """What an EventBridge rule delivers to a target: Input / InputPath / InputTransformer."""
     if target.get("Input") is not None:
@@ -104,25 +98,12 @@ def rule_target_input(target: dict[str, Any], event: dict[str, Any]) -> str:
     return json.dumps(event)
 
 
-# ---------------------------------------------------------------------------- expressions
-
 def _aws_dow_to_cron(part: str) -> str:
     """AWS numbers days SUN=1…SAT=7, croniter SUN=0…SAT=6; AWS ``6L`` is croniter's ``L5``."""
     shift = lambda m: str(int(m.group(0)) - 1)  # noqa: E731
     if part.endswith("L") and part != "L":
         return "L" + re.sub(r"\d+", shift, part[:-1] or "7")
     return re.sub(r"(?<![#/])\d+", shift, part)
-
-
-def _years(spec: str) -> set[int] | None:
-    if spec in ("*", "?"):
-        return None
-    years: set[int] = set()
-    for part in spec.split(","):
-        base, _, step = part.partition("/")
-        lo, _, hi = base.partition("-")
-        years.update(range(int(lo), int(hi or (2199 if step else lo)) + 1, int(step or 1)))
-    return years
 
 
 def next_fire(expression: str, after: datetime, tz: str = "UTC") -> datetime | None:
@@ -138,49 +119,20 @@ def next_fire(expression: str, after: datetime, tz: str = "UTC") -> datetime | N
         return None
     minute, hour, dom, month, dow, year = m.group(1).split()
     dow = ",".join(_aws_dow_to_cron(p) for p in dow.upper().split(","))
-    # croniter lacks the year field and "L-n" (n days before the month's last): filtered here
+    # croniter lacks "L-n" (n days before the month's last day): every day is asked for, then filtered
     before_last = {int(p[2:]) for p in dom.upper().split(",") if p.startswith("L-")}
-    dom = "*" if before_last else dom
-    it = croniter(" ".join(f.replace("?", "*") for f in (minute, hour, dom, month, dow)), after.astimezone(zone))
-    years = _years(year)
-    for _ in range(10_000):
-        when = it.get_next(datetime)
-        last = calendar.monthrange(when.year, when.month)[1]
-        if (years is None or when.year in years) and (not before_last or last - when.day in before_last):
-            return when
-        if years is not None and when.year > max(years):
-            return None
+    fields = (minute, hour, "*" if before_last else dom, month, dow, "0", year)  # 6th: croniter's seconds
+    it = croniter(" ".join(f.replace("?", "*") for f in fields), after.astimezone(zone))
+    try:
+        for _ in range(10_000):
+            when = it.get_next(datetime)
+            if not before_last or calendar.monthrange(when.year, when.month)[1] - when.day in before_last:
+                return when
+    except CroniterBadDateError:
+        pass
+    return None
     return None
 
-
-class Clock(threading.Thread):
-    """Fires enabled schedules at their times (used by ``python -m infra.local run``)."""
-
-    def __init__(self, schedules: list[Schedule], fire: Callable[[Schedule, datetime], Any]) -> None:
-        super().__init__(name="local-scheduler-clock", daemon=True)
-        self.schedules, self.fire = schedules, fire
-        self._stop_event = threading.Event()
-
-    def stop(self) -> None:
-        self._stop_event.set()
-
-    def run(self) -> None:
-        now = datetime.now(timezone.utc)
-        due = {s.name: next_fire(s.expression, now, s.timezone) for s in self.schedules if s.state == "ENABLED"}
-        while not self._stop_event.wait(1.0):
-            now = datetime.now(timezone.utc)
-            for s in self.schedules:
-                when = due.get(s.name)
-                if when is not None and when <= now:
-                    due[s.name] = next_fire(s.expression, when, s.timezone)
-                    try:
-                        log.info("schedule %s fires (%s)", s.name, iso_z(when))
-                        self.fire(s, when)
-                    except Exception as exc:  # noqa: BLE001
-                        log.warning("schedule %s failed: %s", s.name, exc)
-
-
-# ---------------------------------------------------------------------------- dispatching
 
 class Dispatcher:
     """A local cloud's schedules and its deliveries to targets the emulator cannot reach."""
@@ -190,7 +142,7 @@ class Dispatcher:
         self.schedules: list[Schedule] = []
         self.pending = 0                      # background deliveries still running (for drain)
         self._pending_cv = threading.Condition()
-        self.clock: Clock | None = None
+        self.clock_stop = threading.Event()
 
     def collect(self) -> None:
         cloud = self.cloud
@@ -237,8 +189,10 @@ class Dispatcher:
             if s.kind == "scheduler":
                 payload = scheduler_input(s, when, cloud.region, cloud.account)
             else:
-                rule_arn = f"arn:aws:events:{cloud.region}:{cloud.account}:rule/{s.name}"
-                payload = rule_target_input(s.target, scheduled_event(rule_arn, when, cloud.region, cloud.account))
+                payload = rule_target_input(s.target, {  # the event an EventBridge schedule rule sends
+                    "version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
+                    "account": cloud.account, "time": iso_z(when), "region": cloud.region,
+                    "resources": [f"arn:aws:events:{cloud.region}:{cloud.account}:rule/{s.name}"], "detail": {}})
             result = self.deliver(s.target_arn, payload, s.target, sync=True)
             if wait and isinstance(result, dict) and result.get("executionArn"):
                 result = cloud.wait_execution(result["executionArn"])
@@ -246,10 +200,23 @@ class Dispatcher:
                         "payload": payload, "result": result})
         return out[0] if len(out) == 1 else {"fired": out}
 
-    def start_clock(self) -> Clock:
-        self.clock = Clock(self.schedules, lambda s, when: self.fire(s.name, when, wait=False))
-        self.clock.start()
-        return self.clock
+    def start_clock(self) -> None:
+        """Fire enabled schedules at their real times in a background thread (``run``)."""
+        self.clock_stop = threading.Event()
+        threading.Thread(target=self._clock, name="local-scheduler-clock", daemon=True).start()
+
+    def _clock(self) -> None:
+        now = datetime.now(timezone.utc)
+        due = {s.name: next_fire(s.expression, now, s.timezone) for s in self.schedules if s.state == "ENABLED"}
+        while not self.clock_stop.wait(1.0):
+            for s in self.schedules:
+                if (when := due.get(s.name)) is not None and when <= datetime.now(timezone.utc):
+                    due[s.name] = next_fire(s.expression, when, s.timezone)
+                    try:
+                        log.info("schedule %s fires (%s)", s.name, iso_z(when))
+                        self.fire(s.name, when, wait=False)
+                    except Exception as exc:  # noqa: BLE001
+                        log.warning("schedule %s failed: %s", s.name, exc)
 
     def deliver(self, arn: str, payload: str, target: dict[str, Any], sync: bool) -> Any:
         cloud, service = self.cloud, arn_service(arn)
@@ -307,8 +274,6 @@ class Dispatcher:
         self.background(lambda: self.deliver(arn, payload, target, sync=False))
         return True
 
-
-# ---------------------------------------------------------------------------- EventBridge patch
 
 _dispatchers: list[Callable[[dict[str, Any], str], bool]] = []
 _LOCAL_TARGET_SERVICES = {"lambda", "states", "sns"}

@@ -1,14 +1,7 @@
-"""Lambda's SQS event source mapping, played locally: one :class:`SqsPoller` thread per
-mapping (moto's own pushes each message alone from inside ``send_message``).
-
-It receives up to ``BatchSize`` messages within ``MaximumBatchingWindowInSeconds`` (FIFO
-group order and in-flight groups are moto's, as in SQS), invokes the handler with the
-real ``{"Records": [...]}`` event, deletes what succeeded (with
-``ReportBatchItemFailures``, all but the reported ``batchItemFailures``; an invalid report
-or a function error fails the whole batch, which reappears after the visibility timeout).
-The ``RedrivePolicy`` is moto's own: a message past ``maxReceiveCount`` moves to the DLQ on
-the next receive. The visibility timeout and batching window can be capped (tests: 1 s, 0.2 s).
-"""
+"""Lambda's SQS event source mapping, played locally (moto's pushes each message alone):
+one :class:`SqsPoller` per mapping batches within the batching window, invokes the handler
+with the real event and deletes what succeeded (``ReportBatchItemFailures`` honoured; an
+invalid report or an error fails the batch). The DLQ redrive is moto's, as in SQS."""
 from __future__ import annotations
 
 import base64

@@ -1,15 +1,11 @@
-"""template.yaml → a stack in the emulator, and the SAM-level views the local cloud needs.
-
-``load`` (samcli's yamlhelper: CloudFormation short-form tags) → ``package`` (code folders
-zipped into the emulator's S3, state machine files inlined, as ``sam package``) →
-``transform`` (samtranslator, offline) → ``prepare_for_moto`` (types moto's CloudFormation
-cannot create removed, references to them replaced by placeholders) → ``deploy``
-(``create_stack``, then what moto's stack lacks: state machines through the Step Functions
-API, Secrets Manager secrets, and the runtime's registry of handlers). ``resolve`` resolves
-intrinsics against the created stack (moto's own resolver).
-"""
+"""template.yaml → a stack in the emulator: ``load`` (samcli's yamlhelper) → ``package``
+(code zipped into the emulator's S3, as ``sam package``) → ``transform`` (samtranslator,
+offline) → ``prepare_for_moto`` (what moto cannot create removed, references replaced) →
+``deploy`` (``create_stack``, then state machines, secrets and the handlers' registry);
+``resolve`` resolves intrinsics against the stack; SAM-level views (functions, routes)."""
 from __future__ import annotations
 
+import contextlib
 import copy
 import io
 import json
@@ -18,9 +14,8 @@ import os
 import re
 import time
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from samcli.yamlhelper import yaml_parse
 
@@ -37,8 +32,6 @@ def load(path: Path | str) -> dict[str, Any]:
     """Parse a SAM/CloudFormation YAML (or JSON) template, short-form tags in long form."""
     return yaml_parse(Path(path).read_text(encoding="utf-8"))
 
-
-# ---------------------------------------------------------------------------- packaging
 
 def zip_dir(path: Path) -> bytes:
     """Zip a code folder the way ``sam package`` would (no build step: source as is)."""
@@ -83,20 +76,14 @@ def package(template: dict[str, Any], root: Path, upload: Callable[[str, bytes],
     return tpl
 
 
-class _NoManagedPolicies:
-    def load(self) -> dict[str, str]:
-        return {}
-
-
 def transform(template: dict[str, Any], parameters: dict[str, Any]) -> dict[str, Any]:
     """SAM → plain CloudFormation, offline (managed policies resolve to nothing)."""
     from samtranslator.translator.transform import transform as sam_transform
 
     os.environ.setdefault("AWS_DEFAULT_REGION", "eu-north-1")
-    return sam_transform(copy.deepcopy(template), dict(parameters), _NoManagedPolicies())
+    no_managed_policies = type("NoManagedPolicies", (), {"load": lambda self: {}})()
+    return sam_transform(copy.deepcopy(template), dict(parameters), no_managed_policies)
 
-
-# ---------------------------------------------------------------------------- moto compatibility
 
 _GATEWAY, _COGNITO, _SCHEDULER = ("the local gateway (infra/local/gateway.py) serves the API",
                                   "the local issuer (infra/local/issuer.py) stands in for Cognito",
@@ -112,12 +99,11 @@ HANDLED_LOCALLY = {
 }
 
 
-@dataclass
-class Skipped:
+class Skipped(NamedTuple):
     logical_id: str
     type: str
     reason: str
-    properties: dict[str, Any] = field(default_factory=dict)
+    properties: dict[str, Any]
 
 
 def _moto_supports(rtype: str) -> bool:
@@ -200,8 +186,6 @@ def prepare_for_moto(cfn: dict[str, Any], region: str, account: str,
     return cfn, skipped
 
 
-# ---------------------------------------------------------------------------- SAM-level views
-
 def parameters(template: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     return {**{k: v.get("Default") for k, v in template.get("Parameters", {}).items()}, **overrides}
 
@@ -227,14 +211,11 @@ def layer_dirs(template: dict[str, Any], root: Path, layer_refs: list[Any]) -> l
     return dirs
 
 
-@dataclass
-class Route:
+class Route(NamedTuple):
     function: str          # logical id of the function
-    event: str             # event name
     path: str              # resource path template, e.g. /items/{id}
     method: str            # upper-case, or ANY
     auth: str | None       # authorizer name, None = public
-    api: str | None        # logical id of the Api resource (None = implicit)
     stage: str
 
 
@@ -242,7 +223,7 @@ def api_routes(template: dict[str, Any], params: dict[str, Any]) -> list[Route]:
     """Routes of every ``Type: Api`` event, with the authorizer that protects each."""
     routes: list[Route] = []
     for fn_id, props in sam_functions(template).items():
-        for ev_name, ev in (props.get("Events") or {}).items():
+        for ev in (props.get("Events") or {}).values():
             if ev.get("Type") != "Api":
                 continue
             ep = ev.get("Properties", {})
@@ -253,12 +234,10 @@ def api_routes(template: dict[str, Any], params: dict[str, Any]) -> list[Route]:
             stage = api_props.get("StageName", "Prod")
             if isinstance(stage, dict) and stage.get("Ref") in params:
                 stage = params[stage["Ref"]]
-            routes.append(Route(fn_id, ev_name, ep["Path"], str(ep.get("Method", "ANY")).upper(),
-                                None if auth in ("NONE", "AWS_IAM") else auth, api_id, str(stage)))
+            routes.append(Route(fn_id, ep["Path"], str(ep.get("Method", "ANY")).upper(),
+                                None if auth in ("NONE", "AWS_IAM") else auth, str(stage)))
     return routes
 
-
-# ---------------------------------------------------------------------------- deploying
 
 def deploy(cloud: Any) -> dict[str, float]:
     """Create ``cloud``'s stack from its template; fills cloud.sam/.cfn/.parameters/.skipped/
@@ -269,10 +248,8 @@ def deploy(cloud: Any) -> dict[str, float]:
     overrides = {k: v for k, v in {"Stage": cloud.stage, **cloud.extra_parameters}.items() if k in declared}
     cloud.parameters = parameters(cloud.sam, overrides)
     bucket, s3 = f"{cloud.stack_name}-artifacts".lower(), cloud.client("s3")
-    try:
+    with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
         s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": cloud.region})
-    except s3.exceptions.BucketAlreadyOwnedByYou:
-        pass
 
     def upload(key: str, data: bytes) -> str:
         s3.put_object(Bucket=bucket, Key=key, Body=data)
@@ -392,7 +369,7 @@ def _create_state_machines(cloud: Any) -> None:
         info = cloud.resources.setdefault(lid, {"type": res["Type"]})
         name = info.get("name") or props.get("StateMachineName") or f"{cloud.stack_name}-{lid}"
         arn = sfn.create_state_machine(name=name, definition=definition, type=props.get("StateMachineType", "STANDARD"),
-                                       roleArn=props.get("RoleArn") or f"arn:aws:iam::{cloud.account}:role/{name}",
+                                       roleArn=props.get("RoleArn") or f"arn:aws:iam::{cloud.account}:role/{name}"
                                        )["stateMachineArn"]
         info.update(arn=arn, name=name, physical_id=arn, definition=definition)
 
@@ -404,10 +381,8 @@ def _create_secrets(cloud: Any) -> None:
     for s in cloud.skipped:
         if s.type == "AWS::SecretsManager::Secret":
             name = placeholder(s.logical_id, s.type, None, cloud.region, cloud.account)
-            try:
+            with contextlib.suppress(sm.exceptions.ResourceExistsException):
                 sm.create_secret(Name=name, SecretString=str(s.properties.get("SecretString") or "{}"))
-            except sm.exceptions.ResourceExistsException:
-                pass
             cloud.resources[s.logical_id].update(physical_id=name, name=name)
 
 
