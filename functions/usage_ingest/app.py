@@ -1,25 +1,35 @@
-"""Usage records from the mobile network (SQS) -> balances, once each (D1-D9).
+"""Usage records from the mobile network (SQS) -> balances, once each (D1, D2, D3, D4,
+D5, D6, D7, D9).
 
-The whole batch is parsed, then applied per subscription with one state write each
-(services.usage.ingest). Powertools' BatchProcessor reports exactly the records that
-failed (invalid, unknown number, or a store error) so only they are retried and, after
-the queue's maxReceiveCount, dead-lettered."""
+Glue only: Powertools' BatchProcessor parses each message with `UsageQueueMessage` (an
+invalid one fails alone and is retried, then dead-lettered); the valid records of the
+batch are applied together by services.usage_ingestion.ingest, which says which failed
+(unknown number, store error) so that only they are retried. Held, conflicting and
+late-correction records are not failures: they are acknowledged and listed/stored."""
 import os
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from pydantic import ValidationError
+from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+from pydantic import Json, ValidationError
 
+from skysentral import clock
 from skysentral.adapters import queues
-from skysentral.domain.errors import InvalidUsageRecord
 from skysentral.events import UsageRecordIn
-from skysentral.services import usage
+from skysentral.services import usage_ingestion
 
 logger = Logger()
 metrics = Metrics()
-processor = BatchProcessor(event_type=EventType.SQS)
+
+
+class UsageQueueMessage(SqsRecordModel):
+    """An SQS message of the usage queue: its body is one usage record (the published contract)."""
+
+    body: Json[UsageRecordIn]  # type: ignore[assignment]
+
+
+processor = BatchProcessor(event_type=EventType.SQS, model=UsageQueueMessage)
 
 
 class RecordFailed(Exception):
@@ -33,22 +43,21 @@ def notify(alerts):
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event, context):
-    parsed, invalid = {}, {}
+    valid = {}
     for raw in event["Records"]:
         try:
-            parsed[raw["messageId"]] = UsageRecordIn.model_validate_json(raw["body"])
-        except ValidationError as exc:
-            invalid[raw["messageId"]] = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-    failed = usage.ingest(list(parsed.values()), notify)
-    metrics.add_metric("UsageRecordsApplied", MetricUnit.Count, len(parsed) - len(failed))
-    metrics.add_metric("UsageRecordsFailed", MetricUnit.Count, len(failed) + len(invalid))
+            valid[raw["messageId"]] = UsageQueueMessage.model_validate(raw).body
+        except ValidationError:
+            pass  # the processor reports it as failed
+    result = usage_ingestion.ingest(list(valid.values()), notify, now=clock.now())
+    metrics.add_metric("UsageRecordsApplied", MetricUnit.Count, result.applied)
+    metrics.add_metric("UsageRecordsFailed", MetricUnit.Count, len(event["Records"]) - len(valid) + len(result.failed))
+    metrics.add_metric("UsageRecordsHeldForReview", MetricUnit.Count, result.held)
+    metrics.add_metric("UsageRecordConflicts", MetricUnit.Count, result.conflicts)
+    metrics.add_metric("UsageLateCorrections", MetricUnit.Count, result.corrections)
 
-    def outcome(record: SQSRecord):
-        if record.message_id in invalid:
-            logger.error("invalid usage record rejected", extra={"reason": invalid[record.message_id],
-                                                                  "message_id": record.message_id})
-            raise InvalidUsageRecord(invalid[record.message_id])
-        reason = failed.get(parsed[record.message_id].record_id)
+    def outcome(record: UsageQueueMessage):
+        reason = result.failed.get(record.body.record_id)
         if reason:
             raise RecordFailed(reason)
 

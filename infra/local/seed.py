@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 NORDLYS = "c-nordlys"
 FJELLVIND = "c-fjellvind"
+OPERATOR_ORG = "op-skysentral"  # the business mobile operator's own staff (role operator)
 
 _FIRST = ["Kari", "Ola", "Ingrid", "Lars", "Sigrid", "Jonas", "Astrid", "Magnus", "Nora", "Henrik", "Solveig",
           "Emil", "Ragnhild", "Sander", "Maja", "Eirik", "Tone", "Vegard", "Hedda", "Knut", "Silje", "Petter",
@@ -41,6 +42,7 @@ DEMO_USERS: list[DemoUser] = [
     DemoUser("switchboard_agent (Ingrid Johansen, Nordlys)", _claims(NORDLYS, "e-nordlys-03", "ingrid.johansen@nordlys.no", "switchboard_agent"), "AGENT"),
     DemoUser("employee (Lars Olsen, Nordlys)", _claims(NORDLYS, "e-nordlys-04", "lars.olsen@nordlys.no", "employee"), "EMPLOYEE"),
     DemoUser("company_admin (Siri Fjell, Fjellvind)", _claims(FJELLVIND, "e-fjellvind-01", "siri@fjellvind.no", "company_admin"), "OTHER_ADMIN"),
+    DemoUser("operator (Mona Drift, the mobile operator's staff)", _claims(OPERATOR_ORG, "op-mona", "mona.drift@operator.no", "operator"), "OPERATOR"),
 ]
 
 

@@ -61,7 +61,13 @@ def _patch_localstripe() -> None:
     cancel, authenticate = pi._api_cancel.__func__, pi._api_authenticate.__func__
 
     def pi_init(self: Any, description: str | None = None, **kwargs: Any) -> None:
-        init(self, **kwargs)  # it refuses `description`, which the product sends
+        try:
+            init(self, **kwargs)  # it refuses `description`, which the product sends
+        except ls.UserError as exc:  # Stripe: an unknown PaymentMethod is a 400 on the param
+            if exc.code != 404 or not kwargs.get("payment_method"):
+                raise
+            raise ls.UserError(400, f"No such PaymentMethod: '{kwargs['payment_method']}'",
+                               {"param": "payment_method", "code": "resource_missing"}) from None
         self.description = description
         _emit("payment_intent.created", self)
 

@@ -25,15 +25,17 @@ def start_cloud(stack: str = "skysentral-bench"):
     return cloud
 
 
-def seed_company(company_id: str, subscriptions: int, plan: str = "BEDRIFT_10", rollover: bool = True):
-    """A company with `subscriptions` subscriptions (batch writes), returned as domain values."""
+def seed_company(company_id: str, subscriptions: int, plan: str = "BEDRIFT_10", rollover: bool = True,
+                 first_number: int = 0):
+    """A company with `subscriptions` subscriptions (batch writes), returned as domain values;
+    their numbers are +4790<first_number + n> (give each company its own range)."""
     from skysentral.domain import organisation
     from skysentral.domain.catalogue import PLANS
     from skysentral.store.directory_repository import Directory
     from skysentral.store.models import SubscriptionItem
 
     directory = Directory(company_id)
-    subs = [organisation.Subscription(f"s-{n:06d}", f"+4790{n:06d}", "dep-1", plan,
+    subs = [organisation.Subscription(f"s-{n:06d}", f"+4790{first_number + n:06d}", "dep-1", plan,
                            add_ons=organisation.AddOns(rollover=rollover)) for n in range(subscriptions)]
     with SubscriptionItem.batch_write() as batch:
         for value in [organisation.Company(company_id, "Bench AS", "999999999", "+4722000000"), organisation.Department("dep-1", "Drift"),

@@ -45,12 +45,18 @@ def _records(subs, rng) -> list[dict]:
     return out
 
 
+@pytest.fixture(autouse=True)
+def arrival_clock(monkeypatch):
+    """The handlers' clock: the November records arrive before the D9 grace ends."""
+    monkeypatch.setenv("SKYSENTRAL_NOW", "2026-11-28T12:00:00Z")
+
+
 @pytest.fixture
 def crashes(monkeypatch):
     """Crash the ingest handler at random: before the state write and between it and the ledger."""
     rng = random.Random(7)
     counts = Counter()
-    real_save, real_rows = balance_repository.save, balance_repository.write_rows
+    real_save, real_rows = balance_repository.save, balance_repository.write_ledger
 
     def save(*args, **kwargs):
         if rng.random() < 0.15:
@@ -65,7 +71,7 @@ def crashes(monkeypatch):
         return real_rows(*args, **kwargs)
 
     monkeypatch.setattr(balance_repository, "save", save)
-    monkeypatch.setattr(balance_repository, "write_rows", write_rows)
+    monkeypatch.setattr(balance_repository, "write_ledger", write_rows)  # the ledger rows of a whole batch
     return counts
 
 

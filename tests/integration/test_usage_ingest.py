@@ -3,12 +3,20 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pytest
+
 from skysentral.domain.balances import AddOns
 from skysentral.domain.catalogue import GIB, MIB
 from skysentral.services import usage
 from skysentral.store import balance_repository
 from skysentral.store.directory_repository import Directory
 from tests.integration.conftest import data
+
+
+@pytest.fixture(autouse=True)
+def arrival_clock(monkeypatch):
+    """The handlers' clock: records of November 2026 arrive in late November (D9 grace)."""
+    monkeypatch.setenv("SKYSENTRAL_NOW", "2026-11-26T12:00:00Z")
 
 
 def _account(cid, sub):
@@ -28,7 +36,8 @@ def _dlq_bodies(cloud):
             sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
 
 
-def test_six_gb_plan_using_two_gb_in_january_has_four_gb_rollover_in_february(cloud, company, send_usage):
+def test_six_gb_plan_using_two_gb_in_january_has_four_gb_rollover_in_february(cloud, company, send_usage, monkeypatch):
+    monkeypatch.setenv("SKYSENTRAL_NOW", "2026-01-25T12:00:00Z")  # the records arrive in January
     cid, (sub,) = company(["BEDRIFT_6"], [AddOns(rollover=True)])
     send_usage([data("jan-1", sub.msisdn, GIB, "2026-01-10T12:00:00+01:00"),
                 data("jan-2", sub.msisdn, GIB, "2026-01-20T12:00:00+01:00")])
@@ -89,13 +98,14 @@ def test_crossing_80_percent_sends_one_sms_in_the_users_language(cloud, company,
     assert [a["kind"] for a in logged] == ["package_80"] and logged[0]["language"] == "en"
 
 
-def test_late_record_after_close_reduces_the_rollover_its_month_produced(cloud, company, send_usage):
+def test_late_record_after_close_reduces_the_rollover_its_month_produced(cloud, company, send_usage, monkeypatch):
     cid, (sub,) = company(["BEDRIFT_10"], [AddOns(rollover=True)])
     send_usage([data("n-1", sub.msisdn, 4 * GIB, "2026-11-10T10:00:00+01:00")])
     cloud.drain()
     cloud.fire_schedule("MonthlyClose", at=datetime(2026, 12, 1, 0, 0))
     cloud.drain()
     assert balance_repository.load(cid, sub.subscription_id).balance.rollover_bytes == 6 * GIB
+    monkeypatch.setenv("SKYSENTRAL_NOW", "2026-12-02T08:00:00Z")  # within the 3 days' grace
     send_usage([data("n-late", sub.msisdn, GIB, "2026-11-30T23:50:00+01:00")])  # D9: November usage
     cloud.drain()
     state = balance_repository.load(cid, sub.subscription_id)
@@ -116,3 +126,39 @@ def test_two_companies_with_the_same_subscription_id_each_get_their_alert(cloud,
         cloud.drain()
     sent = sns_backends[cloud.account][cloud.region].sms_messages.values()
     assert {m[0] for m in sent} >= {first.msisdn, second.msisdn}
+
+
+def test_d9_record_whose_ledger_write_failed_before_the_close_lands_in_its_own_month(cloud, company, send_usage,
+                                                                                      monkeypatch):
+    """A crash between the state write and the ledger write, then the month close (which
+    writes a newer state version and month), then the record again: its row is November's,
+    with the state version that applied it, and it is counted once."""
+    cid, (sub,) = company(["BEDRIFT_10"], [AddOns(rollover=True)])
+    real_ledger = balance_repository.write_ledger
+    ledger_down = {"on": True}
+
+    def failing_ledger(rows):
+        if ledger_down["on"]:
+            raise ConnectionError("injected: ledger write failed")
+        return real_ledger(rows)
+
+    monkeypatch.setattr(balance_repository, "write_ledger", failing_ledger)
+    record = data("pre-close", sub.msisdn, 2 * GIB, "2026-11-29T10:00:00+01:00")
+    send_usage([record])
+    cloud.drain(timeout_s=60)  # retried until dead-lettered: applied to the state, no row yet
+    applied_by = balance_repository.load(cid, sub.subscription_id).version
+    assert balance_repository.usage_rows(cid, sub.subscription_id, "2026-11") == []
+    cloud.fire_schedule("MonthlyClose", at=datetime(2026, 12, 1, 0, 0))
+    cloud.drain()
+    _dlq_bodies(cloud)
+
+    ledger_down["on"] = False
+    monkeypatch.setenv("SKYSENTRAL_NOW", "2026-12-01T08:00:00Z")
+    send_usage([record])  # the operator redrives it from the dead-letter queue
+    cloud.drain()
+
+    rows = balance_repository.usage_rows(cid, sub.subscription_id, "2026-11")
+    assert [(r["id"], r["v"], r["counted"]) for r in rows] == [("pre-close", applied_by, 2 * GIB)]
+    assert balance_repository.usage_rows(cid, sub.subscription_id, "2026-12") == []
+    state = balance_repository.load(cid, sub.subscription_id)
+    assert state.balance.month == "2026-12" and state.balance.rollover_bytes == 8 * GIB  # counted once

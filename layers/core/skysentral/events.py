@@ -5,7 +5,7 @@ Schema is published in events/schemas/usage_record.schema.json (generated from t
 model; a test fails if it is stale)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, model_validator
@@ -43,12 +43,20 @@ class UsageRecordIn(BaseModel):
     zone: Zone = Field(description="NO | NORDIC | EU_EEA | CH | US | WORLD | REST")  # type: ignore[valid-type]
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 alpha-2 of where it happened")
     destination: str | None = Field(None, max_length=64, description="called number or service, if any")
+    duration_s: StrictInt | None = Field(None, ge=0, description="how long the session lasted, in seconds, if known "
+                                                                    "(a data record above the plausibility limit per "
+                                                                    "second of it is held for review)")
 
     @model_validator(mode="after")
     def _content_has_amount(self) -> "UsageRecordIn":
         if self.kind == "content" and self.amount_ore is None:
             raise ValueError("a content record needs amount_ore")
         return self
+
+    def content(self) -> dict:
+        """What the record says, with its time in UTC: two versions of a record id conflict
+        when this differs (usage_screening.fingerprint)."""
+        return {**self.model_dump(exclude={"record_id"}), "started_at": self.started_at.astimezone(timezone.utc).isoformat()}
 
     def to_domain(self) -> UsageRecord:
         return UsageRecord(record_id=self.record_id, kind=self.kind, quantity=self.quantity,

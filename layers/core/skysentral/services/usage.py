@@ -21,14 +21,11 @@ from skysentral.domain.calendar import month_of, prev_month
 from skysentral.domain.catalogue import PricePlan
 from skysentral.domain.organisation import Subscription
 from skysentral.domain.errors import Conflict, DomainError, InvalidInput, NotFound
-from skysentral.events import AlertMessage, UsageRecordIn
 from skysentral.store import balance_repository
 from skysentral.store.directory_repository import AuditEntry, Directory, find_subscription_by_msisdn
 
 logger = Logger(child=True)
 MAX_ATTEMPTS = 8
-
-Notify = Callable[[list[AlertMessage]], None]
 
 
 @dataclass(frozen=True)
@@ -63,85 +60,6 @@ def account_of_employee(directory: Directory, employee_id: str, subscription_id:
     if not chosen:
         raise NotFound("You have no such subscription." if subscription_id else "You have no subscription.")
     return account_of(directory, chosen[0])
-
-
-# ------------------------------------------------------------------ ingestion (D1-D7, D9)
-def _row(record: UsageRecordIn, outcome: rules.Outcome, version: int) -> dict:
-    """A ledger row. `v` is the state version whose write applied the record: records are
-    applied in (v, started_at, record_id) order, so the balance can be replayed exactly."""
-    return {"sk": balance_repository.usage_sk(outcome.month, record.record_id), "id": record.record_id, "month": outcome.month,
-            "v": version, "kind": record.kind, "zone": record.zone, "country": record.country, "at": record.started_at.isoformat(),
-            "qty": record.quantity, "counted": outcome.counted_quantity, "refused": outcome.refused_quantity,
-            "cost_ore": outcome.cost_ore, "status": outcome.status, "late": outcome.late,
-            "drawn": [list(x) for x in outcome.drawn]}
-
-
-def _alert_message(account: Account, alert: rules.Alert) -> dict:
-    """D7: the key is unique across companies (subscription ids are unique only within one);
-    the SMS handler sends once per key."""
-    cid, sub = account.company_id, account.subscription
-    return AlertMessage(key=f"{cid}:{sub.subscription_id}:{alert.key}", company_id=cid,
-                        subscription_id=sub.subscription_id, msisdn=sub.msisdn, kind=alert.kind, month=alert.month,
-                        params=alert.params).model_dump()
-
-
-def record_month(record: UsageRecordIn) -> str:
-    return month_of(record.started_at)
-
-
-def apply_for_subscription(account: Account, records: list[UsageRecordIn], notify: Notify) -> int:
-    """Apply a subscription's records once each; returns how many were new."""
-    cid, sid = account.company_id, account.subscription.subscription_id
-    records = sorted({r.record_id: r for r in records}.values(), key=lambda r: (r.started_at, r.record_id))
-    for _ in range(MAX_ATTEMPTS):
-        state = balance_repository.load(cid, sid)
-        pending_sks = [row["sk"] for row in state.pending]
-        stored = balance_repository.stored_rows(cid, sid, [balance_repository.usage_sk(record_month(r), r.record_id) for r in records] + pending_sks)
-        unstored = [row for row in state.pending if row["sk"] not in stored]
-        applied = stored | set(pending_sks)
-        balance = state.balance or rules.new_balance(account.plan, min(record_month(r) for r in records))
-        new_rows, alerts = [], []
-        for record in records:
-            if balance_repository.usage_sk(record_month(record), record.record_id) in applied:
-                continue
-            balance, outcome = rules.apply_usage(balance, account.plan, account.addons, record.to_domain())
-            new_rows.append(_row(record, outcome, state.version + 1))
-            alerts.extend(_alert_message(account, a) for a in outcome.alerts)
-        if new_rows:
-            try:
-                balance_repository.save(cid, sid, state, balance, pending=unstored + new_rows, outbox=alerts)
-            except balance_repository.StaleState:
-                continue
-        # A write that crashed before its rows were stored may not have sent its alerts either.
-        to_send = alerts + (state.outbox if unstored else [])
-        if to_send:
-            notify([AlertMessage.model_validate(m) for m in to_send])
-        if unstored or new_rows:
-            balance_repository.write_rows(cid, sid, unstored + new_rows)
-        return len(new_rows)
-    raise balance_repository.StaleState(f"{cid}/{sid}: state kept changing; the records will be retried")
-
-
-def ingest(records: list[UsageRecordIn], notify: Notify,
-           resolve: Callable[[str], Account | None] = account_for_msisdn) -> dict[str, str]:
-    """Apply a batch of valid records, grouped per subscription. Returns the records that
-    failed, with the reason (they are retried by the queue, then dead-lettered)."""
-    failed: dict[str, str] = {}
-    by_msisdn: dict[str, list[UsageRecordIn]] = defaultdict(list)
-    for record in records:
-        by_msisdn[record.msisdn].append(record)
-    for msisdn, group in by_msisdn.items():
-        try:
-            account = resolve(msisdn)
-            if account is None:
-                raise NotFound(f"No subscription has the number {msisdn}.")
-            apply_for_subscription(account, group, notify)
-        except Exception as exc:  # one subscription's failure must not fail the others
-            logger.warning("usage records failed", extra={"msisdn": msisdn, "reason": str(exc),
-                                                           "records": [r.record_id for r in group]})
-            for record in group:
-                failed[record.record_id] = str(exc) or type(exc).__name__
-    return failed
 
 
 # ------------------------------------------------------------------ month close (D9)

@@ -1,13 +1,18 @@
 """Storage of balances (D1-D9): one state item per subscription plus its usage ledger.
 
-Write path of a batch of usage for one subscription (see services.usage):
-  1. read the state and the ledger rows of the batch's records;
+Write path of a batch of usage (see services.usage_ingestion), batched across the
+subscriptions of the whole batch:
+  1. read the states (one BatchGetItem per 100) and the ledger rows of the batch's
+     records and of the states' pending outcomes (one BatchGetItem per 100 keys);
   2. apply the new records in memory;
-  3. write the state, conditional on its version (optimistic locking), with the new
-     rows in `pending` and the alerts in `outbox`;
-  4. send the alerts, then write the ledger rows.
-A record is "applied" when its ledger row exists or it is in `pending`. A crash after 3
-is finished by the next delivery: pending rows not yet stored are written then.
+  3. write each state, conditional on its version (optimistic locking), with the new
+     records' outcomes in `pending` and the alerts in `outbox`;
+  4. send the alerts, then write the ledger rows, 25 per call across subscriptions
+     (write_ledger).
+A record is "applied" when its ledger row exists or its outcome is in `pending`. A crash
+after 3 is finished by the next delivery of the record (the queue redelivers it): its row
+is rebuilt from the record and the pending outcome. Pending outcomes are dropped once
+their rows are seen stored.
 """
 from __future__ import annotations
 
@@ -102,23 +107,29 @@ def _condition_failed(exc: Exception) -> bool:
     return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
-def stored_rows(company_id: str, subscription_id: str, sks: list[str]) -> set[str]:
-    """Which of these ledger rows exist (a strongly consistent batch read)."""
-    pk = partition(company_id, subscription_id)
-    keys = [(pk, sk) for sk in dict.fromkeys(sks)]
-    found: set[str] = set()
+def stored_rows(keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+    """The ledger rows that exist among these (partition, sk) keys, across subscriptions:
+    strongly consistent batch reads of 100 keys each."""
+    keys = list(dict.fromkeys(keys))
+    found: dict[tuple[str, str], dict] = {}
     for i in range(0, len(keys), 100):
-        for item in UsageRowItem.batch_get(keys[i:i + 100], consistent_read=True, attributes_to_get=["pk", "sk"]):
-            found.add(item.sk)
+        for item in UsageRowItem.batch_get(keys[i:i + 100], consistent_read=True):
+            found[(item.pk, item.sk)] = item.row
     return found
 
 
-def write_rows(company_id: str, subscription_id: str, rows: list[dict]) -> None:
-    """Ledger rows as plain puts (a repeat writes the same row again: harmless)."""
-    pk = partition(company_id, subscription_id)
+def write_ledger(rows: list[tuple[str, dict]]) -> None:
+    """Ledger rows of many subscriptions ((partition, row) pairs) as plain puts, 25 per
+    BatchWriteItem; a repeat writes the same row again: harmless."""
     with UsageRowItem.batch_write() as batch:
-        for row in rows:
+        for pk, row in rows:
             batch.save(UsageRowItem(pk, row["sk"], row=row))
+
+
+def write_rows(company_id: str, subscription_id: str, rows: list[dict]) -> None:
+    """One subscription's ledger rows (e.g. a purchase), as plain puts."""
+    pk = partition(company_id, subscription_id)
+    write_ledger([(pk, row) for row in rows])
 
 
 def usage_rows(company_id: str, subscription_id: str, month: str) -> list[dict]:

@@ -129,8 +129,9 @@ class _Balances(Model):
 class BalanceStateItem(_Balances):
     """sk = STATE: the subscription's balance stack (domain Balance.to_dict()).
 
-    `pending` holds the ledger rows of the last write until they are known to be stored
-    (they are written after the state, so a crash between the two loses nothing);
+    `pending` holds the outcomes of applied records until their ledger rows are seen
+    stored (rows are written after the state, so a crash between the two loses nothing;
+    services.usage_ingestion encodes them; older items hold whole rows);
     `outbox` the alerts of the last write (sent after it; resent if it crashed)."""
 
     version = NumberAttribute()
