@@ -106,7 +106,7 @@ class Runtime:
         self._by_name: dict[str, str] = {}            # physical name → logical id
         self._modules: dict[str, tuple[ModuleType, float]] = {}
         self._import_lock = threading.RLock()
-        self._active = 0
+        self.active = 0                               # invocations running now (drain waits for 0)
         self._active_lock = threading.Condition()
         self._tag = next(_tags)
 
@@ -121,10 +121,6 @@ class Runtime:
             parts = name.split(":")
             name = parts[6] if len(parts) > 6 else parts[-1]
         return name if name in self.functions else self._by_name.get(name)
-
-    @property
-    def active(self) -> int:
-        return self._active
 
     def _apply_env(self, spec: FunctionSpec) -> None:
         for k, v in _LOCAL_DEFAULTS.items():
@@ -155,7 +151,7 @@ class Runtime:
         """Run the handler; return (payload, errored). Never raises for handler errors."""
         spec = self.functions[logical_id]
         with self._active_lock:
-            self._active += 1
+            self.active += 1
         result: dict[str, Any] = {}
         context = LambdaContext(spec.physical_name or logical_id, spec.arn, spec.memory_mb, spec.timeout_s)
 
@@ -187,7 +183,7 @@ class Runtime:
             return result.get("value"), False
         finally:
             with self._active_lock:
-                self._active -= 1
+                self.active -= 1
                 self._active_lock.notify_all()
 
     def invoke(self, logical_id: str, event: Any) -> Any:

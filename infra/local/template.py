@@ -186,10 +186,6 @@ def prepare_for_moto(cfn: dict[str, Any], region: str, account: str,
     return cfn, skipped
 
 
-def parameters(template: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
-    return {**{k: v.get("Default") for k, v in template.get("Parameters", {}).items()}, **overrides}
-
-
 def sam_functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Logical id → merged properties (Globals.Function applied) of every SAM function."""
     glob = template.get("Globals", {}).get("Function", {})
@@ -246,7 +242,7 @@ def deploy(cloud: Any) -> dict[str, float]:
     cloud.sam = load(cloud.root / cloud.template_file)
     declared = cloud.sam.get("Parameters", {})
     overrides = {k: v for k, v in {"Stage": cloud.stage, **cloud.extra_parameters}.items() if k in declared}
-    cloud.parameters = parameters(cloud.sam, overrides)
+    cloud.parameters = {**{k: v.get("Default") for k, v in declared.items()}, **overrides}
     bucket, s3 = f"{cloud.stack_name}-artifacts".lower(), cloud.client("s3")
     with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
         s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": cloud.region})
@@ -315,23 +311,16 @@ def _collect_resources(cloud: Any) -> None:
         cloud.resources.setdefault(s.logical_id, {"type": s.type, "physical_id": None, "handled_locally": s.reason})
 
 
-def _moto_resource_map(cloud: Any) -> Any:
-    from moto.cloudformation.models import cloudformation_backends
-
-    for stack in cloudformation_backends[cloud.account][cloud.region].stacks.values():
-        if stack.name == cloud.stack_name and stack.status == "CREATE_COMPLETE":
-            return stack.resource_map
-    return None
-
-
 def resolve(cloud: Any, node: Any) -> Any:
     """Resolve intrinsics in ``node`` against the created stack."""
     node = replace_refs(node, {s.logical_id: s.type for s in cloud.skipped}, cloud.region, cloud.account)
-    rmap = None if cloud.external else _moto_resource_map(cloud)
-    if rmap is not None:
+    if not cloud.external:  # moto's own resolver, over the created stack's resources
+        from moto.cloudformation.models import cloudformation_backends
         from moto.cloudformation.parsing import clean_json
 
-        return clean_json(node, rmap)
+        stacks = cloudformation_backends[cloud.account][cloud.region].stacks.values()
+        return clean_json(node, next(s.resource_map for s in stacks
+                                     if s.name == cloud.stack_name and s.status == "CREATE_COMPLETE"))
 
     def simple(n: Any) -> Any:  # an external LocalStack: Ref and GetAtt from what was collected
         if isinstance(n, list):
