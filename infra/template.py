@@ -1,14 +1,15 @@
 """What template.yaml declares, for the tools, tests and the OpenAPI generator: its
-functions, their API routes and handler modules (parsed by infra.local.template.load)."""
+functions, their API routes and handler modules (loaded by the local cloud's one loader,
+infra.local.runtime.import_handler)."""
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 from functools import lru_cache
 from pathlib import Path
 
-from infra.local.template import load
+from infra.local.runtime import import_handler
+from infra.local.template import layer_dirs, load
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,24 +34,17 @@ def api_routes(props: dict) -> set[tuple[str, str]]:
 def load_handler_module(logical_id: str, props: dict | None = None):
     """Import a function's handler module from its CodeUri, as the Lambda runtime would."""
     props = props or functions()[logical_id]
+    template = load_template()
     # The Lambda runtime sets the template's environment before a handler module loads;
     # outside it (tests, the OpenAPI generator) stand-in values take their place.
-    for name, value in load_template()["Globals"]["Function"]["Environment"]["Variables"].items():
+    for name, value in template["Globals"]["Function"]["Environment"]["Variables"].items():
         os.environ.setdefault(name, value if isinstance(value, str) else f"local-{name.lower()}")
     os.environ.setdefault("AWS_DEFAULT_REGION", "eu-north-1")
-    module_name, _, _attr = props["Handler"].rpartition(".")
-    path = ROOT / props["CodeUri"] / f"{module_name.replace('.', '/')}.py"
-    core = str(ROOT / "layers" / "core")
-    if core not in sys.path:
-        sys.path.insert(0, core)
-    unique = f"_fn_{logical_id}"
-    if unique in sys.modules:
-        return sys.modules[unique]
-    spec = importlib.util.spec_from_file_location(unique, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[unique] = module
-    spec.loader.exec_module(module)
-    return module
+    module_name = f"_fn_{logical_id}"
+    if module_name not in sys.modules:
+        layers = props.get("Layers") or template["Globals"]["Function"].get("Layers") or []
+        import_handler(ROOT / props["CodeUri"], props["Handler"], layer_dirs(template, ROOT, layers), module_name)
+    return sys.modules[module_name]
 
 
 def chalice_apis() -> dict[str, object]:

@@ -1,26 +1,7 @@
 """``python -m infra.local`` — the local cloud from the command line.
 
-Commands::
-
-    run    [--port 3000] [--aws-port 4566] [--host 127.0.0.1] [--no-clock] [--no-seed]
-           emulator on :4566, template deployed, demo data seeded, API on :3000;
-           prints the URL, the schedules and a bearer token per demo user; Ctrl-C stops.
-    tokens [--ttl 86400]
-           a bearer token per demo user (same key file as `run`, so they work against it).
-    fire   <schedule-name> [--at 2026-12-01T00:05] [--url http://localhost:3000]
-           fire a schedule of a running `run` now, as if the clock read --at
-           (naive times are read in the schedule's time zone, e.g. Europe/Oslo).
-    send   <queue-logical-id> <file.json|-> [--group G] [--url ...]
-           send one JSON message or a list of them to a template queue of a running `run`.
-    drain  [--url ...]   wait until the running cloud's queues are empty.
-    schedules [--url ...]  list the schedules of a running `run`.
-
-Against a LocalStack you already run: the clients in infra/local come from
-``localstack_client.session.Session``, which talks to ``http://localhost:4566``;
-``LOCALSTACK_HOST=host:port`` or ``AWS_ENDPOINT_URL=http://...`` point it elsewhere.
-``python -m infra.local run --external`` then deploys the template into that LocalStack
-(its CloudFormation, Lambda, SQS mappings and Step Functions run the functions) instead
-of starting the embedded emulator; the gateway, issuer and schedule firing stay local.
+Commands: ``run`` (emulator, template deployed, demo data, API on :3000), ``tokens``,
+``fire``, ``send``, ``drain``, ``schedules``; see ``--help`` and infra/local/README.md.
 """
 from __future__ import annotations
 
@@ -30,6 +11,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -39,33 +21,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _users() -> list[tuple[str, dict[str, Any]]]:
-    """(label, claims) of every demo user from infra.local.seed.DEMO_USERS."""
-    try:
-        from infra.local import seed
-    except ImportError:
-        return []
-    out = []
-    for i, user in enumerate(getattr(seed, "DEMO_USERS", []) or []):
-        if isinstance(user, dict):
-            claims = dict(user.get("claims", user))
-            label = str(user.get("label") or claims.get("email") or f"user {i + 1}")
-        else:
-            claims = dict(getattr(user, "claims", {}))
-            label = str(getattr(user, "label", None) or claims.get("email") or f"user {i + 1}")
-        out.append((label, claims))
-    return out
-
-
-def _print_tokens(ttl: int) -> None:
+def _print_tokens(ttl: int, export: bool = False) -> None:
     from infra.local.issuer import Issuer
+    from infra.local.seed import DEMO_USERS
 
     issuer = Issuer(ROOT)
-    users = _users()
-    if not users:
-        print("  (no demo users: infra.local.seed.DEMO_USERS is empty)")
-    for label, claims in users:
-        print(f"  {label}:\n    Authorization: Bearer {issuer.issue(claims, ttl_s=ttl)}")
+    for user in DEMO_USERS:
+        token = issuer.issue(user.claims, ttl_s=ttl)
+        print(f"export {user.var}={token}   # {user.label}" if export
+              else f"  {user.label}:\n    Authorization: Bearer {token}")
 
 
 def _call(url: str, method: str = "GET", body: Any = None) -> Any:
@@ -118,7 +82,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"  Stack:     {cloud.stack_name}, stage {cloud.stage}; "
           f"{len(cloud.resources)} resources, {len(gateway.routes)} routes")
     if seeded is not None:
-        print(f"  Seeded:    demo data ({len(seeded) if hasattr(seeded, '__len__') else 'ok'} users)")
+        print(f"  Seeded:    demo data ({len(seeded)} users)")
     print("  Schedules (fire: python -m infra.local fire <name> [--at ISO]):")
     for s in cloud.schedules() or []:
         print(f"    {s['name']:<28} {s['expression']:<28} {s['timezone']:<14} → {s['target']['logical_id'] or s['target']['arn']}")
@@ -133,16 +97,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if not args.no_clock and not args.external:
         cloud.start_clock()
-    stop = {"now": False}
-
-    def on_signal(*_: Any) -> None:
-        stop["now"] = True
-
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
-        while not stop["now"]:
-            time.sleep(0.3)
+        while not stop.wait(0.3):
+            pass
     finally:
         gateway.stop()
         cloud.stop()
@@ -151,46 +111,28 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_tokens(args: argparse.Namespace) -> int:
-    if args.export:
-        from infra.local import seed
-        from infra.local.issuer import Issuer
-
-        issuer = Issuer(ROOT)
-        for user in seed.DEMO_USERS:
-            print(f"export {user.var}={issuer.issue(user.claims, ttl_s=args.ttl)}   # {user.label}")
-        return 0
-    print(f"Bearer tokens (valid {args.ttl}s, issuer key {ROOT / '.local/issuer-key.pem'}):")
-    _print_tokens(args.ttl)
+    if not args.export:
+        print(f"Bearer tokens (valid {args.ttl}s, issuer key {ROOT / '.local/issuer-key.pem'}):")
+    _print_tokens(args.ttl, args.export)
     return 0
 
 
-def cmd_fire(args: argparse.Namespace) -> int:
-    from urllib.parse import quote
+def cmd_remote(args: argparse.Namespace) -> int:
+    """fire / send / drain / schedules: through the running cloud's /_local endpoints."""
+    from urllib.parse import quote, urlencode
 
-    body = {"at": args.at} if args.at else {}
-    result = _call(f"{args.url}/_local/schedules/{quote(args.name)}/fire", "POST", body)
+    if args.cmd == "fire":
+        body = {"at": args.at} if args.at else {}
+        result = _call(f"{args.url}/_local/schedules/{quote(args.name)}/fire", "POST", body)
+    elif args.cmd == "send":
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+        query = f"?{urlencode({'group': args.group})}" if args.group else ""
+        result = _call(f"{args.url}/_local/queues/{quote(args.queue)}/messages{query}", "POST", json.loads(text))
+    elif args.cmd == "drain":
+        result = _call(f"{args.url}/_local/drain", "POST", {})
+    else:
+        result = _call(f"{args.url}/_local/schedules")
     print(json.dumps(result, indent=2, ensure_ascii=False))
-    return 0
-
-
-def cmd_send(args: argparse.Namespace) -> int:
-    from urllib.parse import quote
-
-    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
-    url = f"{args.url}/_local/queues/{quote(args.queue)}/messages"
-    if args.group:
-        url += f"?group={quote(args.group)}"
-    print(json.dumps(_call(url, "POST", json.loads(text)), indent=2))
-    return 0
-
-
-def cmd_drain(args: argparse.Namespace) -> int:
-    print(json.dumps(_call(f"{args.url}/_local/drain", "POST", {})))
-    return 0
-
-
-def cmd_schedules(args: argparse.Namespace) -> int:
-    print(json.dumps(_call(f"{args.url}/_local/schedules"), indent=2, ensure_ascii=False))
     return 0
 
 
@@ -223,26 +165,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--export", action="store_true", help="print `export NAME=token` lines for a shell")
     p.set_defaults(fn=cmd_tokens)
 
-    p = sub.add_parser("fire", help="fire a schedule of a running cloud")
-    p.add_argument("name")
-    p.add_argument("--at", help="ISO 8601 clock for the run, e.g. 2026-12-01T00:05 (schedule's time zone)")
-    p.add_argument("--url", default=default_url)
-    p.set_defaults(fn=cmd_fire)
-
-    p = sub.add_parser("send", help="send JSON message(s) to a template queue of a running cloud")
-    p.add_argument("queue", help="logical id of the queue in template.yaml")
-    p.add_argument("file", help="a .json file (object or list) or - for stdin")
-    p.add_argument("--group", help="MessageGroupId for FIFO queues (default: the message's msisdn)")
-    p.add_argument("--url", default=default_url)
-    p.set_defaults(fn=cmd_send)
-
-    p = sub.add_parser("drain", help="wait until the running cloud's queues are empty")
-    p.add_argument("--url", default=default_url)
-    p.set_defaults(fn=cmd_drain)
-
-    p = sub.add_parser("schedules", help="list the schedules of a running cloud")
-    p.add_argument("--url", default=default_url)
-    p.set_defaults(fn=cmd_schedules)
+    remote = {name: sub.add_parser(name, help=help_) for name, help_ in (
+        ("fire", "fire a schedule of a running cloud"),
+        ("send", "send JSON message(s) to a template queue of a running cloud"),
+        ("drain", "wait until the running cloud's queues are empty"),
+        ("schedules", "list the schedules of a running cloud"))}
+    remote["fire"].add_argument("name")
+    remote["fire"].add_argument("--at", help="ISO 8601 clock, e.g. 2026-12-01T00:05 (the schedule's time zone)")
+    remote["send"].add_argument("queue", help="logical id of the queue in template.yaml")
+    remote["send"].add_argument("file", help="a .json file (object or list) or - for stdin")
+    remote["send"].add_argument("--group", help="MessageGroupId for FIFO queues (default: the message's msisdn)")
+    for p in remote.values():
+        p.add_argument("--url", default=default_url)
+        p.set_defaults(fn=cmd_remote)
 
     args = parser.parse_args(argv)
     return int(args.fn(args) or 0)

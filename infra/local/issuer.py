@@ -1,16 +1,9 @@
-"""The local token issuer: a stand-in for the Cognito user pool.
-
-An RSA key is generated once and kept in ``<root>/.local/issuer-key.pem`` (gitignored),
-so tokens printed by ``python -m infra.local tokens`` in one shell are accepted by a
-``python -m infra.local run`` in another. Tokens look like Cognito ID tokens (RS256,
-``token_use: "id"``, ``sub``, ``email``, ``custom:company_id``, ``custom:role``,
-``custom:departments`` comma-separated …) with ``iss`` = :data:`ISSUER` and
-``aud`` = :data:`AUDIENCE`; :meth:`Issuer.verify` checks what API Gateway's Cognito
-authorizer checks: signature, expiry, issuer, audience and that it is an ID token.
-"""
+"""The local token issuer standing in for the Cognito user pool: RS256 ID tokens with
+Cognito's claims, key kept in ``<root>/.local/issuer-key.pem`` (gitignored) so tokens from
+``python -m infra.local tokens`` work against a running ``run``; :meth:`Issuer.verify`
+checks what API Gateway's Cognito authorizer checks."""
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
 import time
@@ -19,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import jwt
+from jwt.algorithms import RSAAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -32,9 +26,8 @@ class InvalidToken(Exception):
     """The token must be refused (API Gateway answers 401)."""
 
 
-def _b64u(n: int) -> str:
-    raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+_REASONS = {jwt.ExpiredSignatureError: "token expired", jwt.InvalidAudienceError: "wrong audience",
+            jwt.InvalidIssuerError: "wrong issuer"}
 
 
 def _load_or_create_key(path: Path) -> rsa.RSAPrivateKey:
@@ -58,8 +51,7 @@ class Issuer:
     def __init__(self, root: Path | str = REPO_ROOT, key_file: Path | None = None,
                  issuer: str = ISSUER, audience: str = AUDIENCE) -> None:
         self.path = Path(key_file) if key_file else Path(root).resolve() / KEY_FILE
-        self.issuer = issuer
-        self.audience = audience
+        self.issuer, self.audience = issuer, audience
         self._key = _load_or_create_key(self.path)
         self._public = self._key.public_key()
         der = self._public.public_bytes(serialization.Encoding.DER,
@@ -69,17 +61,9 @@ class Issuer:
     def issue(self, claims: dict[str, Any], ttl_s: int = 3600, **overrides: Any) -> str:
         """An RS256 ID token with Cognito-shaped claims; ``claims`` win over defaults."""
         now = int(time.time())
-        body: dict[str, Any] = {
-            "sub": str(uuid.uuid4()),
-            "iss": self.issuer,
-            "aud": self.audience,
-            "token_use": "id",
-            "auth_time": now,
-            "iat": now,
-            "exp": now + int(ttl_s),
-            "jti": str(uuid.uuid4()),
-            "email_verified": True,
-        }
+        body: dict[str, Any] = {"sub": str(uuid.uuid4()), "iss": self.issuer, "aud": self.audience, "token_use": "id",
+                                "auth_time": now, "iat": now, "exp": now + int(ttl_s), "jti": str(uuid.uuid4()),
+                                "email_verified": True}
         claims = dict(claims)
         depts = claims.get("custom:departments")
         if isinstance(depts, (list, tuple)):
@@ -100,43 +84,13 @@ class Issuer:
                 raise InvalidToken("unknown signing key")
             claims = jwt.decode(token, self._public, algorithms=["RS256"], audience=self.audience,
                                 issuer=self.issuer, options={"require": ["exp", "iat", "iss", "aud", "sub"]})
-        except InvalidToken:
-            raise
-        except jwt.ExpiredSignatureError as exc:
-            raise InvalidToken("token expired") from exc
-        except jwt.InvalidAudienceError as exc:
-            raise InvalidToken("wrong audience") from exc
-        except jwt.InvalidIssuerError as exc:
-            raise InvalidToken("wrong issuer") from exc
         except jwt.PyJWTError as exc:
-            raise InvalidToken(f"invalid token: {exc}") from exc
+            raise InvalidToken(_REASONS.get(type(exc), f"invalid token: {exc}")) from exc
         if claims.get("token_use") != "id":
             raise InvalidToken("not an ID token")
         return claims
 
     def jwks(self) -> dict[str, Any]:
-        numbers = self._public.public_numbers()
-        return {"keys": [{"kty": "RSA", "alg": "RS256", "use": "sig", "kid": self.kid,
-                          "n": _b64u(numbers.n), "e": _b64u(numbers.e)}]}
+        jwk = RSAAlgorithm.to_jwk(self._public, as_dict=True)
+        return {"keys": [{"kty": "RSA", "alg": "RS256", "use": "sig", "kid": self.kid, "n": jwk["n"], "e": jwk["e"]}]}
 
-
-_default: dict[str, Issuer] = {}
-
-
-def default_issuer(root: Path | str = REPO_ROOT) -> Issuer:
-    key = str(Path(root).resolve())
-    if key not in _default:
-        _default[key] = Issuer(root)
-    return _default[key]
-
-
-def issue(claims: dict[str, Any], ttl_s: int = 3600, root: Path | str = REPO_ROOT) -> str:
-    return default_issuer(root).issue(claims, ttl_s)
-
-
-def verify(token: str, root: Path | str = REPO_ROOT) -> dict[str, Any]:
-    return default_issuer(root).verify(token)
-
-
-def jwks(root: Path | str = REPO_ROOT) -> dict[str, Any]:
-    return default_issuer(root).jwks()

@@ -1,22 +1,16 @@
-"""Small corrections to moto 5.2.5 where it differs from AWS in ways the project hits.
-
-* Step Functions (``execute_state_machine`` backend): ``StartExecution`` without a
-  ``name`` gives every execution the ARN suffix ``None``, so the second unnamed start
-  fails with ``ExecutionAlreadyExists``. AWS generates a UUID name.
-* SQS performance: ``ReceiveMessage`` checks each returned message's retention period
-  by computing *all* queue attributes (which counts every message in the queue), making
-  a receive O(batch × queue length). The check reads the retention period directly.
-* (in :mod:`infra.local.template`) CloudFormation appends ``.fifo`` to the generated
-  name of a FIFO queue; moto does not and refuses to create it.
-* (in :mod:`infra.local.schedules`) EventBridge: moto matches schedule-only and DISABLED
-  rules against every ``PutEvents`` and cannot deliver to Lambda/Step Functions targets.
-"""
+"""Small corrections to moto 5.2.5 where it differs from AWS in ways the project hits:
+an unnamed Step Functions ``StartExecution`` gets a UUID name (moto names them all ``None``);
+``ReceiveMessage`` reads a queue's retention period instead of counting the whole queue per
+message; one lock around every DynamoDB request (moto's backend is not thread-safe). The
+``.fifo`` name and EventBridge fixes live in :mod:`.template` and :mod:`.schedules`."""
 from __future__ import annotations
 
+import threading
 import uuid
 from typing import Any
 
 _applied = False
+_dynamodb_lock = threading.RLock()
 
 
 def apply() -> None:
@@ -41,4 +35,19 @@ def apply() -> None:
         return retention + message.sent_timestamp / 1000 > unix_time()
 
     SQSBackend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period  # type: ignore[method-assign]
+
+    # moto's DynamoDB is not thread-safe: transact_write_items deep-copies a table while
+    # another thread writes to it ("dictionary changed size during iteration"), and scans
+    # iterate over dicts others change. The gateway, the pollers and the HTTP endpoint all
+    # call it from threads, so one lock serialises every DynamoDB request (including the
+    # serialisation of its answer). An emulator need not be parallel, only correct.
+    from moto.dynamodb.responses import DynamoHandler
+
+    call_action = DynamoHandler.call_action
+
+    def serialised_call_action(self: Any) -> Any:
+        with _dynamodb_lock:
+            return call_action(self)
+
+    DynamoHandler.call_action = serialised_call_action  # type: ignore[method-assign]
     _applied = True

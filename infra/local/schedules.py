@@ -1,15 +1,8 @@
-"""Schedules and EventBridge rules the emulator cannot dispatch, dispatched locally.
-
-* ``AWS::Scheduler::Schedule`` (SAM ``ScheduleV2``): moto's CloudFormation skips it.
-* ``AWS::Events::Rule`` with a ``ScheduleExpression`` (SAM ``Schedule``): never fires.
-* ``AWS::Events::Rule`` with an event pattern and a Lambda / Step Functions / SNS
-  target: moto's ``put_events`` raises for those targets; :func:`install_events_patch`
-  makes moto hand such targets to the local cloud (SQS, logs … targets stay moto's).
-
-:class:`Schedule` describes one schedule; :func:`scheduler_input` substitutes
-EventBridge Scheduler's context attributes; :func:`next_fire` evaluates ``rate()``,
-``cron()`` and ``at()`` expressions (AWS syntax, in the schedule's time zone) for the
-optional background clock of ``python -m infra.local run``.
+"""What moto never fires or cannot deliver, dispatched locally: Scheduler schedules (SAM
+``ScheduleV2``; moto's CloudFormation skips them), schedule rules (SAM ``Schedule``), and
+rules with Lambda / Step Functions / SNS targets (:func:`install_events_patch`; other targets
+stay moto's). :class:`Dispatcher` fires a schedule with a chosen clock (the ``<aws.scheduler.*>``
+attributes substituted) and runs the background clock; ``cron()`` goes through croniter.
 """
 from __future__ import annotations
 
@@ -21,9 +14,13 @@ import re
 import threading
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
+
+from croniter import CroniterBadDateError, croniter
+
+from . import template as tpl
 
 log = logging.getLogger("infra.local.schedules")
 
@@ -44,18 +41,9 @@ class Schedule:
     target_logical_id: str | None = None
 
     def describe(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "logical_id": self.logical_id,
-            "aliases": self.aliases,
-            "kind": self.kind,
-            "expression": self.expression,
-            "timezone": self.timezone,
-            "state": self.state,
-            "target": {"arn": self.target_arn, "logical_id": self.target_logical_id,
-                       "service": arn_service(self.target_arn)},
-            "input": self.input,
-        }
+        keys = ("name", "logical_id", "aliases", "kind", "expression", "timezone", "state")
+        return {**{k: getattr(self, k) for k in keys}, "input": self.input, "target": {
+            "arn": self.target_arn, "logical_id": self.target_logical_id, "service": arn_service(self.target_arn)}}
 
     def matches(self, name: str) -> bool:
         return name in {self.name, self.logical_id, *self.aliases}
@@ -74,49 +62,21 @@ def as_aware(at: datetime | None, tz: str) -> datetime:
     """``None`` → now; a naive datetime is read in the schedule's time zone."""
     if at is None:
         return datetime.now(timezone.utc).replace(microsecond=0)
-    if at.tzinfo is None:
-        return at.replace(tzinfo=ZoneInfo(tz or "UTC"))
-    return at
+    return at.replace(tzinfo=ZoneInfo(tz or "UTC")) if at.tzinfo is None else at
 
 
-def scheduler_input(schedule: Schedule, at: datetime, region: str, account: str,
-                    execution_id: str | None = None, attempt: int = 1) -> str:
+def scheduler_input(schedule: Schedule, at: datetime, region: str, account: str) -> str:
     """The payload EventBridge Scheduler sends, context attributes substituted."""
     text = schedule.input if schedule.input is not None else "{}"
-    arn = f"arn:aws:scheduler:{region}:{account}:schedule/{schedule.group}/{schedule.name}"
-    values = {
+    for key, value in {
         "<aws.scheduler.scheduled-time>": iso_z(at),
-        "<aws.scheduler.execution-id>": execution_id or str(uuid.uuid4()),
-        "<aws.scheduler.attempt-number>": str(attempt),
-        "<aws.scheduler.schedule-arn>": arn,
-    }
-    for key, value in values.items():
+        "<aws.scheduler.execution-id>": str(uuid.uuid4()),
+        "<aws.scheduler.attempt-number>": "1",
+        "<aws.scheduler.schedule-arn>":
+            f"arn:aws:scheduler:{region}:{account}:schedule/{schedule.group}/{schedule.name}",
+    }.items():
         text = text.replace(key, value)
     return text
-
-
-def scheduled_event(rule_arn: str, at: datetime, region: str, account: str) -> dict[str, Any]:
-    """The event an EventBridge schedule rule sends."""
-    return {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": account,
-        "time": iso_z(at),
-        "region": region,
-        "resources": [rule_arn],
-        "detail": {},
-    }
-
-
-def _json_path(event: Any, path: str) -> Any:
-    if path in ("$", ""):
-        return event
-    node = event
-    for part in path.removeprefix("$.").split("."):
-        node = node.get(part) if isinstance(node, dict) else None
-    return node
 
 
 def rule_target_input(target: dict[str, Any], event: dict[str, Any]) -> str:
@@ -124,225 +84,246 @@ def rule_target_input(target: dict[str, Any], event: dict[str, Any]) -> str:
     if target.get("Input") is not None:
         return target["Input"] if isinstance(target["Input"], str) else json.dumps(target["Input"])
     if target.get("InputPath"):
-        return json.dumps(_json_path(event, target["InputPath"]))
-    transformer = target.get("InputTransformer")
-    if transformer:
+        node: Any = event
+        for part in target["InputPath"].removeprefix("$").strip(".").split(".") if target["InputPath"] != "$" else []:
+            node = node.get(part) if isinstance(node, dict) else None
+        return json.dumps(node)
+    if target.get("InputTransformer"):
         from moto.events.models import EventTemplateParser
 
-        out = EventTemplateParser.parse(
-            input_template=transformer.get("InputTemplate"),
-            input_paths_map=transformer.get("InputPathsMap", {}),
-            event=event,
-        )
+        t = target["InputTransformer"]
+        out = EventTemplateParser.parse(input_template=t.get("InputTemplate"),
+                                        input_paths_map=t.get("InputPathsMap", {}), event=event)
         return out if isinstance(out, str) else json.dumps(out)
     return json.dumps(event)
 
 
-def normalise_event(event: dict[str, Any]) -> dict[str, Any]:
+def _aws_dow_to_cron(part: str) -> str:
+    """AWS numbers days SUN=1…SAT=7, croniter SUN=0…SAT=6; AWS ``6L`` is croniter's ``L5``."""
+    shift = lambda m: str(int(m.group(0)) - 1)  # noqa: E731
+    if part.endswith("L") and part != "L":
+        return "L" + re.sub(r"\d+", shift, part[:-1] or "7")
+    return re.sub(r"(?<![#/])\d+", shift, part)
+
+
+def next_fire(expression: str, after: datetime, tz: str = "UTC") -> datetime | None:
+    """Next fire time strictly after ``after`` (aware), or None (past ``at()``/unparsable)."""
+    zone, expr = ZoneInfo(tz or "UTC"), expression.strip()
+    if m := re.fullmatch(r"rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)", expr):
+        return after + timedelta(**{m.group(2).rstrip("s") + "s": int(m.group(1))})
+    if m := re.fullmatch(r"at\((.+)\)", expr):
+        when = datetime.fromisoformat(m.group(1)).replace(tzinfo=zone)
+        return when if when > after else None
+    m = re.fullmatch(r"cron\((.+)\)", expr)
+    if not m or len(m.group(1).split()) != 6:
+        return None
+    minute, hour, dom, month, dow, year = m.group(1).split()
+    dow = ",".join(_aws_dow_to_cron(p) for p in dow.upper().split(","))
+    # croniter lacks "L-n" (n days before the month's last day): every day is asked for, then filtered
+    before_last = {int(p[2:]) for p in dom.upper().split(",") if p.startswith("L-")}
+    fields = (minute, hour, "*" if before_last else dom, month, dow, "0", year)  # 6th: croniter's seconds
+    it = croniter(" ".join(f.replace("?", "*") for f in fields), after.astimezone(zone))
+    try:
+        for _ in range(10_000):
+            when = it.get_next(datetime)
+            if not before_last or calendar.monthrange(when.year, when.month)[1] - when.day in before_last:
+                return when
+    except CroniterBadDateError:
+        pass
+    return None
+    return None
+
+
+class Dispatcher:
+    """A local cloud's schedules and its deliveries to targets the emulator cannot reach."""
+
+    def __init__(self, cloud: Any) -> None:
+        self.cloud = cloud
+        self.schedules: list[Schedule] = []
+        self.pending = 0                      # background deliveries still running (for drain)
+        self._pending_cv = threading.Condition()
+        self.clock_stop = threading.Event()
+
+    def collect(self) -> None:
+        cloud = self.cloud
+        aliases: dict[str, list[str]] = {}
+        for lid, res in cloud.sam.get("Resources", {}).items():
+            for ev_name, ev in ((res.get("Properties") or {}).get("Events") or {}).items():
+                if isinstance(ev, dict) and ev.get("Type") in ("Schedule", "ScheduleV2"):
+                    aliases.setdefault(f"{lid}{ev_name}", []).append(ev_name)
+        by_arn = {info.get("arn"): lid for lid, info in cloud.resources.items() if info.get("arn")}
+        self.schedules = []
+        for lid, res in cloud.cfn.get("Resources", {}).items():
+            props = res.get("Properties") or {}
+            if res.get("Type") == "AWS::Scheduler::Schedule":
+                p = tpl.resolve(cloud, props)
+                targets = [p.get("Target") or {}]
+                name, zone, group = p.get("Name") or lid, p.get("ScheduleExpressionTimezone") or "UTC", \
+                    p.get("GroupName") or "default"
+                kind = "scheduler"
+            elif res.get("Type") == "AWS::Events::Rule" and props.get("ScheduleExpression"):
+                p = tpl.resolve(cloud, props)
+                targets = p.get("Targets") or []
+                name = cloud.resources.get(lid, {}).get("physical_id") or p.get("Name") or lid
+                zone, group, kind = "UTC", "default", "events-rule"
+            else:
+                continue
+            for target in targets:
+                self.schedules.append(Schedule(
+                    name=str(name), logical_id=lid, kind=kind, expression=str(p.get("ScheduleExpression")),
+                    timezone=str(zone), target_arn=str(target.get("Arn")), input=target.get("Input"),
+                    state=str(p.get("State") or "ENABLED"), target=target, aliases=aliases.get(lid, []),
+                    group=str(group), target_logical_id=by_arn.get(target.get("Arn"))))
+
+    def find(self, name: str) -> list[Schedule]:
+        found = [s for s in self.schedules if name in (s.name, s.logical_id)] \
+            or [s for s in self.schedules if s.matches(name)]
+        if not found:
+            raise KeyError(f"no schedule {name!r}; known: {[s.name for s in self.schedules]}")
+        return found
+
+    def fire(self, name: str, at: datetime | None = None, wait: bool = True) -> dict[str, Any]:
+        cloud, out = self.cloud, []
+        for s in self.find(name):
+            when = as_aware(at, s.timezone)
+            if s.kind == "scheduler":
+                payload = scheduler_input(s, when, cloud.region, cloud.account)
+            else:
+                payload = rule_target_input(s.target, {  # the event an EventBridge schedule rule sends
+                    "version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
+                    "account": cloud.account, "time": iso_z(when), "region": cloud.region,
+                    "resources": [f"arn:aws:events:{cloud.region}:{cloud.account}:rule/{s.name}"], "detail": {}})
+            result = self.deliver(s.target_arn, payload, s.target, sync=True)
+            if wait and isinstance(result, dict) and result.get("executionArn"):
+                result = cloud.wait_execution(result["executionArn"])
+            out.append({"schedule": s.name, "scheduled_time": iso_z(when), "target": s.target_arn,
+                        "payload": payload, "result": result})
+        return out[0] if len(out) == 1 else {"fired": out}
+
+    def start_clock(self) -> None:
+        """Fire enabled schedules at their real times in a background thread (``run``)."""
+        self.clock_stop = threading.Event()
+        threading.Thread(target=self._clock, name="local-scheduler-clock", daemon=True).start()
+
+    def _clock(self) -> None:
+        now = datetime.now(timezone.utc)
+        due = {s.name: next_fire(s.expression, now, s.timezone) for s in self.schedules if s.state == "ENABLED"}
+        while not self.clock_stop.wait(1.0):
+            for s in self.schedules:
+                if (when := due.get(s.name)) is not None and when <= datetime.now(timezone.utc):
+                    due[s.name] = next_fire(s.expression, when, s.timezone)
+                    try:
+                        log.info("schedule %s fires (%s)", s.name, iso_z(when))
+                        self.fire(s.name, when, wait=False)
+                    except Exception as exc:  # noqa: BLE001
+                        log.warning("schedule %s failed: %s", s.name, exc)
+
+    def deliver(self, arn: str, payload: str, target: dict[str, Any], sync: bool) -> Any:
+        cloud, service = self.cloud, arn_service(arn)
+        if service == "lambda":
+            lid = cloud.runtime.logical_id_for(arn)
+            if lid is not None and not cloud.external:
+                if sync:
+                    return cloud.runtime.invoke(lid, json.loads(payload))
+                self.background(lambda: cloud.runtime.invoke_raw(lid, json.loads(payload)))
+                return None
+            resp = cloud.client("lambda").invoke(FunctionName=arn, Payload=payload.encode(),
+                                                 InvocationType="RequestResponse" if sync else "Event")
+            body = resp["Payload"].read()
+            return json.loads(body) if body else None
+        if service == "states":
+            return {"executionArn": cloud.client("stepfunctions").start_execution(
+                stateMachineArn=arn, input=payload)["executionArn"]}
+        if service == "sqs":
+            kwargs: dict[str, Any] = {"QueueUrl": cloud.queue_url_by_name(arn.rsplit(":", 1)[-1]),
+                                      "MessageBody": payload}
+            if group := (target.get("SqsParameters") or {}).get("MessageGroupId"):
+                kwargs["MessageGroupId"] = group
+            return cloud.client("sqs").send_message(**kwargs)["MessageId"]
+        if service == "sns":
+            return cloud.client("sns").publish(TopicArn=arn, Message=payload)["MessageId"]
+        if service == "events":
+            params = target.get("EventBridgeParameters") or {}
+            return cloud.client("events").put_events(Entries=[{
+                "EventBusName": arn, "Source": params.get("Source", "local.scheduler"),
+                "DetailType": params.get("DetailType", "Scheduled Event"), "Detail": payload}])["Entries"]
+        raise NotImplementedError(f"local delivery to {arn} is not supported")
+
+    def background(self, fn: Callable[[], Any]) -> None:
+        with self._pending_cv:
+            self.pending += 1
+
+        def run() -> None:
+            try:
+                fn()
+            except Exception as exc:  # noqa: BLE001
+                log.warning("background delivery failed: %s", exc)
+            finally:
+                with self._pending_cv:
+                    self.pending -= 1
+
+        threading.Thread(target=run, daemon=True, name="local-delivery").start()
+
+    def dispatch_rule_target(self, target: dict[str, Any], payload: str) -> bool:
+        """Called from moto's patched ``Rule.send_to_targets`` (EventBridge delivers async)."""
+        arn, service = target["Arn"], arn_service(target["Arn"])
+        if service == "lambda" and arn.split(":")[6] not in self.cloud.runtime._by_name:
+            return False
+        if service == "states" and arn not in {i.get("arn") for i in self.cloud.resources.values()}:
+            return False
+        self.background(lambda: self.deliver(arn, payload, target, sync=False))
+        return True
+
+
+_dispatchers: list[Callable[[dict[str, Any], str], bool]] = []
+_LOCAL_TARGET_SERVICES = {"lambda", "states", "sns"}
+
+
+def _normalise_event(event: dict[str, Any]) -> dict[str, Any]:
     """moto keeps ``time`` as epoch seconds and adds ``ingestion-time``; AWS sends ISO."""
     out = copy.deepcopy(event)
     out.pop("ingestion-time", None)
-    t = out.get("time")
-    if isinstance(t, (int, float)):
-        out["time"] = iso_z(datetime.fromtimestamp(t, timezone.utc))
-    elif isinstance(t, datetime):
-        out["time"] = iso_z(t)
+    if isinstance(out.get("time"), (int, float)):
+        out["time"] = iso_z(datetime.fromtimestamp(out["time"], timezone.utc))
+    elif isinstance(out.get("time"), datetime):
+        out["time"] = iso_z(out["time"])
     return out
 
 
-# ---------------------------------------------------------------------------- EventBridge patch
-
-_dispatchers: list[Callable[[dict[str, Any], str], bool]] = []
-_patched = False
-LOCAL_TARGET_SERVICES = {"lambda", "states", "sns"}
-
-
 def install_events_patch(dispatch: Callable[[dict[str, Any], str], bool]) -> None:
-    """Make moto's rules hand Lambda/Step Functions/SNS targets to ``dispatch``.
-
-    ``dispatch(target, payload_json) -> bool`` returns True when it handled the target.
-    """
-    global _patched
+    """Make moto's rules hand Lambda/Step Functions/SNS targets to ``dispatch(target, payload)``,
+    which returns True when it handled the target."""
     if dispatch not in _dispatchers:
         _dispatchers.append(dispatch)
-    if _patched:
-        return
     from moto.events.models import Rule
 
+    if getattr(Rule.send_to_targets, "_local", False):
+        return
     original = Rule.send_to_targets
 
     def send_to_targets(self: Any, original_event: Any, transform_input: bool = True) -> None:
         # moto matches a schedule-only rule (no pattern) and a DISABLED rule against every
         # event; EventBridge does neither.
-        if getattr(self, "state", "ENABLED") != "ENABLED":
+        schedule_only = getattr(self.event_pattern, "_pattern", None) in (None, {}) \
+            and getattr(self, "scheduled_expression", None)
+        if getattr(self, "state", "ENABLED") != "ENABLED" or schedule_only \
+                or not self.event_pattern.matches_event(original_event):
             return
-        if getattr(self.event_pattern, "_pattern", None) in (None, {}) and getattr(self, "scheduled_expression", None):
-            return
-        if not self.event_pattern.matches_event(original_event):
-            return
-        ours = [t for t in self.targets if arn_service(t["Arn"]) in LOCAL_TARGET_SERVICES]
-        if ours:
-            event = normalise_event(original_event)
-            for target in ours:
-                payload = rule_target_input(target, event) if transform_input else json.dumps(event)
-                if not any(d(target, payload) for d in reversed(_dispatchers)):
-                    log.warning("rule %s: no local dispatcher for target %s", self.name, target["Arn"])
-        rest = [t for t in self.targets if arn_service(t["Arn"]) not in LOCAL_TARGET_SERVICES]
+        event = _normalise_event(original_event)
+        for target in [t for t in self.targets if arn_service(t["Arn"]) in _LOCAL_TARGET_SERVICES]:
+            payload = rule_target_input(target, event) if transform_input else json.dumps(event)
+            if not any(d(target, payload) for d in reversed(_dispatchers)):
+                log.warning("rule %s: no local dispatcher for target %s", self.name, target["Arn"])
+        rest = [t for t in self.targets if arn_service(t["Arn"]) not in _LOCAL_TARGET_SERVICES]
         if rest:
             clone = copy.copy(self)
             clone.targets = rest
             original(clone, original_event, transform_input)
 
+    send_to_targets._local = True  # type: ignore[attr-defined]
     Rule.send_to_targets = send_to_targets  # type: ignore[method-assign]
-    _patched = True
 
 
 def uninstall_events_dispatcher(dispatch: Callable[[dict[str, Any], str], bool]) -> None:
     if dispatch in _dispatchers:
         _dispatchers.remove(dispatch)
-
-
-# ---------------------------------------------------------------------------- expressions
-
-_MONTHS = {m.upper(): i for i, m in enumerate(calendar.month_abbr) if m}
-_DAYS = {"SUN": 1, "MON": 2, "TUE": 3, "WED": 4, "THU": 5, "FRI": 6, "SAT": 7}
-
-
-def _values(field_: str, lo: int, hi: int, names: dict[str, int] | None = None) -> set[int]:
-    out: set[int] = set()
-    for part in field_.split(","):
-        step = 1
-        if "/" in part:
-            part, step_s = part.split("/")
-            step = int(step_s)
-        if part in ("*", "?"):
-            a, b = lo, hi
-        elif "-" in part:
-            a_s, b_s = part.split("-")
-            a, b = _num(a_s, names), _num(b_s, names)
-        else:
-            a = _num(part, names)
-            b = hi if step != 1 else a
-        out.update(range(a, b + 1, step))
-    return out
-
-
-def _num(text: str, names: dict[str, int] | None) -> int:
-    text = text.upper()
-    if names and text in names:
-        return names[text]
-    return int(text)
-
-
-def _aws_dow(d: date) -> int:
-    return (d.isoweekday() % 7) + 1     # SUN=1 … SAT=7
-
-
-def _dom_matches(spec: str, d: date) -> bool:
-    if spec in ("*", "?"):
-        return True
-    last = calendar.monthrange(d.year, d.month)[1]
-    for part in spec.split(","):
-        if part == "L":
-            if d.day == last:
-                return True
-        elif part.startswith("L-"):
-            if d.day == last - int(part[2:]):
-                return True
-        elif part.endswith("W"):
-            target = int(part[:-1]) if part[:-1] else last
-            t = date(d.year, d.month, min(target, last))
-            if t.weekday() == 5:
-                t = t - timedelta(days=1) if t.day > 1 else t + timedelta(days=2)
-            elif t.weekday() == 6:
-                t = t + timedelta(days=1) if t.day < last else t - timedelta(days=2)
-            if t == d:
-                return True
-        elif d.day in _values(part, 1, 31):
-            return True
-    return False
-
-
-def _dow_matches(spec: str, d: date) -> bool:
-    if spec in ("*", "?"):
-        return True
-    dow = _aws_dow(d)
-    last = calendar.monthrange(d.year, d.month)[1]
-    for part in spec.upper().split(","):
-        if "#" in part:
-            day_s, nth = part.split("#")
-            if dow == _num(day_s, _DAYS) and (d.day - 1) // 7 + 1 == int(nth):
-                return True
-        elif part.endswith("L"):
-            base = part[:-1] or "7"
-            if dow == _num(base, _DAYS) and d.day + 7 > last:
-                return True
-        elif dow in _values(part, 1, 7, _DAYS):
-            return True
-    return False
-
-
-def next_fire(expression: str, after: datetime, tz: str = "UTC") -> datetime | None:
-    """Next fire time strictly after ``after`` (aware), or None (past ``at()``/unparsable)."""
-    zone = ZoneInfo(tz or "UTC")
-    expr = expression.strip()
-    m = re.fullmatch(r"rate\((\d+)\s+(minute|minutes|hour|hours|day|days)\)", expr)
-    if m:
-        n, unit = int(m.group(1)), m.group(2).rstrip("s")
-        return after + timedelta(**{f"{unit}s": n})
-    m = re.fullmatch(r"at\((.+)\)", expr)
-    if m:
-        when = datetime.fromisoformat(m.group(1)).replace(tzinfo=zone)
-        return when if when > after else None
-    m = re.fullmatch(r"cron\((.+)\)", expr)
-    if not m:
-        return None
-    fields = m.group(1).split()
-    if len(fields) != 6:
-        return None
-    minute_f, hour_f, dom_f, month_f, dow_f, year_f = fields
-    minutes = sorted(_values(minute_f, 0, 59))
-    hours = sorted(_values(hour_f, 0, 23))
-    months = _values(month_f, 1, 12, _MONTHS)
-    years = _values(year_f, 1970, 2199)
-    local = after.astimezone(zone).replace(second=0, microsecond=0)
-    day = local.date()
-    for _ in range(366 * 5):
-        if day.year in years and day.month in months and _dom_matches(dom_f, day) and _dow_matches(dow_f, day):
-            for h in hours:
-                for mi in minutes:
-                    cand = datetime(day.year, day.month, day.day, h, mi, tzinfo=zone)
-                    if cand > after:
-                        return cand
-        day += timedelta(days=1)
-    return None
-
-
-class Clock(threading.Thread):
-    """Fires enabled schedules at their times (used by ``python -m infra.local run``)."""
-
-    def __init__(self, schedules: list[Schedule], fire: Callable[[Schedule, datetime], Any]) -> None:
-        super().__init__(name="local-scheduler-clock", daemon=True)
-        self.schedules = schedules
-        self.fire = fire
-        self._stop_event = threading.Event()
-
-    def stop(self) -> None:
-        self._stop_event.set()
-
-    def run(self) -> None:
-        now = datetime.now(timezone.utc)
-        due: dict[str, datetime | None] = {
-            s.name: next_fire(s.expression, now, s.timezone) for s in self.schedules if s.state == "ENABLED"
-        }
-        while not self._stop_event.wait(1.0):
-            now = datetime.now(timezone.utc)
-            for s in self.schedules:
-                when = due.get(s.name)
-                if when is not None and when <= now:
-                    due[s.name] = next_fire(s.expression, when, s.timezone)
-                    try:
-                        log.info("schedule %s fires (%s)", s.name, iso_z(when))
-                        self.fire(s, when)
-                    except Exception as exc:  # noqa: BLE001
-                        log.warning("schedule %s failed: %s", s.name, exc)

@@ -1,29 +1,7 @@
-"""A faithful local stand-in for Lambda's SQS event source mapping poller.
-
-moto's own mapping pushes each message synchronously from inside ``send_message``, one
-message per invoke, ignoring ``BatchSize``, ``ReportBatchItemFailures`` and retries. The
-local cloud takes those mappings away from moto (the mapping stays visible through the
-Lambda API) and runs one :class:`SqsPoller` thread per mapping instead, which does what
-the Lambda service does:
-
-* receives up to ``BatchSize`` messages (several ReceiveMessage calls of ≤ 10, within
-  ``MaximumBatchingWindowInSeconds``); FIFO queues keep the order of a message group and
-  never hand out a group that has messages in flight (SQS semantics, enforced by moto);
-* builds the real event: all records in one ``{"Records": [...]}`` with
-  ``messageId``, ``receiptHandle``, ``body``, ``attributes`` (``ApproximateReceiveCount``,
-  ``SentTimestamp``, ``SenderId``, ``ApproximateFirstReceiveTimestamp``, and for FIFO
-  ``MessageGroupId``, ``MessageDeduplicationId``, ``SequenceNumber``),
-  ``messageAttributes``, ``md5OfBody``, ``eventSource``, ``eventSourceARN``, ``awsRegion``;
-* on success deletes the batch; with ``FunctionResponseTypes: [ReportBatchItemFailures]``
-  deletes all but the reported ``batchItemFailures`` (an invalid report fails the whole
-  batch, as in AWS); a function error leaves the whole batch to reappear after the
-  visibility timeout;
-* the queue's ``RedrivePolicy`` applies: moto moves a message whose receive count reached
-  ``maxReceiveCount`` to the dead-letter queue on the next receive (as SQS does).
-
-The visibility timeout used is the queue's own, optionally capped (tests use 1 s); the
-batching window can be capped the same way (tests use 0.2 s).
-"""
+"""Lambda's SQS event source mapping, played locally (moto's pushes each message alone):
+one :class:`SqsPoller` per mapping batches within the batching window, invokes the handler
+with the real event and deletes what succeeded (``ReportBatchItemFailures`` honoured; an
+invalid report or an error fails the batch). The DLQ redrive is moto's, as in SQS."""
 from __future__ import annotations
 
 import base64
@@ -36,11 +14,7 @@ log = logging.getLogger("infra.local.sqs")
 
 
 def _lambda_attr(value: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "stringListValues": [],
-        "binaryListValues": [],
-        "dataType": value.get("DataType"),
-    }
+    out = {"stringListValues": [], "binaryListValues": [], "dataType": value.get("DataType")}
     if "StringValue" in value:
         out["stringValue"] = value["StringValue"]
     if "BinaryValue" in value:
@@ -49,26 +23,18 @@ def _lambda_attr(value: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-_RECORD_ATTRS = (
-    "ApproximateReceiveCount", "SentTimestamp", "SenderId", "ApproximateFirstReceiveTimestamp",
-    "SequenceNumber", "MessageGroupId", "MessageDeduplicationId", "AWSTraceHeader",
-)
+_RECORD_ATTRS = ("ApproximateReceiveCount", "SentTimestamp", "SenderId", "ApproximateFirstReceiveTimestamp",
+                 "SequenceNumber", "MessageGroupId", "MessageDeduplicationId", "AWSTraceHeader")
 
 
 def to_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
     """A ReceiveMessage result entry → one record of Lambda's SQS event."""
-    attrs = {k: message["Attributes"][k] for k in _RECORD_ATTRS if k in message.get("Attributes", {})}
-    record = {
-        "messageId": message["MessageId"],
-        "receiptHandle": message["ReceiptHandle"],
-        "body": message.get("Body", ""),
-        "attributes": attrs,
-        "messageAttributes": {k: _lambda_attr(v) for k, v in (message.get("MessageAttributes") or {}).items()},
-        "md5OfBody": message.get("MD5OfBody"),
-        "eventSource": "aws:sqs",
-        "eventSourceARN": queue_arn,
-        "awsRegion": region,
-    }
+    record = {"messageId": message["MessageId"], "receiptHandle": message["ReceiptHandle"],
+              "body": message.get("Body", ""),
+              "attributes": {k: v for k, v in message.get("Attributes", {}).items() if k in _RECORD_ATTRS},
+              "messageAttributes": {k: _lambda_attr(v) for k, v in (message.get("MessageAttributes") or {}).items()},
+              "md5OfBody": message.get("MD5OfBody"), "eventSource": "aws:sqs", "eventSourceARN": queue_arn,
+              "awsRegion": region}
     if message.get("MD5OfMessageAttributes"):
         record["md5OfMessageAttributes"] = message["MD5OfMessageAttributes"]
     return record
@@ -77,31 +43,20 @@ def to_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str,
 class SqsPoller(threading.Thread):
     """One Lambda SQS event source mapping: poll, batch, invoke, delete."""
 
-    def __init__(self, *, runtime: Any, sqs: Any, esm: Any, function_logical_id: str,
-                 queue_url: str, queue_arn: str, region: str,
-                 visibility_timeout_cap_s: float | None = None,
+    def __init__(self, *, runtime: Any, sqs: Any, esm: Any, function_logical_id: str, queue_url: str,
+                 queue_arn: str, region: str, visibility_timeout_cap_s: float | None = None,
                  batching_window_cap_s: float | None = None) -> None:
         super().__init__(name=f"sqs-poller-{function_logical_id}", daemon=True)
-        self.runtime = runtime
-        self.sqs = sqs
+        self.runtime, self.sqs, self.function, self.region = runtime, sqs, function_logical_id, region
         self.esm = esm                     # moto's EventSourceMapping object (live config)
-        self.function = function_logical_id
-        self.queue_url = queue_url
-        self.queue_arn = queue_arn
-        self.region = region
-        self.fifo = queue_arn.endswith(".fifo")
-        self.cap = visibility_timeout_cap_s
-        self.window_cap = batching_window_cap_s
-        self.busy = False
-        self.batches = 0
-        self._stop_event = threading.Event()
-        attrs = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["VisibilityTimeout"])
-        self.queue_visibility_timeout = int(attrs["Attributes"].get("VisibilityTimeout", "30"))
+        self.queue_url, self.queue_arn, self.queue_logical_id = queue_url, queue_arn, None
+        self.cap, self.window_cap, self._stop_event = visibility_timeout_cap_s, batching_window_cap_s, threading.Event()
+        attrs = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["VisibilityTimeout"])["Attributes"]
+        self.queue_visibility_timeout = int(attrs.get("VisibilityTimeout", "30"))
 
-    # ------------------------------------------------------------------ config
-    @property
-    def batch_size(self) -> int:
-        return int(self.esm.batch_size or 10)
+    # the mapping's configuration is read live (UpdateEventSourceMapping applies at once)
+    batch_size = property(lambda self: int(self.esm.batch_size or 10))
+    reports_failures = property(lambda self: "ReportBatchItemFailures" in (self.esm.function_response_types or []))
 
     @property
     def window_s(self) -> float:
@@ -109,41 +64,29 @@ class SqsPoller(threading.Thread):
         return min(window, self.window_cap) if self.window_cap is not None else window
 
     @property
-    def reports_failures(self) -> bool:
-        return "ReportBatchItemFailures" in (self.esm.function_response_types or [])
-
-    @property
     def visibility_timeout(self) -> int:
-        vt = self.queue_visibility_timeout
-        if self.cap is not None:
-            # never shorter than the batching window: a message must not come back while
-            # the batch it is in is still being gathered
-            vt = min(vt, max(int(max(self.cap, 0)), int(self.window_s) + 1))
-        return vt
+        # capped, but never shorter than the batching window: a message must not come back
+        # while the batch it is in is still being gathered
+        if self.cap is None:
+            return self.queue_visibility_timeout
+        return min(self.queue_visibility_timeout, max(int(max(self.cap, 0)), int(self.window_s) + 1))
 
     def stop(self) -> None:
         self._stop_event.set()
 
-    # ------------------------------------------------------------------ loop
     def _receive(self, count: int, wait_s: int) -> list[dict[str, Any]]:
-        resp = self.sqs.receive_message(
-            QueueUrl=self.queue_url,
-            MaxNumberOfMessages=max(1, min(10, count)),
-            WaitTimeSeconds=wait_s,
-            VisibilityTimeout=self.visibility_timeout,
-            AttributeNames=["All"],
-            MessageSystemAttributeNames=["All"],
-            MessageAttributeNames=["All"],
-        )
-        return resp.get("Messages", [])
+        return self.sqs.receive_message(
+            QueueUrl=self.queue_url, MaxNumberOfMessages=max(1, min(10, count)), WaitTimeSeconds=wait_s,
+            VisibilityTimeout=self.visibility_timeout, AttributeNames=["All"],
+            MessageSystemAttributeNames=["All"], MessageAttributeNames=["All"]).get("Messages", [])
 
     def run(self) -> None:
         while not self._stop_event.is_set():
             try:
-                if not self.esm.enabled:
+                if self.esm.enabled:
+                    self.poll_once(wait_s=1)
+                else:
                     time.sleep(0.2)
-                    continue
-                self.poll_once(wait_s=1)
             except Exception as exc:  # noqa: BLE001 - keep polling whatever happens
                 if self._stop_event.is_set():
                     return
@@ -151,67 +94,47 @@ class SqsPoller(threading.Thread):
                 time.sleep(0.5)
 
     def poll_once(self, wait_s: int = 0) -> int:
-        """Receive one batch and process it; returns the number of messages handled."""
-        self.busy = True
-        try:
-            messages = self._receive(self.batch_size, wait_s)
-            if not messages:
-                return 0
-            deadline = time.monotonic() + self.window_s
-            while len(messages) < self.batch_size and not self._stop_event.is_set():
-                more = self._receive(self.batch_size - len(messages), 0)
-                seen = {m["MessageId"] for m in messages}
-                more = [m for m in more if m["MessageId"] not in seen]
-                if more:
-                    messages.extend(more)
-                    continue
-                if time.monotonic() >= deadline:
-                    break
+        """Receive one batch (within the batching window) and process it; returns its size."""
+        messages = self._receive(self.batch_size, wait_s)
+        deadline = time.monotonic() + self.window_s
+        while messages and len(messages) < self.batch_size and not self._stop_event.is_set():
+            seen = {m["MessageId"] for m in messages}
+            more = [m for m in self._receive(self.batch_size - len(messages), 0) if m["MessageId"] not in seen]
+            if more:
+                messages.extend(more)
+            elif time.monotonic() >= deadline:
+                break
+            else:
                 time.sleep(0.05)
+        if messages:
             self._process(messages)
-            return len(messages)
-        finally:
-            self.busy = False
+        return len(messages)
 
     def _process(self, messages: list[dict[str, Any]]) -> None:
-        event = {"Records": [to_record(m, self.queue_arn, self.region) for m in messages]}
-        self.batches += 1
-        payload, errored = self.runtime.invoke_raw(self.function, event)
+        payload, errored = self.runtime.invoke_raw(
+            self.function, {"Records": [to_record(m, self.queue_arn, self.region) for m in messages]})
         if errored:
-            log.info("%s: batch of %d failed (%s); messages return after %ss",
-                     self.function, len(messages), (payload or {}).get("errorType"),
-                     self.visibility_timeout)
+            log.info("%s: batch of %d failed (%s); messages return after %ss", self.function, len(messages),
+                     (payload or {}).get("errorType"), self.visibility_timeout)
             return
         failed = self._failed_ids(payload, messages) if self.reports_failures else set()
         if failed is None:  # invalid report → whole batch failed
             return
         done = [m for m in messages if m["MessageId"] not in failed]
         for i in range(0, len(done), 10):
-            chunk = done[i:i + 10]
-            self.sqs.delete_message_batch(
-                QueueUrl=self.queue_url,
-                Entries=[{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(chunk)],
-            )
+            self.sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=[
+                {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(done[i:i + 10])])
         if failed:
             log.info("%s: %d of %d records reported as failed", self.function, len(failed), len(messages))
 
     def _failed_ids(self, payload: Any, messages: list[dict[str, Any]]) -> set[str] | None:
-        if payload is None or payload == {} or payload == "":
-            return set()
-        if not isinstance(payload, dict) or "batchItemFailures" not in payload:
-            return set()
-        items = payload.get("batchItemFailures")
+        """The reported failures; None when the report is invalid (the whole batch failed)."""
+        items = payload.get("batchItemFailures") if isinstance(payload, dict) else None
         if items is None:
             return set()
-        ids = {m["MessageId"] for m in messages}
-        failed: set[str] = set()
-        if not isinstance(items, list):
+        idents = [i.get("itemIdentifier") if isinstance(i, dict) else None for i in items] \
+            if isinstance(items, list) else [None]
+        if not set(idents) <= {m["MessageId"] for m in messages}:
             log.warning("%s: invalid batchItemFailures %r: whole batch failed", self.function, items)
             return None
-        for item in items:
-            ident = item.get("itemIdentifier") if isinstance(item, dict) else None
-            if not ident or ident not in ids:
-                log.warning("%s: invalid itemIdentifier %r: whole batch failed", self.function, ident)
-                return None
-            failed.add(ident)
-        return failed
+        return set(idents)  # type: ignore[arg-type]
