@@ -5,19 +5,24 @@ BIN := $(VENV)/bin
 export PYTHONPATH := $(CURDIR)/layers/core:$(CURDIR)
 export AWS_DEFAULT_REGION ?= eu-north-1
 
-.PHONY: run test bench tokens openapi lint build clean
+.PHONY: run test bench tokens openapi lint lint-code lint-template lock build clean
 
-$(BIN)/.installed: requirements-dev.txt layers/core/requirements.txt
+# Installs exactly what requirements.lock pins, every file checked against its hash. pip
+# itself comes first from the lock: pip before 23.3 cannot install a lock with extras.
+$(BIN)/.installed: requirements.lock
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	sed -n '/^pip==/,/^[a-z]/p' requirements.lock | sed '$$d' > $(VENV)/pip.lock
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(VENV)/pip.lock
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
 run: $(BIN)/.installed  ## the product on the embedded AWS emulator: API on :3000
 	$(BIN)/python -m infra.local run
 
-test: $(BIN)/.installed  ## the whole test suite (unit, integration, e2e, template checks)
-	$(BIN)/python -m pytest
+test: lint-code  ## ruff and mypy, then the whole suite (unit, integration, e2e, template checks), then coverage
+	$(BIN)/coverage erase
+	$(BIN)/python -m pytest --cov --cov-report=
+	$(BIN)/coverage report
 
 bench: $(BIN)/.installed  ## benchmarks, printing figures
 	$(BIN)/python -m tests.bench
@@ -28,12 +33,25 @@ tokens: $(BIN)/.installed  ## print bearer tokens for the demo users
 openapi: $(BIN)/.installed  ## regenerate infra/openapi/openapi.json from the Chalice apps
 	$(BIN)/python -m infra.openapi
 
-lint: $(BIN)/.installed
+lint: lint-code lint-template  ## everything `make test` checks without running the tests (docs/tooling.md)
+
+lint-code: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+# The test suite runs these two as well (tests/unit/test_template.py).
+lint-template: $(BIN)/.installed
 	$(BIN)/cfn-lint template.yaml
 	$(BIN)/sam validate --lint
+
+lock: $(BIN)/.installed  ## re-resolve requirements.lock from pyproject.toml: PyPI only, with hashes
+	$(BIN)/uv pip compile pyproject.toml --group dev --generate-hashes --universal --no-strip-extras \
+		--python-version 3.11 --no-config --index-url https://pypi.org/simple \
+		--custom-compile-command "make lock" --quiet -o requirements.lock
 
 build: $(BIN)/.installed
 	$(BIN)/sam build
 
 clean:
-	rm -rf $(VENV) .aws-sam .local
+	rm -rf $(VENV) .aws-sam .local .coverage

@@ -8,6 +8,7 @@ stand-in for Stripe's test mode (docs/stripe-standin.md), so this code runs unch
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import stripe
 from aws_lambda_powertools.utilities import parameters
@@ -33,7 +34,7 @@ def create_payment(order_id: str, amount_ore: int, metadata: dict, description: 
     """One PaymentIntent per order (idempotency key = order id). With a payment method it is
     confirmed at once; without, the app confirms it with the client secret."""
     _configure()
-    params = dict(amount=amount_ore, currency="nok", metadata=metadata, description=description,
+    params: dict[str, Any] = dict(amount=amount_ore, currency="nok", metadata=metadata, description=description,
                   payment_method_types=["card"])
     if payment_method:
         params.update(payment_method=payment_method, confirm=True)

@@ -13,7 +13,7 @@ import base64
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
@@ -134,14 +134,16 @@ class Directory:
     def price_plan(self, code: str) -> PricePlan:
         return PricePlan.from_dict(self._get(PricePlanItem, f"PLAN#{code}", "price plan").plan)
 
-    def page(self, kind: str, predicate: Callable[[object], bool], limit: int, cursor: str | None) -> Page:
+    def page(self, kind: str, predicate: Callable[[Any], bool], limit: int, cursor: str | None) -> Page:
         """One page of employees (`EMP`) or subscriptions (`SUB`) matching `predicate`,
         read from DynamoDB in key order from the cursor on, until `limit` matches."""
-        model, convert = {"EMP": (EmployeeItem, employee_of), "SUB": (SubscriptionItem, subscription_of)}[kind]
+        kinds: dict[str, tuple[Any, Callable[[Any], object]]] = {
+            "EMP": (EmployeeItem, employee_of), "SUB": (SubscriptionItem, subscription_of)}
+        model, convert = kinds[kind]
         prefix = f"{kind}#"
         after = _cursor_decode(cursor, prefix) if cursor else None
         found: list = []
-        last_sk = None
+        last_sk = ""  # limit >= 1 (api.requests), so a full page always has a last key
         for item in self._query(model, prefix, after):
             value = convert(item)
             if not predicate(value):
@@ -190,10 +192,10 @@ class Directory:
         self,
         identity: Identity | None,
         *,
-        create: list = (),
-        update: list = (),
-        put: list = (),
-        delete: list = (),
+        create: Iterable[Any] = (),
+        update: Iterable[Any] = (),
+        put: Iterable[Any] = (),
+        delete: Iterable[Any] = (),
         audit: AuditEntry | None = None,
         now: datetime | None = None,
     ) -> None:
@@ -206,6 +208,7 @@ class Directory:
             raise Conflict("It was changed by someone else at the same time, or already exists; reload and try again.") from None
 
     def _transact(self, identity, create, update, put, delete, audit, now) -> None:
+        item: Any  # a storage item (pynamodb Model subclass with an `sk`)
         with TransactWrite(connection=Connection()) as tx:
             for value in create:
                 item = value if hasattr(value, "sk") else self.item(value)

@@ -12,6 +12,9 @@ class _TableFromEnvironment(type):
     """`Meta.table_name` read when first used, not at import: the Lambda runtime (or the
     local cloud) sets the template's environment before any call, not before imports."""
 
+    env: str
+    suffix: str
+
     @property
     def table_name(cls) -> str:
         return os.environ.get(cls.env, f"{os.environ.get('STACK_NAME', 'skysentral-local')}-{cls.suffix}")
@@ -51,7 +54,7 @@ class EmployeeItem(_Directory):
     display_number = UnicodeAttribute(default="personal")
     extension = UnicodeAttribute(null=True)
     mobile = UnicodeAttribute(null=True)
-    admin_departments = ListAttribute(of=UnicodeAttribute, default=list)
+    admin_departments: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
 
 
 class MsisdnIndex(GlobalSecondaryIndex):
@@ -115,7 +118,7 @@ class QueueItem(_Directory):
     name = UnicodeAttribute()
     number = UnicodeAttribute(null=True)
     strategy = UnicodeAttribute(default="longest_idle")
-    members = ListAttribute(of=UnicodeAttribute, default=list)
+    members: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
 
 
 class _Balances(Model):
