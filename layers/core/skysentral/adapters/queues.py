@@ -5,12 +5,13 @@ import json
 import os
 from functools import lru_cache
 
-import boto3
 from pydantic import BaseModel
 
 
 @lru_cache(maxsize=1)
 def _sqs():
+    import boto3  # on first use: a handler that never sends pays nothing for it at cold start
+
     return boto3.client("sqs")
 
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import boto3
-
 
 @lru_cache(maxsize=1)
 def _sns():
+    import boto3  # on first use: a handler that never sends pays nothing for it at cold start
+
     return boto3.client("sns")
 
 

@@ -5,11 +5,11 @@ import json
 import os
 from functools import lru_cache
 
-import boto3
-
 
 @lru_cache(maxsize=1)
 def _sfn():
+    import boto3  # on first use: a handler that never sends pays nothing for it at cold start
+
     return boto3.client("stepfunctions")
 
 

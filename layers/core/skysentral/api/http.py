@@ -10,11 +10,10 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from aws_lambda_powertools import Logger
 from chalice import Chalice, Response
-from pydantic import BaseModel, ConfigDict, ValidationError
 
 from skysentral.domain.errors import (
     Conflict,
@@ -27,17 +26,10 @@ from skysentral.domain.errors import (
 )
 from skysentral.domain.identity import Identity
 
+if TYPE_CHECKING:  # pydantic loads with the request models (api.requests), not in every API: /health stays light
+    from pydantic import BaseModel, ValidationError
+
 logger = Logger()
-
-
-class Body(BaseModel):
-    """Base of request bodies: unknown fields are an error, not silently dropped."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class Query(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 @dataclass
@@ -107,6 +99,8 @@ def parse_json(raw: bytes | str | None) -> Any:
 
 
 def parse_body(raw: bytes | str | None, model: type[BaseModel]) -> BaseModel:
+    from pydantic import ValidationError  # loaded already with `model`
+
     data = parse_json(raw)
     if not isinstance(data, dict):
         raise InvalidInput("The body must be a JSON object.", code="malformed_json")
@@ -119,6 +113,8 @@ def parse_body(raw: bytes | str | None, model: type[BaseModel]) -> BaseModel:
 
 
 def parse_query(params: dict | None, model: type[BaseModel]) -> BaseModel:
+    from pydantic import ValidationError  # loaded already with `model`
+
     try:
         return model.model_validate(params or {})
     except ValidationError as exc:

@@ -3,10 +3,20 @@ use them to parse input, the OpenAPI generator to describe it. Unknown fields ar
 from datetime import datetime
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from skysentral.api.http import Body, Query
 from skysentral.domain.identity import ROLES
+
+
+class Body(BaseModel):
+    """Base of request bodies: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Query(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
 
 # ---------------------------------------------------------------- administration (E1, E3, E5, E6, D8)
 class NewDepartment(Body):
