@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-import phonenumbers
-
 from skysentral.domain.balances import AddOns  # E3 add-ons are the balance rules' (D2, D4, D5)
 from skysentral.domain.errors import Conflict, DepartmentNotEmpty, Forbidden, InvalidInput, InvalidPhoneNumber, NotFound
 from skysentral.domain.identity import Identity
@@ -69,6 +67,10 @@ class Subscription:
 
 def to_e164(number: str, region: str = "NO") -> str:
     """A1/conventions: E.164 (`+4791234567`); national input (`912 34 567`) is accepted."""
+    # Loaded on the first number parsed: most functions import this module but never parse
+    # a number, and phonenumbers costs ~20 ms of every such cold start.
+    import phonenumbers
+
     try:
         parsed = phonenumbers.parse(number, region)
     except phonenumbers.NumberParseException as exc:
