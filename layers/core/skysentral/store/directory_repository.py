@@ -55,7 +55,7 @@ def _cursor_encode(sk: str) -> str:
 def _cursor_decode(cursor: str, prefix: str) -> str:
     try:
         sk = base64.urlsafe_b64decode(cursor.encode()).decode()
-    except Exception:
+    except ValueError:  # binascii.Error and the Unicode errors are ValueErrors
         raise InvalidInput("cursor is not one this API gave out.", code="invalid_cursor") from None
     if not sk.startswith(prefix):
         raise InvalidInput("cursor is not one this API gave out.", code="invalid_cursor")
