@@ -9,7 +9,8 @@ from pydantic import Field
 
 from skysentral import clock
 from skysentral.adapters import queues
-from skysentral.api.http import Api, Query
+from skysentral.api.http import Api
+from skysentral.api.requests import Query
 from skysentral.domain.identity import OPERATORS
 from skysentral.services import usage_review
 
