@@ -11,25 +11,42 @@ import subprocess
 import sys
 from pathlib import Path
 
-from infra.template import functions
+from infra.template import functions, load_template
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _modules_loaded_by(logical_ids: list[str], candidates: list[str]) -> list[str]:
-    """Which of `candidates` a fresh interpreter has loaded after importing these handlers."""
+    """Which of `candidates` a fresh interpreter has loaded after importing these handlers,
+    each from its file as the Lambda runtime does (no test or local-cloud code in the process)."""
+    paths = [
+        str(ROOT / props["CodeUri"] / (props["Handler"].rpartition(".")[0].replace(".", "/") + ".py"))
+        for logical_id, props in functions().items()
+        if logical_id in logical_ids
+    ]
     code = (
-        "import json, sys; from infra.template import load_handler_module\n"
-        f"for logical_id in {logical_ids!r}: load_handler_module(logical_id)\n"
+        "import importlib.util, json, sys\n"
+        f"for i, path in enumerate({paths!r}):\n"
+        "    spec = importlib.util.spec_from_file_location(f'handler_{i}', path)\n"
+        "    spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
         f"print(json.dumps([m for m in {candidates!r} if m in sys.modules]))"
     )
+    variables = load_template()["Globals"]["Function"]["Environment"]["Variables"]
+    template_env = {
+        name: value if isinstance(value, str) else f"local-{name.lower()}" for name, value in variables.items()
+    }
     result = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=60,
-        env={**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'layers' / 'core'}"},
+        env={
+            **os.environ,
+            **template_env,
+            "AWS_DEFAULT_REGION": "eu-north-1",
+            "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'layers' / 'core'}",
+        },
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
