@@ -1,6 +1,7 @@
 """What template.yaml declares, for the tools, tests and the OpenAPI generator: its
 functions, their API routes and handler modules (loaded by the local cloud's one loader,
 infra.local.runtime.import_handler)."""
+
 from __future__ import annotations
 
 import os
@@ -27,8 +28,11 @@ def functions(template: dict | None = None) -> dict[str, dict]:
 
 def api_routes(props: dict) -> set[tuple[str, str]]:
     """(METHOD, path) of a function's `Api` events."""
-    return {(e["Properties"]["Method"].upper(), e["Properties"]["Path"])
-            for e in (props.get("Events") or {}).values() if e["Type"] == "Api"}
+    return {
+        (e["Properties"]["Method"].upper(), e["Properties"]["Path"])
+        for e in (props.get("Events") or {}).values()
+        if e["Type"] == "Api"
+    }
 
 
 def load_handler_module(logical_id: str, props: dict | None = None):

@@ -5,13 +5,15 @@ The emulator listens on a free port (never 4566), so tests run while `make run` 
 Both fixtures are session-scoped and started lazily: unit tests that do not ask for
 them never start an emulator.
 """
+
 from __future__ import annotations
 
 import os
 import socket
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -47,9 +49,15 @@ def cloud(stripe_standin: Any) -> Iterator[Any]:
     from infra.local import stripe_wiring
     from infra.local.cloud import LocalCloud
 
-    c = LocalCloud(ROOT, port=free_port(), stack_name="skysentral-test", stage="local",
-                   visibility_timeout_cap_s=1, batching_window_cap_s=0.2,
-                   parameters=stripe_wiring.parameters(stripe_standin))
+    c = LocalCloud(
+        ROOT,
+        port=free_port(),
+        stack_name="skysentral-test",
+        stage="local",
+        visibility_timeout_cap_s=1,
+        batching_window_cap_s=0.2,
+        parameters=stripe_wiring.parameters(stripe_standin),
+    )
     c.start()
     try:
         c.deploy()
@@ -86,8 +94,13 @@ def token(issuer: Any) -> Callable[..., str]:
     """``token(claims=None, ttl_s=3600, **claim_overrides)`` → a bearer token (no "Bearer ")."""
 
     def make(claims: dict[str, Any] | None = None, ttl_s: int = 3600, **overrides: Any) -> str:
-        base = {"sub": "e-test-01", "email": "test@example.no", "custom:company_id": "c-test",
-                "custom:role": "company_admin", "custom:departments": ""}
+        base = {
+            "sub": "e-test-01",
+            "email": "test@example.no",
+            "custom:company_id": "c-test",
+            "custom:role": "company_admin",
+            "custom:departments": "",
+        }
         base.update(claims or {})
         return issuer.issue(base, ttl_s=ttl_s, **overrides)
 

@@ -1,12 +1,20 @@
 """Administration API ("Link", E1/E5/E6): departments, employees, subscriptions, audit log.
 Thin: parse, authorise, call one service function."""
+
 from skysentral import clock
 from skysentral.api.http import Api
-from skysentral.api.requests import (AddOnChange, AuditFilter, DepartmentChange, EmployeeFilter, NewDepartment,
-                                     PurchasePolicy, SubscriptionFilter, SubscriptionMove)
+from skysentral.api.requests import (
+    AddOnChange,
+    AuditFilter,
+    DepartmentChange,
+    EmployeeFilter,
+    NewDepartment,
+    PurchasePolicy,
+    SubscriptionFilter,
+    SubscriptionMove,
+)
 from skysentral.domain.identity import ADMINS, COMPANY_ADMIN
-from skysentral.services import administration
-from skysentral.services import order_taking, usage
+from skysentral.services import administration, order_taking, usage
 from skysentral.store.directory_repository import Directory
 
 api = Api("skysentral-admin")
@@ -25,11 +33,14 @@ def create_department(identity, body):
     return administration.create_department(identity, Directory.of(identity), body.name, body.parent_id)
 
 
-@api.route("/admin/departments/{department_id}", "PATCH", roles=ADMINS, body=DepartmentChange, errors=(400, 403, 404, 409))
+@api.route(
+    "/admin/departments/{department_id}", "PATCH", roles=ADMINS, body=DepartmentChange, errors=(400, 403, 404, 409)
+)
 def change_department(identity, body, department_id):
     """Rename and/or move a department (parent_id null = top level)."""
-    return administration.change_department(identity, Directory.of(identity), department_id,
-                                 body.model_dump(include=body.model_fields_set))
+    return administration.change_department(
+        identity, Directory.of(identity), department_id, body.model_dump(include=body.model_fields_set)
+    )
 
 
 @api.route("/admin/departments/{department_id}", "DELETE", roles=ADMINS, status=204, errors=(403, 404, 409))
@@ -63,8 +74,13 @@ def get_subscription(identity, subscription_id):
     return administration.get_subscription(identity, Directory.of(identity), subscription_id).to_dict()
 
 
-@api.route("/admin/subscriptions/{subscription_id}/department", "PUT", roles=ADMINS, body=SubscriptionMove,
-           errors=(400, 403, 404))
+@api.route(
+    "/admin/subscriptions/{subscription_id}/department",
+    "PUT",
+    roles=ADMINS,
+    body=SubscriptionMove,
+    errors=(400, 403, 404),
+)
 def move_subscription(identity, body, subscription_id):
     """Move a subscription to another department (E1)."""
     return administration.move_subscription(identity, Directory.of(identity), subscription_id, body.department_id)
@@ -90,8 +106,13 @@ def get_balances(identity, subscription_id):
     return usage.dashboard(usage.account_of(directory, sub), clock.now())
 
 
-@api.route("/admin/subscriptions/{subscription_id}/add-ons", "PATCH", roles=ADMINS, body=AddOnChange,
-           errors=(400, 403, 404, 422))
+@api.route(
+    "/admin/subscriptions/{subscription_id}/add-ons",
+    "PATCH",
+    roles=ADMINS,
+    body=AddOnChange,
+    errors=(400, 403, 404, 422),
+)
 def change_add_ons(identity, body, subscription_id):
     """Set Data Rollover, Datakontroll and the automatic top-up (E3); audited."""
     directory = Directory.of(identity)

@@ -1,4 +1,5 @@
 """Employee app back end ("Mobil App", C-area): my profile, settings, data dashboard and usage."""
+
 from skysentral import clock
 from skysentral.api.http import Api
 from skysentral.api.requests import PackageOrder, ProfileChange, SubscriptionChoice, UsageQuery
@@ -6,8 +7,7 @@ from skysentral.api.responses import OrderList, OrderView
 from skysentral.domain.calendar import month_of
 from skysentral.domain.errors import InvalidInput
 from skysentral.domain.identity import EVERYONE
-from skysentral.services import administration
-from skysentral.services import order_taking, usage
+from skysentral.services import administration, order_taking, usage
 from skysentral.store.directory_repository import Directory
 
 api = Api("skysentral-employee")
@@ -29,13 +29,18 @@ def patch_me(identity, body):
 @api.route("/me/dashboard", "GET", roles=EVERYONE, query=SubscriptionChoice, errors=(404,))
 def get_dashboard(identity, query):
     """C2: remaining data, rollover, extra packages, roaming, costs this month."""
-    return usage.dashboard(usage.account_of_employee(Directory.of(identity), identity.user_id, query.subscription_id), clock.now())
+    return usage.dashboard(
+        usage.account_of_employee(Directory.of(identity), identity.user_id, query.subscription_id), clock.now()
+    )
 
 
 @api.route("/me/usage", "GET", roles=EVERYONE, query=UsageQuery, errors=(404,))
 def get_usage(identity, query):
     """C6: my usage of a month by kind and zone, national and international."""
-    return usage.usage_summary(usage.account_of_employee(Directory.of(identity), identity.user_id, query.subscription_id), query.month or month_of(clock.now()))
+    return usage.usage_summary(
+        usage.account_of_employee(Directory.of(identity), identity.user_id, query.subscription_id),
+        query.month or month_of(clock.now()),
+    )
 
 
 @api.route("/me/alerts", "GET", roles=EVERYONE, query=UsageQuery, errors=(404,))
@@ -46,10 +51,19 @@ def get_alerts(identity, query):
     return {"month": month, "items": usage.alerts_of(account, month)}
 
 
-
-@api.route("/me/data-packages", "POST", roles=EVERYONE, body=PackageOrder, status=202, errors=(400, 404, 422),
-           response=OrderView, headers={"Idempotency-Key": "1 to 255 characters: a repeated POST with the same key "
-                                        "and body returns the same order; another body is 422"})
+@api.route(
+    "/me/data-packages",
+    "POST",
+    roles=EVERYONE,
+    body=PackageOrder,
+    status=202,
+    errors=(400, 404, 422),
+    response=OrderView,
+    headers={
+        "Idempotency-Key": "1 to 255 characters: a repeated POST with the same key "
+        "and body returns the same order; another body is 422"
+    },
+)
 def order_data_package(identity, body):
     """C8: buy an extra data or surf package; who pays follows the company's policy (D8).
     An Idempotency-Key header makes a repeated POST return the same order; the same key with
@@ -57,8 +71,14 @@ def order_data_package(identity, body):
     key = api.app.current_request.headers.get("idempotency-key")
     if key is not None and not 1 <= len(key) <= 255:
         raise InvalidInput("Idempotency-Key must be 1 to 255 characters.", code="invalid_idempotency_key")
-    order = order_taking.place_order(Directory.of(identity), identity.user_id, body.product, idempotency_key=key,
-                                  subscription_id=body.subscription_id, payment_method=body.payment_method)
+    order = order_taking.place_order(
+        Directory.of(identity),
+        identity.user_id,
+        body.product,
+        idempotency_key=key,
+        subscription_id=body.subscription_id,
+        payment_method=body.payment_method,
+    )
     return order.view()
 
 

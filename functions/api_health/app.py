@@ -1,4 +1,5 @@
 """GET /health: the API answers, unauthenticated. Kept tiny so it starts fast."""
+
 from skysentral.api.http import Api
 
 api = Api("skysentral-health")

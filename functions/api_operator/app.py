@@ -2,6 +2,7 @@
 (defects 8 and 9). Role `operator` only; tenant roles get 403. Records held as
 implausible are released (applied once) or rejected (kept listed, never applied);
 conflicting duplicates are listed."""
+
 import os
 from typing import Literal
 

@@ -6,11 +6,11 @@ on (not ours, unknown PaymentIntent, no data.object.id) is acknowledged with 200
 line, so Stripe neither retries it for days nor disables the endpoint. An event id already
 handled is acknowledged and ignored (Powertools Idempotency on the event id). Stripe being
 unreachable while the event is re-read answers 503: Stripe delivers it again later."""
+
 import os
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.idempotency import (DynamoDBPersistenceLayer, IdempotencyConfig,
-                                                         idempotent_function)
+from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig, idempotent_function
 
 from skysentral.adapters import payments
 from skysentral.api.http import Api, json_response, parse_json
@@ -30,8 +30,14 @@ def handle(event: dict) -> dict:
     return {"result": purchase_steps.on_stripe_event(event)}
 
 
-@api.route("/webhooks/stripe", "POST", roles=None, errors=(400, 503), response=WebhookAnswer,
-           headers={"Stripe-Signature": "Stripe's signature of the raw body (t=<unix time>,v1=<HMAC-SHA256>)"})
+@api.route(
+    "/webhooks/stripe",
+    "POST",
+    roles=None,
+    errors=(400, 503),
+    response=WebhookAnswer,
+    headers={"Stripe-Signature": "Stripe's signature of the raw body (t=<unix time>,v1=<HMAC-SHA256>)"},
+)
 def stripe_webhook():
     """Stripe payment events (payment_intent.*); verified with Stripe's signature."""
     request = app.current_request

@@ -4,6 +4,7 @@
 message per page on the close queue; `worker` (SQS, many in parallel) closes each
 subscription of a page. Closing is idempotent per subscription and month, so a rerun,
 a duplicate message or a retry after a crash changes nothing more."""
+
 import os
 
 from aws_lambda_powertools import Logger, Metrics

@@ -1,6 +1,7 @@
 """The steps of the purchase state machine (statemachines/purchase.asl.json). Each step
 is one call into services.purchase_steps; exceptions are named domain exceptions that the
 state machine matches by class name (PaymentDeclined, ActivationFailed, ...)."""
+
 from aws_lambda_powertools import Logger
 
 from skysentral.services import purchase_steps

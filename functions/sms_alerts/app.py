@@ -2,14 +2,14 @@
 
 Powertools Idempotency (DynamoDB) keyed on the alert key makes a replayed or duplicated
 message send nothing more; the alert is also kept for the app (store.balance_repository.alerts)."""
+
 import os
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.idempotency import (DynamoDBPersistenceLayer, IdempotencyConfig,
-                                                         idempotent_function)
+from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig, idempotent_function
 
 from skysentral.events import AlertMessage
 from skysentral.services import alert_delivery

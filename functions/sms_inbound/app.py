@@ -1,6 +1,7 @@
 """Inbound SMS (SQS): "DATA 1", "SURF EU"... from a subscription's own number start the
 same purchase flow as the app; anything else gets a help SMS (C8, D3, D6). A message id
 seen before starts nothing more (it is the order's Idempotency-Key)."""
+
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord

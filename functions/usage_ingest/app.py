@@ -6,6 +6,8 @@ invalid one fails alone and is retried, then dead-lettered); the valid records o
 batch are applied together by services.usage_ingestion.ingest, which says which failed
 (unknown number, store error) so that only they are retried. Held, conflicting and
 late-correction records are not failures: they are acknowledged and listed/stored."""
+
+import contextlib
 import os
 
 from aws_lambda_powertools import Logger, Metrics
@@ -45,10 +47,8 @@ def notify(alerts):
 def handler(event, context):
     valid = {}
     for raw in event["Records"]:
-        try:
+        with contextlib.suppress(ValidationError):  # the processor reports an invalid one as failed
             valid[raw["messageId"]] = UsageQueueMessage.model_validate(raw).body
-        except ValidationError:
-            pass  # the processor reports it as failed
     result = usage_ingestion.ingest(list(valid.values()), notify, now=clock.now())
     metrics.add_metric("UsageRecordsApplied", MetricUnit.Count, result.applied)
     metrics.add_metric("UsageRecordsFailed", MetricUnit.Count, len(event["Records"]) - len(valid) + len(result.failed))

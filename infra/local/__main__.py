@@ -3,6 +3,7 @@
 Commands: ``run`` (emulator, template deployed, demo data, API on :3000), ``tokens``,
 ``fire``, ``send``, ``drain``, ``schedules``; see ``--help`` and infra/local/README.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,8 +29,11 @@ def _print_tokens(ttl: int, export: bool = False) -> None:
     issuer = Issuer(ROOT)
     for user in DEMO_USERS:
         token = issuer.issue(user.claims, ttl_s=ttl)
-        print(f"export {user.var}={token}   # {user.label}" if export
-              else f"  {user.label}:\n    Authorization: Bearer {token}")
+        print(
+            f"export {user.var}={token}   # {user.label}"
+            if export
+            else f"  {user.label}:\n    Authorization: Bearer {token}"
+        )
 
 
 def _call(url: str, method: str = "GET", body: Any = None) -> Any:
@@ -49,16 +53,25 @@ def cmd_run(args: argparse.Namespace) -> int:
     from infra.local.gateway import Gateway
     from infra.local.issuer import Issuer
 
-    logging.basicConfig(level=logging.INFO if not args.quiet else logging.WARNING,
-                        format="%(asctime)s %(levelname).1s %(name)s: %(message)s", datefmt="%H:%M:%S")
+    logging.basicConfig(
+        level=logging.INFO if not args.quiet else logging.WARNING,
+        format="%(asctime)s %(levelname).1s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+    )
     for noisy in ("botocore", "pynamodb", "samtranslator", "werkzeug", "aws_lambda_powertools"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     from infra.local import stripe_wiring
 
     t0 = time.perf_counter()
     standin = stripe_wiring.start_standin(args.stripe_port)
-    cloud = LocalCloud(ROOT, port=args.aws_port, stage=args.stage, external=args.external,
-                       visibility_timeout_cap_s=args.visibility_cap, parameters=stripe_wiring.parameters(standin))
+    cloud = LocalCloud(
+        ROOT,
+        port=args.aws_port,
+        stage=args.stage,
+        external=args.external,
+        visibility_timeout_cap_s=args.visibility_cap,
+        parameters=stripe_wiring.parameters(standin),
+    )
     cloud.start()
     cloud.deploy()
     seeded = None
@@ -79,13 +92,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"  API:       {gateway.url}   (e.g. curl {gateway.url}/health)")
     print(f"  Emulator:  {cloud.endpoint}   (AWS_ENDPOINT_URL={cloud.endpoint} aws ...)")
     print(f"  Stripe:    {standin.url}   (localstripe, Stripe's test mode; docs/stripe-standin.md)")
-    print(f"  Stack:     {cloud.stack_name}, stage {cloud.stage}; "
-          f"{len(cloud.resources)} resources, {len(gateway.routes)} routes")
+    print(
+        f"  Stack:     {cloud.stack_name}, stage {cloud.stage}; "
+        f"{len(cloud.resources)} resources, {len(gateway.routes)} routes"
+    )
     if seeded is not None:
         print(f"  Seeded:    demo data ({len(seeded)} users)")
     print("  Schedules (fire: python -m infra.local fire <name> [--at ISO]):")
     for s in cloud.schedules() or []:
-        print(f"    {s['name']:<28} {s['expression']:<28} {s['timezone']:<14} → {s['target']['logical_id'] or s['target']['arn']}")
+        target = s["target"]["logical_id"] or s["target"]["arn"]
+        print(f"    {s['name']:<28} {s['expression']:<28} {s['timezone']:<14} → {target}")
     if not cloud.schedules():
         print("    (none in template.yaml)")
     print("  Queues (send: python -m infra.local send <queue> file.json):")
@@ -151,8 +167,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--stage", default="local")
     p.add_argument("--ttl", type=int, default=86400, help="lifetime of the printed tokens (s)")
-    p.add_argument("--visibility-cap", type=float, default=10,
-                   help="cap SQS visibility timeouts (s) so retries come back sooner (default 10)")
+    p.add_argument(
+        "--visibility-cap",
+        type=float,
+        default=10,
+        help="cap SQS visibility timeouts (s) so retries come back sooner (default 10)",
+    )
     p.add_argument("--stripe-port", type=int, default=12111, help="port of localstripe (Stripe's test mode)")
     p.add_argument("--no-seed", action="store_true")
     p.add_argument("--no-clock", action="store_true", help="do not fire schedules at their real times")
@@ -165,11 +185,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--export", action="store_true", help="print `export NAME=token` lines for a shell")
     p.set_defaults(fn=cmd_tokens)
 
-    remote = {name: sub.add_parser(name, help=help_) for name, help_ in (
-        ("fire", "fire a schedule of a running cloud"),
-        ("send", "send JSON message(s) to a template queue of a running cloud"),
-        ("drain", "wait until the running cloud's queues are empty"),
-        ("schedules", "list the schedules of a running cloud"))}
+    remote = {
+        name: sub.add_parser(name, help=help_)
+        for name, help_ in (
+            ("fire", "fire a schedule of a running cloud"),
+            ("send", "send JSON message(s) to a template queue of a running cloud"),
+            ("drain", "wait until the running cloud's queues are empty"),
+            ("schedules", "list the schedules of a running cloud"),
+        )
+    }
     remote["fire"].add_argument("name")
     remote["fire"].add_argument("--at", help="ISO 8601 clock, e.g. 2026-12-01T00:05 (the schedule's time zone)")
     remote["send"].add_argument("queue", help="logical id of the queue in template.yaml")

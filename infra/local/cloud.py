@@ -3,6 +3,7 @@ handlers running in this process (usage: infra/local/README.md). Deploying lives
 :mod:`.template`, schedules and rule targets in :mod:`.schedules`, SQS pollers in :mod:`.sqs`.
 With ``external=True`` a running LocalStack (through localstack-client) takes moto's place.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -34,10 +35,19 @@ _in_process: list[Any] = []  # moto's mock_aws, started once per process
 
 
 class LocalCloud:
-    def __init__(self, root: Path | str, port: int = 4566, stack_name: str = "skysentral-local",
-                 stage: str = "local", *, visibility_timeout_cap_s: float | None = None,
-                 batching_window_cap_s: float | None = None, template_file: str = "template.yaml",
-                 external: bool = False, parameters: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        root: Path | str,
+        port: int = 4566,
+        stack_name: str = "skysentral-local",
+        stage: str = "local",
+        *,
+        visibility_timeout_cap_s: float | None = None,
+        batching_window_cap_s: float | None = None,
+        template_file: str = "template.yaml",
+        external: bool = False,
+        parameters: dict[str, str] | None = None,
+    ) -> None:
         self.root, self.port, self.stack_name, self.stage = Path(root).resolve(), int(port), stack_name, stage
         self.visibility_timeout_cap_s, self.batching_window_cap_s = visibility_timeout_cap_s, batching_window_cap_s
         self.template_file, self.external = template_file, external
@@ -57,21 +67,25 @@ class LocalCloud:
         self._started = False
         self._clients: dict[str, Any] = {}
 
-    def start(self) -> "LocalCloud":
+    def start(self) -> LocalCloud:
         t0 = time.perf_counter()
         if self.external:
             from localstack_client import config
 
-            self.endpoint = os.environ.get("AWS_ENDPOINT_URL") or config.get_service_endpoint("s3") \
-                or "http://localhost:4566"
+            self.endpoint = (
+                os.environ.get("AWS_ENDPOINT_URL") or config.get_service_endpoint("s3") or "http://localhost:4566"
+            )
         else:
             # No AWS_ENDPOINT_URL: in-process clients keep AWS's own URLs, which moto's botocore
             # hook answers straight from the backends its HTTP server serves to other processes
             # (about 1 ms a call instead of 5-25 ms over HTTP); other processes use self.endpoint.
             os.environ["MOTO_PORT"] = str(self.port)
             os.environ.pop("AWS_ENDPOINT_URL", None)
-        for k, v in (("AWS_ACCESS_KEY_ID", "testing"), ("AWS_SECRET_ACCESS_KEY", "testing"),
-                     ("AWS_DEFAULT_REGION", DEFAULT_REGION)):
+        for k, v in (
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_DEFAULT_REGION", DEFAULT_REGION),
+        ):
             os.environ.setdefault(k, v)
         self.region = os.environ["AWS_DEFAULT_REGION"]
         if not self.external:
@@ -124,10 +138,15 @@ class LocalCloud:
             from botocore.config import Config
             from localstack_client.session import Session
 
-            session = Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                              region_name=self.region, localstack_host=self.endpoint.split("://", 1)[-1])
-            self._clients[service] = session.client(service, config=Config(
-                retries={"max_attempts": 2}, read_timeout=120, max_pool_connections=50))
+            session = Session(
+                aws_access_key_id="testing",
+                aws_secret_access_key="testing",
+                region_name=self.region,
+                localstack_host=self.endpoint.split("://", 1)[-1],
+            )
+            self._clients[service] = session.client(
+                service, config=Config(retries={"max_attempts": 2}, read_timeout=120, max_pool_connections=50)
+            )
         return self._clients[service]
 
     def deploy(self) -> dict[str, dict[str, Any]]:
@@ -141,8 +160,13 @@ class LocalCloud:
         self.dispatcher.collect()
         t2 = time.perf_counter()
         self.timings.update(wire_s=round(t2 - t1, 3), deploy_s=round(t2 - t0, 3))
-        log.info("deployed %s in %.2fs (%d resources, %d handled locally)", self.stack_name, t2 - t0,
-                 len(self.resources), len(self.skipped))
+        log.info(
+            "deployed %s in %.2fs (%d resources, %d handled locally)",
+            self.stack_name,
+            t2 - t0,
+            len(self.resources),
+            len(self.skipped),
+        )
         return self.resources
 
     def _start_pollers(self) -> None:
@@ -161,11 +185,17 @@ class LocalCloud:
             for key, value in list(queue.lambda_event_source_mappings.items()):
                 if value is esm:
                     del queue.lambda_event_source_mappings[key]
-            poller = SqsPoller(runtime=self.runtime, sqs=self.client("sqs"), esm=esm,
-                               function_logical_id=self.runtime._by_name[fn_name],
-                               queue_url=self.queue_url_by_name(queue_name), queue_arn=esm.event_source_arn,
-                               region=self.region, visibility_timeout_cap_s=self.visibility_timeout_cap_s,
-                               batching_window_cap_s=self.batching_window_cap_s)
+            poller = SqsPoller(
+                runtime=self.runtime,
+                sqs=self.client("sqs"),
+                esm=esm,
+                function_logical_id=self.runtime._by_name[fn_name],
+                queue_url=self.queue_url_by_name(queue_name),
+                queue_arn=esm.event_source_arn,
+                region=self.region,
+                visibility_timeout_cap_s=self.visibility_timeout_cap_s,
+                batching_window_cap_s=self.batching_window_cap_s,
+            )
             poller.queue_logical_id = by_arn.get(esm.event_source_arn)
             poller.start()
             self.pollers.append(poller)
@@ -175,16 +205,29 @@ class LocalCloud:
         sqs, urls = self.client("sqs"), sorted({p.queue_url for p in self.pollers})
         deadline, quiet = time.monotonic() + timeout_s, 0
         while True:
-            counts = {url: sum(int(v) for v in sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[
-                "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
-                "ApproximateNumberOfMessagesDelayed"])["Attributes"].values()) for url in urls}
+            counts = {
+                url: sum(
+                    int(v)
+                    for v in sqs.get_queue_attributes(
+                        QueueUrl=url,
+                        AttributeNames=[
+                            "ApproximateNumberOfMessages",
+                            "ApproximateNumberOfMessagesNotVisible",
+                            "ApproximateNumberOfMessagesDelayed",
+                        ],
+                    )["Attributes"].values()
+                )
+                for url in urls
+            }
             busy = self.runtime.active > 0 or self.dispatcher.pending > 0 or any(counts.values())
             quiet = 0 if busy else quiet + 1
             if quiet >= 2:
                 return
             if time.monotonic() > deadline:
-                raise TimeoutError(f"drain: still busy after {timeout_s}s: {{'queues': {counts}, 'active_invocations'"
-                                   f": {self.runtime.active}, 'pending': {self.dispatcher.pending}}}")
+                raise TimeoutError(
+                    f"drain: still busy after {timeout_s}s: {{'queues': {counts}, 'active_invocations'"
+                    f": {self.runtime.active}, 'pending': {self.dispatcher.pending}}}"
+                )
             time.sleep(0.05)
 
     def schedules(self) -> list[dict[str, Any]]:
@@ -216,13 +259,16 @@ class LocalCloud:
         """Set a template secret's value (e.g. the local Stripe keys)."""
         self.client("secretsmanager").put_secret_value(
             SecretId=self.resources[logical_id]["physical_id"],
-            SecretString=value if isinstance(value, str) else json.dumps(value))
+            SecretString=value if isinstance(value, str) else json.dumps(value),
+        )
 
     def _info(self, logical_id: str, rtype: str, key: str) -> str:
         info = self.resources.get(logical_id)
         if info is None or info.get("type") != rtype:
-            raise KeyError(f"{logical_id} is not a {rtype} of stack {self.stack_name}"
-                           + (f" but a {info.get('type')}" if info else ""))
+            raise KeyError(
+                f"{logical_id} is not a {rtype} of stack {self.stack_name}"
+                + (f" but a {info.get('type')}" if info else "")
+            )
         return str(info[key])
 
     def queue_url(self, logical_id: str) -> str:
@@ -245,8 +291,9 @@ class LocalCloud:
 
     def wait_execution(self, execution_arn: str, timeout_s: float = 30) -> dict[str, Any]:
         sfn, deadline = self.client("stepfunctions"), time.monotonic() + timeout_s
-        while (desc := sfn.describe_execution(executionArn=execution_arn))["status"] == "RUNNING" \
-                and time.monotonic() < deadline:
+        while (desc := sfn.describe_execution(executionArn=execution_arn))[
+            "status"
+        ] == "RUNNING" and time.monotonic() < deadline:
             time.sleep(0.05)
         out = {k: desc.get(k) for k in ("executionArn", "status", "output", "error", "cause")}
         with contextlib.suppress(TypeError, ValueError):

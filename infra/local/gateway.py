@@ -3,6 +3,7 @@
 valid token), AWS's REST (v1) proxy event and response (502 on a function error), JSON
 405 with ``Allow`` for a method a path lacks, and the ``/_local/`` endpoints (README).
 """
+
 from __future__ import annotations
 
 import base64
@@ -15,7 +16,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -25,18 +26,25 @@ from .template import Route
 
 log = logging.getLogger("infra.local.gateway")
 
-_TEXT_TYPES = ("text/", "application/json", "application/xml", "application/x-www-form-urlencoded",
-               "application/javascript", "+json", "+xml")
+_TEXT_TYPES = (
+    "text/",
+    "application/json",
+    "application/xml",
+    "application/x-www-form-urlencoded",
+    "application/javascript",
+    "+json",
+    "+xml",
+)
 
 
 @dataclass
 class CompiledRoute:
     route: Route
     regex: re.Pattern[str]
-    rank: tuple[int, ...]       # per segment: 0 literal, 1 {param}, 2 {proxy+} (lower wins)
+    rank: tuple[int, ...]  # per segment: 0 literal, 1 {param}, 2 {proxy+} (lower wins)
 
     @classmethod
-    def of(cls, route: Route) -> "CompiledRoute":
+    def of(cls, route: Route) -> CompiledRoute:
         parts, rank = [], []
         for seg in [s for s in route.path.strip("/").split("/") if s]:
             m = re.fullmatch(r"\{([A-Za-z0-9_.-]+)(\+?)\}", seg)
@@ -53,7 +61,7 @@ class CompiledRoute:
 def _claim(name: str, value: Any) -> str:
     """API Gateway (REST) hands Cognito claims to the function as strings."""
     if name in ("exp", "iat", "auth_time") and isinstance(value, (int, float)):
-        return datetime.fromtimestamp(value, timezone.utc).strftime("%a %b %d %H:%M:%S UTC %Y")
+        return datetime.fromtimestamp(value, UTC).strftime("%a %b %d %H:%M:%S UTC %Y")
     if isinstance(value, bool):
         return "true" if value else "false"
     return ",".join(str(v) for v in value) if isinstance(value, (list, tuple)) else str(value)
@@ -70,7 +78,7 @@ class Gateway:
     def url(self) -> str:
         return f"http://{'localhost' if self.host in ('127.0.0.1', '0.0.0.0') else self.host}:{self.port}"
 
-    def start(self) -> "Gateway":
+    def start(self) -> Gateway:
         self._server = ThreadingHTTPServer((self.host, self.port), type("Handler", (_Handler,), {"gw": self}))
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
@@ -85,17 +93,28 @@ class Gateway:
 
     def find(self, method: str, path: str) -> tuple[CompiledRoute | None, dict[str, str], list[str]]:
         """(route, path params, methods allowed on the path)."""
-        candidates = sorted(((r.rank, i, r, p) for i, r in enumerate(self.routes)
-                             if (p := r.match(path)) is not None), key=lambda c: (c[0], c[1]))
+        candidates = sorted(
+            ((r.rank, i, r, p) for i, r in enumerate(self.routes) if (p := r.match(path)) is not None),
+            key=lambda c: (c[0], c[1]),
+        )
         allowed = sorted({c[2].route.method for c in candidates})
         exact = [c for c in candidates if c[2].route.method == method and c[0] == candidates[0][0]]
         for _, _, r, params in exact or [c for c in candidates if c[2].route.method in (method, "ANY")]:
             return r, params, allowed
         return None, {}, allowed
 
-    def build_event(self, route: Route, method: str, raw_path: str, query: str, headers: list[tuple[str, str]],
-                    body: bytes, path_params: dict[str, str], claims: dict[str, Any] | None,
-                    source_ip: str) -> dict[str, Any]:
+    def build_event(
+        self,
+        route: Route,
+        method: str,
+        raw_path: str,
+        query: str,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        path_params: dict[str, str],
+        claims: dict[str, Any] | None,
+        source_ip: str,
+    ) -> dict[str, Any]:
         single: dict[str, str] = {}
         multi: dict[str, list[str]] = {}
         for k, v in headers:
@@ -113,26 +132,57 @@ class Gateway:
                 pass
             if text_body is None:
                 text_body, is_b64 = base64.b64encode(body).decode(), True
-        now, path = datetime.now(timezone.utc), unquote(raw_path)
+        now, path = datetime.now(UTC), unquote(raw_path)
         context: dict[str, Any] = {
-            "resourceId": hashlib.sha1(route.path.encode()).hexdigest()[:6], "resourcePath": route.path,
-            "httpMethod": method, "extendedRequestId": base64.b64encode(uuid.uuid4().bytes)[:16].decode(),
-            "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"), "path": f"/{route.stage}{path}",
-            "accountId": getattr(self.cloud, "account", "123456789012"), "protocol": "HTTP/1.1",
-            "stage": route.stage, "domainPrefix": "localhost", "requestTimeEpoch": int(now.timestamp() * 1000),
+            "resourceId": hashlib.sha1(route.path.encode()).hexdigest()[:6],
+            "resourcePath": route.path,
+            "httpMethod": method,
+            "extendedRequestId": base64.b64encode(uuid.uuid4().bytes)[:16].decode(),
+            "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "path": f"/{route.stage}{path}",
+            "accountId": getattr(self.cloud, "account", "123456789012"),
+            "protocol": "HTTP/1.1",
+            "stage": route.stage,
+            "domainPrefix": "localhost",
+            "requestTimeEpoch": int(now.timestamp() * 1000),
             "requestId": str(uuid.uuid4()),
-            "identity": {**dict.fromkeys(("cognitoIdentityPoolId", "accountId", "cognitoIdentityId", "caller",
-                                          "principalOrgId", "accessKey", "cognitoAuthenticationType",
-                                          "cognitoAuthenticationProvider", "userArn", "user")),
-                         "sourceIp": source_ip, "userAgent": lower.get("user-agent")},
-            "domainName": lower.get("host") or f"localhost:{self.port}", "apiId": "local",
+            "identity": {
+                **dict.fromkeys(
+                    (
+                        "cognitoIdentityPoolId",
+                        "accountId",
+                        "cognitoIdentityId",
+                        "caller",
+                        "principalOrgId",
+                        "accessKey",
+                        "cognitoAuthenticationType",
+                        "cognitoAuthenticationProvider",
+                        "userArn",
+                        "user",
+                    )
+                ),
+                "sourceIp": source_ip,
+                "userAgent": lower.get("user-agent"),
+            },
+            "domainName": lower.get("host") or f"localhost:{self.port}",
+            "apiId": "local",
         }
         if claims is not None:
             context["authorizer"] = {"claims": {k: _claim(k, v) for k, v in claims.items()}}
-        return {"resource": route.path, "path": path, "httpMethod": method, "headers": single or None,
-                "multiValueHeaders": multi or None, "queryStringParameters": {k: v[-1] for k, v in qs.items()} or None,
-                "multiValueQueryStringParameters": qs or None, "pathParameters": path_params or None,
-                "stageVariables": None, "requestContext": context, "body": text_body, "isBase64Encoded": is_b64}
+        return {
+            "resource": route.path,
+            "path": path,
+            "httpMethod": method,
+            "headers": single or None,
+            "multiValueHeaders": multi or None,
+            "queryStringParameters": {k: v[-1] for k, v in qs.items()} or None,
+            "multiValueQueryStringParameters": qs or None,
+            "pathParameters": path_params or None,
+            "stageVariables": None,
+            "requestContext": context,
+            "body": text_body,
+            "isBase64Encoded": is_b64,
+        }
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -155,14 +205,20 @@ class _Handler(BaseHTTPRequestHandler):
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's own errors (bad request line, header too long …) as JSON too."""
         self.close_connection = True
-        self._send(code, {"error": "bad_request" if code == 400 else f"http_{code}",
-                          "message": message or explain or self.responses.get(code, ("",))[0]})
+        self._send(
+            code,
+            {
+                "error": "bad_request" if code == 400 else f"http_{code}",
+                "message": message or explain or self.responses.get(code, ("",))[0],
+            },
+        )
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         log.debug(format, *args)
 
-    def _send(self, status: int, body: bytes | dict[str, Any] | list[Any],
-              headers: list[tuple[str, str]] | None = None) -> int:
+    def _send(
+        self, status: int, body: bytes | dict[str, Any] | list[Any], headers: list[tuple[str, str]] | None = None
+    ) -> int:
         data = json.dumps(body, default=str).encode() if isinstance(body, (dict, list)) else body
         self.send_response(status)
         for k, v in headers or []:
@@ -184,7 +240,7 @@ class _Handler(BaseHTTPRequestHandler):
             body = self.rfile.read(length) if length else b""
             local = split.path == "/_local" or split.path.startswith("/_local/")
             status = (self._local if local else self._api)(split.path, split.query, body)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             log.exception("gateway error")
             self._send(500, {"error": "internal", "message": str(exc)})
         finally:
@@ -194,9 +250,14 @@ class _Handler(BaseHTTPRequestHandler):
         method = self.command.upper()
         route, params, allowed = self.gw.find(method, path)
         if route is None and allowed:
-            return self._send(405, {"error": "method_not_allowed", "message":
-                                    f"{method} is not allowed on {path}; allowed: {', '.join(allowed)}"},
-                              [("Allow", ", ".join(allowed))])
+            return self._send(
+                405,
+                {
+                    "error": "method_not_allowed",
+                    "message": f"{method} is not allowed on {path}; allowed: {', '.join(allowed)}",
+                },
+                [("Allow", ", ".join(allowed))],
+            )
         if route is None:
             return self._send(404, {"error": "not_found", "message": f"no route for {method} {path}"})
         claims = None
@@ -209,8 +270,9 @@ class _Handler(BaseHTTPRequestHandler):
                 claims = self.gw.issuer.verify(token)
             except InvalidToken as exc:
                 return self._send(401, {"error": "unauthorized", "message": str(exc)}, [("WWW-Authenticate", "Bearer")])
-        event = self.gw.build_event(route.route, method, path, query, list(self.headers.items()), body, params,
-                                    claims, self.client_address[0])
+        event = self.gw.build_event(
+            route.route, method, path, query, list(self.headers.items()), body, params, claims, self.client_address[0]
+        )
         result, errored = self.gw.cloud.runtime.invoke_raw(route.route.function, event)
         if errored or not isinstance(result, dict) or "statusCode" not in result:
             if not errored:
@@ -228,7 +290,7 @@ class _Handler(BaseHTTPRequestHandler):
         payload: Any = json.loads(body) if body.strip() else None
         arg = {k: v[-1] for k, v in parse_qs(query).items()}.get
         if isinstance(payload, dict):
-            arg = lambda k, _q=arg: _q(k) or payload.get(k)  # noqa: E731
+            arg = lambda k, _q=arg: _q(k) or payload.get(k)
         fixed = {
             ("GET", "/_local/.well-known/jwks.json"): issuer.jwks,
             ("GET", "/_local/issuer/.well-known/jwks.json"): issuer.jwks,
@@ -261,10 +323,18 @@ class _Handler(BaseHTTPRequestHandler):
             try:
                 if m.group(1):
                     at = arg("at")
-                    return self._send(200, cloud.fire_schedule(unquote(m.group(1)), at=datetime.fromisoformat(
-                        at.replace("Z", "+00:00")) if at else None))
-                ids = send_messages(cloud.client("sqs"), cloud.queue_url(unquote(m.group(2))),
-                                    payload if isinstance(payload, list) else [payload], group=arg("group"))
+                    return self._send(
+                        200,
+                        cloud.fire_schedule(
+                            unquote(m.group(1)), at=datetime.fromisoformat(at.replace("Z", "+00:00")) if at else None
+                        ),
+                    )
+                ids = send_messages(
+                    cloud.client("sqs"),
+                    cloud.queue_url(unquote(m.group(2))),
+                    payload if isinstance(payload, list) else [payload],
+                    group=arg("group"),
+                )
                 return self._send(200, {"sent": len(ids), "message_ids": ids})
             except KeyError as exc:
                 return self._send(404, {"error": "not_found", "message": str(exc.args[0])})
@@ -286,7 +356,7 @@ def send_messages(sqs: Any, queue_url: str, messages: list[Any], group: str | No
         entries.append(entry)
     ids: list[str] = []
     for start in range(0, len(entries), 10):
-        resp = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries[start:start + 10])
+        resp = sqs.send_message_batch(QueueUrl=queue_url, Entries=entries[start : start + 10])
         if resp.get("Failed"):
             raise RuntimeError(f"send failed: {resp['Failed']}")
         ids.extend(r["MessageId"] for r in sorted(resp.get("Successful", []), key=lambda r: int(r["Id"])))

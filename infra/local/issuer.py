@@ -2,6 +2,7 @@
 Cognito's claims, key kept in ``<root>/.local/issuer-key.pem`` (gitignored) so tokens from
 ``python -m infra.local tokens`` work against a running ``run``; :meth:`Issuer.verify`
 checks what API Gateway's Cognito authorizer checks."""
+
 from __future__ import annotations
 
 import hashlib
@@ -12,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import jwt
-from jwt.algorithms import RSAAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
 
 ISSUER = "http://localhost:3000/_local/issuer"
 AUDIENCE = "skysentral-local"
@@ -26,16 +27,20 @@ class InvalidToken(Exception):
     """The token must be refused (API Gateway answers 401)."""
 
 
-_REASONS = {jwt.ExpiredSignatureError: "token expired", jwt.InvalidAudienceError: "wrong audience",
-            jwt.InvalidIssuerError: "wrong issuer"}
+_REASONS = {
+    jwt.ExpiredSignatureError: "token expired",
+    jwt.InvalidAudienceError: "wrong audience",
+    jwt.InvalidIssuerError: "wrong issuer",
+}
 
 
 def _load_or_create_key(path: Path) -> rsa.RSAPrivateKey:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption())
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
         try:  # first writer wins: two processes starting together agree on one key
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as fh:
@@ -48,22 +53,30 @@ def _load_or_create_key(path: Path) -> rsa.RSAPrivateKey:
 
 
 class Issuer:
-    def __init__(self, root: Path | str = REPO_ROOT, key_file: Path | None = None,
-                 issuer: str = ISSUER, audience: str = AUDIENCE) -> None:
+    def __init__(
+        self, root: Path | str = REPO_ROOT, key_file: Path | None = None, issuer: str = ISSUER, audience: str = AUDIENCE
+    ) -> None:
         self.path = Path(key_file) if key_file else Path(root).resolve() / KEY_FILE
         self.issuer, self.audience = issuer, audience
         self._key = _load_or_create_key(self.path)
         self._public = self._key.public_key()
-        der = self._public.public_bytes(serialization.Encoding.DER,
-                                        serialization.PublicFormat.SubjectPublicKeyInfo)
+        der = self._public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
         self.kid = hashlib.sha256(der).hexdigest()[:16]
 
     def issue(self, claims: dict[str, Any], ttl_s: int = 3600, **overrides: Any) -> str:
         """An RS256 ID token with Cognito-shaped claims; ``claims`` win over defaults."""
         now = int(time.time())
-        body: dict[str, Any] = {"sub": str(uuid.uuid4()), "iss": self.issuer, "aud": self.audience, "token_use": "id",
-                                "auth_time": now, "iat": now, "exp": now + int(ttl_s), "jti": str(uuid.uuid4()),
-                                "email_verified": True}
+        body: dict[str, Any] = {
+            "sub": str(uuid.uuid4()),
+            "iss": self.issuer,
+            "aud": self.audience,
+            "token_use": "id",
+            "auth_time": now,
+            "iat": now,
+            "exp": now + int(ttl_s),
+            "jti": str(uuid.uuid4()),
+            "email_verified": True,
+        }
         claims = dict(claims)
         depts = claims.get("custom:departments")
         if isinstance(depts, (list, tuple)):
@@ -82,8 +95,14 @@ class Issuer:
                 raise InvalidToken(f"unexpected algorithm {header.get('alg')!r}")
             if header.get("kid") not in (None, self.kid):
                 raise InvalidToken("unknown signing key")
-            claims = jwt.decode(token, self._public, algorithms=["RS256"], audience=self.audience,
-                                issuer=self.issuer, options={"require": ["exp", "iat", "iss", "aud", "sub"]})
+            claims = jwt.decode(
+                token,
+                self._public,
+                algorithms=["RS256"],
+                audience=self.audience,
+                issuer=self.issuer,
+                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+            )
         except jwt.PyJWTError as exc:
             raise InvalidToken(_REASONS.get(type(exc), f"invalid token: {exc}")) from exc
         if claims.get("token_use") != "id":
@@ -93,4 +112,3 @@ class Issuer:
     def jwks(self) -> dict[str, Any]:
         jwk = RSAAlgorithm.to_jwk(self._public, as_dict=True)
         return {"keys": [{"kty": "RSA", "alg": "RS256", "use": "sig", "kid": self.kid, "n": jwk["n"], "e": jwk["e"]}]}
-

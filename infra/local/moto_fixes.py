@@ -3,6 +3,7 @@ an unnamed Step Functions ``StartExecution`` gets a UUID name (moto names them a
 ``ReceiveMessage`` reads a queue's retention period instead of counting the whole queue per
 message; one lock around every DynamoDB request (moto's backend is not thread-safe). The
 ``.fifo`` name and EventBridge fixes live in :mod:`.template` and :mod:`.schedules`."""
+
 from __future__ import annotations
 
 import threading

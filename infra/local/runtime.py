@@ -9,6 +9,7 @@ with ``errorType`` = its class name, which ``Retry``/``Catch`` match on. A handl
 is re-imported when its file changes; all handlers share one interpreter, so shared code
 belongs in the layer, not in same-named helper modules of several function folders.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -21,10 +22,11 @@ import threading
 import time
 import traceback
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
 log = logging.getLogger("infra.local.runtime")
 _tags = itertools.count(1)
@@ -78,7 +80,7 @@ class LambdaContext:
 class FunctionSpec:
     logical_id: str
     code_dir: Path
-    handler: str                 # "module.attr"
+    handler: str  # "module.attr"
     layer_dirs: list[Path]
     physical_name: str = ""
     arn: str = ""
@@ -94,19 +96,24 @@ def env_strings(env: dict[str, Any]) -> dict[str, str]:
 
 # Tracer() would try to reach an X-Ray daemon; a function can override this.
 _LOCAL_DEFAULTS = {"POWERTOOLS_TRACE_DISABLED": "true"}
-_ENV_KEYS = ("AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
-             "AWS_REGION", *_LOCAL_DEFAULTS)
+_ENV_KEYS = (
+    "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+    "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_REGION",
+    *_LOCAL_DEFAULTS,
+)
 
 
 class Runtime:
     """Runs the template's handlers in this process."""
 
     def __init__(self) -> None:
-        self.functions: dict[str, FunctionSpec] = {}   # logical id → spec
-        self._by_name: dict[str, str] = {}            # physical name → logical id
+        self.functions: dict[str, FunctionSpec] = {}  # logical id → spec
+        self._by_name: dict[str, str] = {}  # physical name → logical id
         self._modules: dict[str, tuple[ModuleType, float]] = {}
         self._import_lock = threading.RLock()
-        self.active = 0                               # invocations running now (drain waits for 0)
+        self.active = 0  # invocations running now (drain waits for 0)
         self._active_lock = threading.Condition()
         self._tag = next(_tags)
 
@@ -127,8 +134,11 @@ class Runtime:
             if k not in spec.environment:
                 os.environ.setdefault(k, v)
         os.environ.update(env_strings(spec.environment))
-        os.environ.update(AWS_LAMBDA_FUNCTION_NAME=spec.physical_name or spec.logical_id,
-                          AWS_LAMBDA_FUNCTION_MEMORY_SIZE=str(spec.memory_mb), AWS_LAMBDA_FUNCTION_VERSION="$LATEST")
+        os.environ.update(
+            AWS_LAMBDA_FUNCTION_NAME=spec.physical_name or spec.logical_id,
+            AWS_LAMBDA_FUNCTION_MEMORY_SIZE=str(spec.memory_mb),
+            AWS_LAMBDA_FUNCTION_VERSION="$LATEST",
+        )
         os.environ.setdefault("AWS_REGION", os.environ.get("AWS_DEFAULT_REGION", "eu-north-1"))
 
     def handler_for(self, logical_id: str) -> Callable[[Any, Any], Any]:
@@ -140,10 +150,16 @@ class Runtime:
             if cached is None or cached[1] != mtime:
                 self._apply_env(spec)
                 t0 = time.perf_counter()
-                module = import_handler(spec.code_dir, spec.handler, spec.layer_dirs,
-                                        f"_skysentral_fn{self._tag}_{logical_id}")
-                log.info("INIT %s (%s/%s) in %.0f ms", logical_id, spec.code_dir.name, file.name,
-                         (time.perf_counter() - t0) * 1000)
+                module = import_handler(
+                    spec.code_dir, spec.handler, spec.layer_dirs, f"_skysentral_fn{self._tag}_{logical_id}"
+                )
+                log.info(
+                    "INIT %s (%s/%s) in %.0f ms",
+                    logical_id,
+                    spec.code_dir.name,
+                    file.name,
+                    (time.perf_counter() - t0) * 1000,
+                )
                 cached = self._modules[logical_id] = (module, mtime)
         return getattr(cached[0], attr)
 
@@ -172,14 +188,19 @@ class Runtime:
             finally:
                 _leave()
             if worker.is_alive():
-                return {"errorMessage": f"Task timed out after {spec.timeout_s:.2f} seconds",
-                        "errorType": "Sandbox.Timedout"}, True
+                return {
+                    "errorMessage": f"Task timed out after {spec.timeout_s:.2f} seconds",
+                    "errorType": "Sandbox.Timedout",
+                }, True
             if "error" in result:
                 exc = result["error"]
                 log.warning("%s raised %s: %s", logical_id, type(exc).__name__, exc)
-                return {"errorMessage": str(exc), "errorType": type(exc).__name__,
-                        "requestId": context.aws_request_id,
-                        "stackTrace": [line.rstrip("\n") for line in result["tb"][1:]]}, True
+                return {
+                    "errorMessage": str(exc),
+                    "errorType": type(exc).__name__,
+                    "requestId": context.aws_request_id,
+                    "stackTrace": [line.rstrip("\n") for line in result["tb"][1:]],
+                }, True
             return result.get("value"), False
         finally:
             with self._active_lock:
@@ -203,8 +224,9 @@ class Runtime:
         event = json.loads(body.decode() if isinstance(body, bytes) else body) if body else {}
         invocation_type = (headers or {}).get("X-Amz-Invocation-Type") or "RequestResponse"
         if invocation_type == "Event":
-            threading.Thread(target=self.invoke_raw, args=(logical_id, event), daemon=True,
-                             name=f"lambda-async-{logical_id}").start()
+            threading.Thread(
+                target=self.invoke_raw, args=(logical_id, event), daemon=True, name=f"lambda-async-{logical_id}"
+            ).start()
             response_headers["Content-Length"] = "0"
             return b""
         if invocation_type == "DryRun":
@@ -213,8 +235,9 @@ class Runtime:
         if errored:
             response_headers["x-amz-function-error"] = "Unhandled"
         data = text.encode("utf-8")
-        response_headers.update({"x-amz-executed-version": "$LATEST", "x-amz-log-result": "",
-                                 "Content-Length": str(len(data))})
+        response_headers.update(
+            {"x-amz-executed-version": "$LATEST", "x-amz-log-result": "", "Content-Length": str(len(data))}
+        )
         return data
 
 
@@ -250,8 +273,9 @@ def _serialise(payload: Any, errored: bool) -> tuple[str, bool]:
     try:
         return json.dumps(payload), errored
     except (TypeError, ValueError) as exc:
-        return json.dumps({"errorMessage": f"Unable to marshal response: {exc}",
-                           "errorType": "Runtime.MarshalError"}), True
+        return json.dumps(
+            {"errorMessage": f"Unable to marshal response: {exc}", "errorType": "Runtime.MarshalError"}
+        ), True
 
 
 _runtimes: list[Runtime] = []
@@ -266,15 +290,15 @@ def install(runtime: Runtime) -> None:
     if _original_invoke is None:
         _original_invoke = original = LambdaSimpleBackend.invoke
 
-        def invoke(self: Any, function_name: str, qualifier: str | None, body: Any,
-                   headers: Any, response_headers: Any) -> Any:
+        def invoke(
+            self: Any, function_name: str, qualifier: str | None, body: Any, headers: Any, response_headers: Any
+        ) -> Any:
             fn = self.get_function(function_name, qualifier)
             # Several local clouds (stacks) can share one emulator in a process: the function's
             # physical name (unique per stack) picks the runtime that deployed it.
             rt = next((rt for rt in reversed(_runtimes) if fn.function_name in rt._by_name), None)
             if rt is None:
-                log.warning("invoke of %s: not a template function, moto's canned answer is returned",
-                            fn.function_name)
+                log.warning("invoke of %s: not a template function, moto's canned answer is returned", fn.function_name)
                 return original(self, function_name, qualifier, body, headers, response_headers)
             return rt.moto_invoke(fn, body, headers, response_headers)
 

@@ -4,6 +4,7 @@ rules with Lambda / Step Functions / SNS targets (:func:`install_events_patch`; 
 stay moto's). :class:`Dispatcher` fires a schedule with a chosen clock (the ``<aws.scheduler.*>``
 attributes substituted) and runs the background clock; ``cron()`` goes through croniter.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -13,9 +14,10 @@ import logging
 import re
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from croniter import CroniterBadDateError, croniter
@@ -27,23 +29,30 @@ log = logging.getLogger("infra.local.schedules")
 
 @dataclass
 class Schedule:
-    name: str                     # the schedule's Name (or the logical id when unnamed)
+    name: str  # the schedule's Name (or the logical id when unnamed)
     logical_id: str
-    kind: str                     # "scheduler" | "events-rule"
+    kind: str  # "scheduler" | "events-rule"
     expression: str
     timezone: str
     target_arn: str
-    input: str | None             # Scheduler Target.Input / rule target Input (raw string)
+    input: str | None  # Scheduler Target.Input / rule target Input (raw string)
     state: str = "ENABLED"
-    target: dict[str, Any] = field(default_factory=dict)   # the resolved target block
+    target: dict[str, Any] = field(default_factory=dict)  # the resolved target block
     aliases: list[str] = field(default_factory=list)
     group: str = "default"
     target_logical_id: str | None = None
 
     def describe(self) -> dict[str, Any]:
         keys = ("name", "logical_id", "aliases", "kind", "expression", "timezone", "state")
-        return {**{k: getattr(self, k) for k in keys}, "input": self.input, "target": {
-            "arn": self.target_arn, "logical_id": self.target_logical_id, "service": arn_service(self.target_arn)}}
+        return {
+            **{k: getattr(self, k) for k in keys},
+            "input": self.input,
+            "target": {
+                "arn": self.target_arn,
+                "logical_id": self.target_logical_id,
+                "service": arn_service(self.target_arn),
+            },
+        }
 
     def matches(self, name: str) -> bool:
         return name in {self.name, self.logical_id, *self.aliases}
@@ -55,13 +64,13 @@ def arn_service(arn: str) -> str:
 
 
 def iso_z(at: datetime) -> str:
-    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def as_aware(at: datetime | None, tz: str) -> datetime:
     """``None`` → now; a naive datetime is read in the schedule's time zone."""
     if at is None:
-        return datetime.now(timezone.utc).replace(microsecond=0)
+        return datetime.now(UTC).replace(microsecond=0)
     return at.replace(tzinfo=ZoneInfo(tz or "UTC")) if at.tzinfo is None else at
 
 
@@ -72,8 +81,9 @@ def scheduler_input(schedule: Schedule, at: datetime, region: str, account: str)
         "<aws.scheduler.scheduled-time>": iso_z(at),
         "<aws.scheduler.execution-id>": str(uuid.uuid4()),
         "<aws.scheduler.attempt-number>": "1",
-        "<aws.scheduler.schedule-arn>":
-            f"arn:aws:scheduler:{region}:{account}:schedule/{schedule.group}/{schedule.name}",
+        "<aws.scheduler.schedule-arn>": (
+            f"arn:aws:scheduler:{region}:{account}:schedule/{schedule.group}/{schedule.name}"
+        ),
     }.items():
         text = text.replace(key, value)
     return text
@@ -92,15 +102,16 @@ def rule_target_input(target: dict[str, Any], event: dict[str, Any]) -> str:
         from moto.events.models import EventTemplateParser
 
         t = target["InputTransformer"]
-        out = EventTemplateParser.parse(input_template=t.get("InputTemplate"),
-                                        input_paths_map=t.get("InputPathsMap", {}), event=event)
+        out = EventTemplateParser.parse(
+            input_template=t.get("InputTemplate"), input_paths_map=t.get("InputPathsMap", {}), event=event
+        )
         return out if isinstance(out, str) else json.dumps(out)
     return json.dumps(event)
 
 
 def _aws_dow_to_cron(part: str) -> str:
     """AWS numbers days SUN=1…SAT=7, croniter SUN=0…SAT=6; AWS ``6L`` is croniter's ``L5``."""
-    shift = lambda m: str(int(m.group(0)) - 1)  # noqa: E731
+    shift = lambda m: str(int(m.group(0)) - 1)
     if part.endswith("L") and part != "L":
         return "L" + re.sub(r"\d+", shift, part[:-1] or "7")
     return re.sub(r"(?<![#/])\d+", shift, part)
@@ -140,7 +151,7 @@ class Dispatcher:
     def __init__(self, cloud: Any) -> None:
         self.cloud = cloud
         self.schedules: list[Schedule] = []
-        self.pending = 0                      # background deliveries still running (for drain)
+        self.pending = 0  # background deliveries still running (for drain)
         self._pending_cv = threading.Condition()
         self.clock_stop = threading.Event()
 
@@ -158,8 +169,11 @@ class Dispatcher:
             if res.get("Type") == "AWS::Scheduler::Schedule":
                 p = tpl.resolve(cloud, props)
                 targets = [p.get("Target") or {}]
-                name, zone, group = p.get("Name") or lid, p.get("ScheduleExpressionTimezone") or "UTC", \
-                    p.get("GroupName") or "default"
+                name, zone, group = (
+                    p.get("Name") or lid,
+                    p.get("ScheduleExpressionTimezone") or "UTC",
+                    p.get("GroupName") or "default",
+                )
                 kind = "scheduler"
             elif res.get("Type") == "AWS::Events::Rule" and props.get("ScheduleExpression"):
                 p = tpl.resolve(cloud, props)
@@ -169,15 +183,27 @@ class Dispatcher:
             else:
                 continue
             for target in targets:
-                self.schedules.append(Schedule(
-                    name=str(name), logical_id=lid, kind=kind, expression=str(p.get("ScheduleExpression")),
-                    timezone=str(zone), target_arn=str(target.get("Arn")), input=target.get("Input"),
-                    state=str(p.get("State") or "ENABLED"), target=target, aliases=aliases.get(lid, []),
-                    group=str(group), target_logical_id=by_arn.get(target.get("Arn"))))
+                self.schedules.append(
+                    Schedule(
+                        name=str(name),
+                        logical_id=lid,
+                        kind=kind,
+                        expression=str(p.get("ScheduleExpression")),
+                        timezone=str(zone),
+                        target_arn=str(target.get("Arn")),
+                        input=target.get("Input"),
+                        state=str(p.get("State") or "ENABLED"),
+                        target=target,
+                        aliases=aliases.get(lid, []),
+                        group=str(group),
+                        target_logical_id=by_arn.get(target.get("Arn")),
+                    )
+                )
 
     def find(self, name: str) -> list[Schedule]:
-        found = [s for s in self.schedules if name in (s.name, s.logical_id)] \
-            or [s for s in self.schedules if s.matches(name)]
+        found = [s for s in self.schedules if name in (s.name, s.logical_id)] or [
+            s for s in self.schedules if s.matches(name)
+        ]
         if not found:
             raise KeyError(f"no schedule {name!r}; known: {[s.name for s in self.schedules]}")
         return found
@@ -189,15 +215,32 @@ class Dispatcher:
             if s.kind == "scheduler":
                 payload = scheduler_input(s, when, cloud.region, cloud.account)
             else:
-                payload = rule_target_input(s.target, {  # the event an EventBridge schedule rule sends
-                    "version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
-                    "account": cloud.account, "time": iso_z(when), "region": cloud.region,
-                    "resources": [f"arn:aws:events:{cloud.region}:{cloud.account}:rule/{s.name}"], "detail": {}})
+                payload = rule_target_input(
+                    s.target,
+                    {  # the event an EventBridge schedule rule sends
+                        "version": "0",
+                        "id": str(uuid.uuid4()),
+                        "detail-type": "Scheduled Event",
+                        "source": "aws.events",
+                        "account": cloud.account,
+                        "time": iso_z(when),
+                        "region": cloud.region,
+                        "resources": [f"arn:aws:events:{cloud.region}:{cloud.account}:rule/{s.name}"],
+                        "detail": {},
+                    },
+                )
             result = self.deliver(s.target_arn, payload, s.target, sync=True)
             if wait and isinstance(result, dict) and result.get("executionArn"):
                 result = cloud.wait_execution(result["executionArn"])
-            out.append({"schedule": s.name, "scheduled_time": iso_z(when), "target": s.target_arn,
-                        "payload": payload, "result": result})
+            out.append(
+                {
+                    "schedule": s.name,
+                    "scheduled_time": iso_z(when),
+                    "target": s.target_arn,
+                    "payload": payload,
+                    "result": result,
+                }
+            )
         return out[0] if len(out) == 1 else {"fired": out}
 
     def start_clock(self) -> None:
@@ -206,11 +249,11 @@ class Dispatcher:
         threading.Thread(target=self._clock, name="local-scheduler-clock", daemon=True).start()
 
     def _clock(self) -> None:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         due = {s.name: next_fire(s.expression, now, s.timezone) for s in self.schedules if s.state == "ENABLED"}
         while not self.clock_stop.wait(1.0):
             for s in self.schedules:
-                if (when := due.get(s.name)) is not None and when <= datetime.now(timezone.utc):
+                if (when := due.get(s.name)) is not None and when <= datetime.now(UTC):
                     due[s.name] = next_fire(s.expression, when, s.timezone)
                     try:
                         log.info("schedule %s fires (%s)", s.name, iso_z(when))
@@ -227,16 +270,22 @@ class Dispatcher:
                     return cloud.runtime.invoke(lid, json.loads(payload))
                 self.background(lambda: cloud.runtime.invoke_raw(lid, json.loads(payload)))
                 return None
-            resp = cloud.client("lambda").invoke(FunctionName=arn, Payload=payload.encode(),
-                                                 InvocationType="RequestResponse" if sync else "Event")
+            resp = cloud.client("lambda").invoke(
+                FunctionName=arn, Payload=payload.encode(), InvocationType="RequestResponse" if sync else "Event"
+            )
             body = resp["Payload"].read()
             return json.loads(body) if body else None
         if service == "states":
-            return {"executionArn": cloud.client("stepfunctions").start_execution(
-                stateMachineArn=arn, input=payload)["executionArn"]}
+            return {
+                "executionArn": cloud.client("stepfunctions").start_execution(stateMachineArn=arn, input=payload)[
+                    "executionArn"
+                ]
+            }
         if service == "sqs":
-            kwargs: dict[str, Any] = {"QueueUrl": cloud.queue_url_by_name(arn.rsplit(":", 1)[-1]),
-                                      "MessageBody": payload}
+            kwargs: dict[str, Any] = {
+                "QueueUrl": cloud.queue_url_by_name(arn.rsplit(":", 1)[-1]),
+                "MessageBody": payload,
+            }
             if group := (target.get("SqsParameters") or {}).get("MessageGroupId"):
                 kwargs["MessageGroupId"] = group
             return cloud.client("sqs").send_message(**kwargs)["MessageId"]
@@ -244,9 +293,16 @@ class Dispatcher:
             return cloud.client("sns").publish(TopicArn=arn, Message=payload)["MessageId"]
         if service == "events":
             params = target.get("EventBridgeParameters") or {}
-            return cloud.client("events").put_events(Entries=[{
-                "EventBusName": arn, "Source": params.get("Source", "local.scheduler"),
-                "DetailType": params.get("DetailType", "Scheduled Event"), "Detail": payload}])["Entries"]
+            return cloud.client("events").put_events(
+                Entries=[
+                    {
+                        "EventBusName": arn,
+                        "Source": params.get("Source", "local.scheduler"),
+                        "DetailType": params.get("DetailType", "Scheduled Event"),
+                        "Detail": payload,
+                    }
+                ]
+            )["Entries"]
         raise NotImplementedError(f"local delivery to {arn} is not supported")
 
     def background(self, fn: Callable[[], Any]) -> None:
@@ -284,7 +340,7 @@ def _normalise_event(event: dict[str, Any]) -> dict[str, Any]:
     out = copy.deepcopy(event)
     out.pop("ingestion-time", None)
     if isinstance(out.get("time"), (int, float)):
-        out["time"] = iso_z(datetime.fromtimestamp(out["time"], timezone.utc))
+        out["time"] = iso_z(datetime.fromtimestamp(out["time"], UTC))
     elif isinstance(out.get("time"), datetime):
         out["time"] = iso_z(out["time"])
     return out
@@ -304,10 +360,14 @@ def install_events_patch(dispatch: Callable[[dict[str, Any], str], bool]) -> Non
     def send_to_targets(self: Any, original_event: Any, transform_input: bool = True) -> None:
         # moto matches a schedule-only rule (no pattern) and a DISABLED rule against every
         # event; EventBridge does neither.
-        schedule_only = getattr(self.event_pattern, "_pattern", None) in (None, {}) \
-            and getattr(self, "scheduled_expression", None)
-        if getattr(self, "state", "ENABLED") != "ENABLED" or schedule_only \
-                or not self.event_pattern.matches_event(original_event):
+        schedule_only = getattr(self.event_pattern, "_pattern", None) in (None, {}) and getattr(
+            self, "scheduled_expression", None
+        )
+        if (
+            getattr(self, "state", "ENABLED") != "ENABLED"
+            or schedule_only
+            or not self.event_pattern.matches_event(original_event)
+        ):
             return
         event = _normalise_event(original_event)
         for target in [t for t in self.targets if arn_service(t["Arn"]) in _LOCAL_TARGET_SERVICES]:

@@ -2,6 +2,7 @@
 one :class:`SqsPoller` per mapping batches within the batching window, invokes the handler
 with the real event and deletes what succeeded (``ReportBatchItemFailures`` honoured; an
 invalid report or an error fails the batch). The DLQ redrive is moto's, as in SQS."""
+
 from __future__ import annotations
 
 import base64
@@ -23,18 +24,31 @@ def _lambda_attr(value: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-_RECORD_ATTRS = ("ApproximateReceiveCount", "SentTimestamp", "SenderId", "ApproximateFirstReceiveTimestamp",
-                 "SequenceNumber", "MessageGroupId", "MessageDeduplicationId", "AWSTraceHeader")
+_RECORD_ATTRS = (
+    "ApproximateReceiveCount",
+    "SentTimestamp",
+    "SenderId",
+    "ApproximateFirstReceiveTimestamp",
+    "SequenceNumber",
+    "MessageGroupId",
+    "MessageDeduplicationId",
+    "AWSTraceHeader",
+)
 
 
 def to_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
     """A ReceiveMessage result entry → one record of Lambda's SQS event."""
-    record = {"messageId": message["MessageId"], "receiptHandle": message["ReceiptHandle"],
-              "body": message.get("Body", ""),
-              "attributes": {k: v for k, v in message.get("Attributes", {}).items() if k in _RECORD_ATTRS},
-              "messageAttributes": {k: _lambda_attr(v) for k, v in (message.get("MessageAttributes") or {}).items()},
-              "md5OfBody": message.get("MD5OfBody"), "eventSource": "aws:sqs", "eventSourceARN": queue_arn,
-              "awsRegion": region}
+    record = {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message.get("Body", ""),
+        "attributes": {k: v for k, v in message.get("Attributes", {}).items() if k in _RECORD_ATTRS},
+        "messageAttributes": {k: _lambda_attr(v) for k, v in (message.get("MessageAttributes") or {}).items()},
+        "md5OfBody": message.get("MD5OfBody"),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": region,
+    }
     if message.get("MD5OfMessageAttributes"):
         record["md5OfMessageAttributes"] = message["MD5OfMessageAttributes"]
     return record
@@ -43,12 +57,22 @@ def to_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str,
 class SqsPoller(threading.Thread):
     """One Lambda SQS event source mapping: poll, batch, invoke, delete."""
 
-    def __init__(self, *, runtime: Any, sqs: Any, esm: Any, function_logical_id: str, queue_url: str,
-                 queue_arn: str, region: str, visibility_timeout_cap_s: float | None = None,
-                 batching_window_cap_s: float | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        runtime: Any,
+        sqs: Any,
+        esm: Any,
+        function_logical_id: str,
+        queue_url: str,
+        queue_arn: str,
+        region: str,
+        visibility_timeout_cap_s: float | None = None,
+        batching_window_cap_s: float | None = None,
+    ) -> None:
         super().__init__(name=f"sqs-poller-{function_logical_id}", daemon=True)
         self.runtime, self.sqs, self.function, self.region = runtime, sqs, function_logical_id, region
-        self.esm = esm                     # moto's EventSourceMapping object (live config)
+        self.esm = esm  # moto's EventSourceMapping object (live config)
         self.queue_url, self.queue_arn, self.queue_logical_id = queue_url, queue_arn, None
         self.cap, self.window_cap, self._stop_event = visibility_timeout_cap_s, batching_window_cap_s, threading.Event()
         attrs = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["VisibilityTimeout"])["Attributes"]
@@ -76,9 +100,14 @@ class SqsPoller(threading.Thread):
 
     def _receive(self, count: int, wait_s: int) -> list[dict[str, Any]]:
         return self.sqs.receive_message(
-            QueueUrl=self.queue_url, MaxNumberOfMessages=max(1, min(10, count)), WaitTimeSeconds=wait_s,
-            VisibilityTimeout=self.visibility_timeout, AttributeNames=["All"],
-            MessageSystemAttributeNames=["All"], MessageAttributeNames=["All"]).get("Messages", [])
+            QueueUrl=self.queue_url,
+            MaxNumberOfMessages=max(1, min(10, count)),
+            WaitTimeSeconds=wait_s,
+            VisibilityTimeout=self.visibility_timeout,
+            AttributeNames=["All"],
+            MessageSystemAttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
 
     def run(self) -> None:
         while not self._stop_event.is_set():
@@ -112,18 +141,26 @@ class SqsPoller(threading.Thread):
 
     def _process(self, messages: list[dict[str, Any]]) -> None:
         payload, errored = self.runtime.invoke_raw(
-            self.function, {"Records": [to_record(m, self.queue_arn, self.region) for m in messages]})
+            self.function, {"Records": [to_record(m, self.queue_arn, self.region) for m in messages]}
+        )
         if errored:
-            log.info("%s: batch of %d failed (%s); messages return after %ss", self.function, len(messages),
-                     (payload or {}).get("errorType"), self.visibility_timeout)
+            log.info(
+                "%s: batch of %d failed (%s); messages return after %ss",
+                self.function,
+                len(messages),
+                (payload or {}).get("errorType"),
+                self.visibility_timeout,
+            )
             return
         failed = self._failed_ids(payload, messages) if self.reports_failures else set()
         if failed is None:  # invalid report → whole batch failed
             return
         done = [m for m in messages if m["MessageId"] not in failed]
         for i in range(0, len(done), 10):
-            self.sqs.delete_message_batch(QueueUrl=self.queue_url, Entries=[
-                {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(done[i:i + 10])])
+            self.sqs.delete_message_batch(
+                QueueUrl=self.queue_url,
+                Entries=[{"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(done[i : i + 10])],
+            )
         if failed:
             log.info("%s: %d of %d records reported as failed", self.function, len(failed), len(messages))
 
@@ -132,8 +169,11 @@ class SqsPoller(threading.Thread):
         items = payload.get("batchItemFailures") if isinstance(payload, dict) else None
         if items is None:
             return set()
-        idents = [i.get("itemIdentifier") if isinstance(i, dict) else None for i in items] \
-            if isinstance(items, list) else [None]
+        idents = (
+            [i.get("itemIdentifier") if isinstance(i, dict) else None for i in items]
+            if isinstance(items, list)
+            else [None]
+        )
         if not set(idents) <= {m["MessageId"] for m in messages}:
             log.warning("%s: invalid batchItemFailures %r: whole batch failed", self.function, items)
             return None

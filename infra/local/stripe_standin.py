@@ -6,6 +6,7 @@ localstripe signs each event with the webhook secret and posts it to our relay; 
 checks the signature with the stripe library, then delivers the event to the product's
 endpoint (signed afresh per attempt, retried on failure, as Stripe does) unless a test
 holds it back to release it later reversed, duplicated, or to redeliver it."""
+
 from __future__ import annotations
 
 import asyncio
@@ -49,9 +50,13 @@ def _patch_localstripe() -> None:
     # by every process on the machine; state here lives as long as the process.
     ls.Store.dump_to_disk = ls.Store.try_load_from_disk = lambda self: None
     canonical = ls.PaymentMethod._try_get_canonical_test_article.__func__
-    ls.PaymentMethod._try_get_canonical_test_article = classmethod(lambda cls, id: cls(
-        type="card", card={"number": TEST_CARDS[id], "exp_month": "12", "exp_year": "2030", "cvc": "123"})
-        if id in TEST_CARDS else canonical(cls, id))
+    ls.PaymentMethod._try_get_canonical_test_article = classmethod(
+        lambda cls, id: (
+            cls(type="card", card={"number": TEST_CARDS[id], "exp_month": "12", "exp_year": "2030", "cvc": "123"})
+            if id in TEST_CARDS
+            else canonical(cls, id)
+        )
+    )
     # 4000000000000002 (pm_card_chargeDeclined) declines charges in Stripe, not only attaching.
     charging = ls.PaymentMethod._charging_is_declined
     ls.PaymentMethod._charging_is_declined = lambda self: charging(self) or self._attaching_is_declined()
@@ -66,8 +71,11 @@ def _patch_localstripe() -> None:
         except ls.UserError as exc:  # Stripe: an unknown PaymentMethod is a 400 on the param
             if exc.code != 404 or not kwargs.get("payment_method"):
                 raise
-            raise ls.UserError(400, f"No such PaymentMethod: '{kwargs['payment_method']}'",
-                               {"param": "payment_method", "code": "resource_missing"}) from None
+            raise ls.UserError(
+                400,
+                f"No such PaymentMethod: '{kwargs['payment_method']}'",
+                {"param": "payment_method", "code": "resource_missing"},
+            ) from None
         self.description = description
         _emit("payment_intent.created", self)
 
@@ -115,11 +123,19 @@ async def _idempotency(request: web.Request, handler: Any) -> web.StreamResponse
     if key in _idempotent:
         path, saved_body, status, answer = _idempotent[key]
         if (path, saved_body) != (request.path, body):
-            return web.json_response({"error": {"type": "idempotency_error", "message":
-                                                f"Keys for idempotent requests can only be used with the same "
-                                                f"parameters they were first used with ({key})."}}, status=400)
-        return web.Response(status=status, body=answer, content_type="application/json",
-                            headers={"Idempotent-Replayed": "true"})
+            return web.json_response(
+                {
+                    "error": {
+                        "type": "idempotency_error",
+                        "message": f"Keys for idempotent requests can only be used with the same "
+                        f"parameters they were first used with ({key}).",
+                    }
+                },
+                status=400,
+            )
+        return web.Response(
+            status=status, body=answer, content_type="application/json", headers={"Idempotent-Replayed": "true"}
+        )
     response = await handler(request)
     if response.status < 500:
         _idempotent[key] = (request.path, body, response.status, response.body)
@@ -130,8 +146,15 @@ class StripeStandIn:
     """localstripe on http://127.0.0.1:<port> and the webhook relay in front of the product.
     localstripe's state is module-global: one stand-in per process."""
 
-    def __init__(self, port: int = 0, api_key: str = "sk_test_local", webhook_secret: str = "whsec_local",
-                 webhook_url: str | None = None, host: str = "127.0.0.1", retry_s: tuple = RETRY_S) -> None:
+    def __init__(
+        self,
+        port: int = 0,
+        api_key: str = "sk_test_local",
+        webhook_secret: str = "whsec_local",
+        webhook_url: str | None = None,
+        host: str = "127.0.0.1",
+        retry_s: tuple = RETRY_S,
+    ) -> None:
         self.retry_s = retry_s
         self.host, self.port, self.api_key, self.webhook_secret = host, port, api_key, webhook_secret
         self.webhook_url = webhook_url
@@ -151,8 +174,10 @@ class StripeStandIn:
     def start(self) -> StripeStandIn:
         _patch_localstripe()
         app = web.Application(middlewares=[_idempotency, *ls_server.app.middlewares])
-        patched = {"/v1/payment_intents/{id}/cancel": ls.PaymentIntent._api_cancel,  # its routes hold the originals
-                   "/v1/payment_intents/{id}/_authenticate": ls.PaymentIntent._api_authenticate}
+        patched = {
+            "/v1/payment_intents/{id}/cancel": ls.PaymentIntent._api_cancel,  # its routes hold the originals
+            "/v1/payment_intents/{id}/_authenticate": ls.PaymentIntent._api_authenticate,
+        }
         for route in ls_server.app.router.routes():  # a fresh app: an aiohttp app runs once
             path = route.resource.canonical
             if route.method == "POST" and path in patched:
@@ -217,10 +242,13 @@ class StripeStandIn:
         with self._cv:
             return list(self._sent)
 
-    def events(self, type: str | None = None) -> list[dict]:  # noqa: A002 - Stripe's name
+    def events(self, type: str | None = None) -> list[dict]:
         """Every event localstripe made, oldest first."""
-        return [e._export() for k, e in list(ls.store.items())
-                if k.startswith("event:") and (type is None or e.type == type)]
+        return [
+            e._export()
+            for k, e in list(ls.store.items())
+            if k.startswith("event:") and (type is None or e.type == type)
+        ]
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Until nothing is being sent, queued or retried (held events do not count)."""
@@ -237,8 +265,11 @@ class StripeStandIn:
     def authenticate(self, payment_intent_id: str, result: str = "succeed") -> dict:
         """The customer's 3-D Secure step (localstripe's /_authenticate, as its Stripe.js does)."""
         intent = self._call("GET", f"/v1/payment_intents/{payment_intent_id}")
-        return self._call("POST", f"/v1/payment_intents/{payment_intent_id}/_authenticate",
-                          {"client_secret": intent["client_secret"], "success": result == "succeed"})
+        return self._call(
+            "POST",
+            f"/v1/payment_intents/{payment_intent_id}/_authenticate",
+            {"client_secret": intent["client_secret"], "success": result == "succeed"},
+        )
 
     def sign(self, payload: str | bytes, timestamp: int | None = None, secret: str | None = None) -> str:
         """A Stripe-Signature (v1 = HMAC-SHA256 of "<t>.<payload>"); another `secret` or an old
@@ -259,15 +290,19 @@ class StripeStandIn:
     # ------------------------------------------------------------------ inside
     def _call(self, method: str, path: str, body: dict | None = None) -> dict:
         data = json.dumps(body).encode() if body else None
-        request = urllib.request.Request(self.url + path, method=method, data=data, headers={
-            "Authorization": f"Bearer {self.api_key}", "Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self.url + path,
+            method=method,
+            data=data,
+            headers={"Authorization": f"Bearer {self.api_key}", "Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read())
 
     @staticmethod
     def _oldest_first(held: list[tuple[dict, bytes]]) -> list[tuple[dict, bytes]]:
         """localstripe posts its events concurrently, so they arrive in any order; its store has them in order."""
-        made = {key[len("event:"):]: i for i, key in enumerate(list(ls.store)) if key.startswith("event:")}
+        made = {key[len("event:") :]: i for i, key in enumerate(list(ls.store)) if key.startswith("event:")}
         return sorted(held, key=lambda item: made.get(item[0]["id"], len(made)))
 
     def _settle(self, timeout: float = 5.0) -> bool:
@@ -308,8 +343,12 @@ class StripeStandIn:
             _, event, raw, attempt = item
             status, error = None, None
             if url:
-                request = urllib.request.Request(url, data=raw, method="POST", headers={
-                    "Content-Type": "application/json; charset=utf-8", "Stripe-Signature": self.sign(raw)})
+                request = urllib.request.Request(
+                    url,
+                    data=raw,
+                    method="POST",
+                    headers={"Content-Type": "application/json; charset=utf-8", "Stripe-Signature": self.sign(raw)},
+                )
                 try:
                     with urllib.request.urlopen(request, timeout=10) as response:
                         status = response.status
@@ -321,9 +360,18 @@ class StripeStandIn:
                 self._in_flight -= 1
                 retry = url is not None and not (status and 200 <= status < 300) and attempt <= len(self.retry_s)
                 obj = event["data"]["object"]
-                self._sent.append({"event_id": event["id"], "type": event["type"], "attempt": attempt, "url": url,
-                                   "object": {"id": obj.get("id"), "metadata": obj.get("metadata")},
-                                   "status": status, "error": error, "will_retry": retry})
+                self._sent.append(
+                    {
+                        "event_id": event["id"],
+                        "type": event["type"],
+                        "attempt": attempt,
+                        "url": url,
+                        "object": {"id": obj.get("id"), "metadata": obj.get("metadata")},
+                        "status": status,
+                        "error": error,
+                        "will_retry": retry,
+                    }
+                )
                 if retry:
                     self._queue.append((time.monotonic() + self.retry_s[attempt - 1], event, raw, attempt + 1))
                 self._cv.notify_all()

@@ -1,6 +1,7 @@
 """Connect the local cloud to the Stripe stand-in (localstripe + relay): the template's
 StripeApiBase parameter points the stripe library at it, the template's StripeSecret holds
 its test keys, and its webhooks go to the local gateway's /webhooks/stripe, signed like Stripe's."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -3,6 +3,7 @@
 offline) → ``prepare_for_moto`` (what moto cannot create removed, references replaced) →
 ``deploy`` (``create_stack``, then state machines, secrets and the handlers' registry);
 ``resolve`` resolves intrinsics against the stack; SAM-level views (functions, routes)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -14,8 +15,9 @@ import os
 import re
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 from samcli.yamlhelper import yaml_parse
 
@@ -70,8 +72,11 @@ def package(template: dict[str, Any], root: Path, upload: Callable[[str, bytes],
                 props["CodeUri"] = up(props["CodeUri"])
         elif rtype == "AWS::Serverless::LayerVersion" and "ContentUri" in props:
             props["ContentUri"] = up(props["ContentUri"])
-        elif rtype == "AWS::Serverless::StateMachine" and isinstance(props.get("DefinitionUri"), str) \
-                and not props["DefinitionUri"].startswith("s3://"):
+        elif (
+            rtype == "AWS::Serverless::StateMachine"
+            and isinstance(props.get("DefinitionUri"), str)
+            and not props["DefinitionUri"].startswith("s3://")
+        ):
             props["Definition"] = load(root / props.pop("DefinitionUri"))
     return tpl
 
@@ -85,17 +90,23 @@ def transform(template: dict[str, Any], parameters: dict[str, Any]) -> dict[str,
     return sam_transform(copy.deepcopy(template), dict(parameters), no_managed_policies)
 
 
-_GATEWAY, _COGNITO, _SCHEDULER = ("the local gateway (infra/local/gateway.py) serves the API",
-                                  "the local issuer (infra/local/issuer.py) stands in for Cognito",
-                                  "fired by the local cloud (infra/local/schedules.py)")
+_GATEWAY, _COGNITO, _SCHEDULER = (
+    "the local gateway (infra/local/gateway.py) serves the API",
+    "the local issuer (infra/local/issuer.py) stands in for Cognito",
+    "fired by the local cloud (infra/local/schedules.py)",
+)
 # Types the local cloud itself stands in for (never handed to moto even if it knew them).
 HANDLED_LOCALLY = {
     "AWS::SecretsManager::Secret": "created by the local cloud through the Secrets Manager API",
-    "AWS::Scheduler::Schedule": _SCHEDULER, "AWS::Scheduler::ScheduleGroup": _SCHEDULER,
+    "AWS::Scheduler::Schedule": _SCHEDULER,
+    "AWS::Scheduler::ScheduleGroup": _SCHEDULER,
     **{f"AWS::Cognito::{t}": _COGNITO for t in ("UserPool", "UserPoolClient", "UserPoolDomain", "UserPoolGroup")},
-    **{f"AWS::ApiGateway::{t}": _GATEWAY for t in ("RestApi", "Deployment", "Stage", "Authorizer",
-                                                   "BasePathMapping", "DomainName", "Account")},
-    "AWS::ApiGatewayV2::Api": _GATEWAY, "AWS::ApiGatewayV2::Stage": _GATEWAY,
+    **{
+        f"AWS::ApiGateway::{t}": _GATEWAY
+        for t in ("RestApi", "Deployment", "Stage", "Authorizer", "BasePathMapping", "DomainName", "Account")
+    },
+    "AWS::ApiGatewayV2::Api": _GATEWAY,
+    "AWS::ApiGatewayV2::Stage": _GATEWAY,
 }
 
 
@@ -123,10 +134,12 @@ def placeholder(logical_id: str, rtype: str, attr: str | None, region: str, acco
 
 def replace_refs(node: Any, gone: dict[str, str], region: str, account: str) -> Any:
     """Replace Ref/GetAtt/Sub references to removed resources by placeholders."""
+
     def sub(text: str) -> str:
         def one(m: re.Match[str]) -> str:
             base, _, attr = m.group(1).partition(".")
             return placeholder(base, gone[base], attr or None, region, account) if base in gone else m.group(0)
+
         return re.sub(r"\$\{([A-Za-z0-9_.:]+)\}", one, text)
 
     if isinstance(node, list):
@@ -134,7 +147,7 @@ def replace_refs(node: Any, gone: dict[str, str], region: str, account: str) -> 
     if not isinstance(node, dict):
         return node
     if len(node) == 1:
-        (key, val), = node.items()
+        ((key, val),) = node.items()
         if key == "Ref" and isinstance(val, str) and val in gone:
             return placeholder(val, gone[val], None, region, account)
         if key == "Fn::GetAtt":
@@ -148,8 +161,9 @@ def replace_refs(node: Any, gone: dict[str, str], region: str, account: str) -> 
     return {k: replace_refs(v, gone, region, account) for k, v in node.items()}
 
 
-def prepare_for_moto(cfn: dict[str, Any], region: str, account: str,
-                     external: bool = False) -> tuple[dict[str, Any], list[Skipped]]:
+def prepare_for_moto(
+    cfn: dict[str, Any], region: str, account: str, external: bool = False
+) -> tuple[dict[str, Any], list[Skipped]]:
     """Split a CloudFormation template into what the emulator creates and what it cannot.
     ``external`` (a real LocalStack): only Scheduler and Cognito are left out."""
     cfn = copy.deepcopy(cfn)
@@ -170,8 +184,12 @@ def prepare_for_moto(cfn: dict[str, Any], region: str, account: str,
     for logical_id, res in resources.items():
         props = res.setdefault("Properties", {})
         # CloudFormation appends ".fifo" to a generated FIFO queue name; moto does not.
-        if res.get("Type") == "AWS::SQS::Queue" and str(props.get("FifoQueue")).lower() == "true" \
-                and "QueueName" not in props and not external:
+        if (
+            res.get("Type") == "AWS::SQS::Queue"
+            and str(props.get("FifoQueue")).lower() == "true"
+            and "QueueName" not in props
+            and not external
+        ):
             props["QueueName"] = {"Fn::Sub": "${AWS::StackName}-" + logical_id[:50] + ".fifo"}
     gone = {s.logical_id: s.type for s in skipped}
     for key in ("Resources", "Outputs"):
@@ -189,8 +207,11 @@ def prepare_for_moto(cfn: dict[str, Any], region: str, account: str,
 def sam_functions(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Logical id → merged properties (Globals.Function applied) of every SAM function."""
     glob = template.get("Globals", {}).get("Function", {})
-    return {lid: {**glob, **(res.get("Properties") or {})} for lid, res in template.get("Resources", {}).items()
-            if res.get("Type") == "AWS::Serverless::Function"}
+    return {
+        lid: {**glob, **(res.get("Properties") or {})}
+        for lid, res in template.get("Resources", {}).items()
+        if res.get("Type") == "AWS::Serverless::Function"
+    }
 
 
 def layer_dirs(template: dict[str, Any], root: Path, layer_refs: list[Any]) -> list[Path]:
@@ -208,10 +229,10 @@ def layer_dirs(template: dict[str, Any], root: Path, layer_refs: list[Any]) -> l
 
 
 class Route(NamedTuple):
-    function: str          # logical id of the function
-    path: str              # resource path template, e.g. /items/{id}
-    method: str            # upper-case, or ANY
-    auth: str | None       # authorizer name, None = public
+    function: str  # logical id of the function
+    path: str  # resource path template, e.g. /items/{id}
+    method: str  # upper-case, or ANY
+    auth: str | None  # authorizer name, None = public
     stage: str
 
 
@@ -224,14 +245,23 @@ def api_routes(template: dict[str, Any], params: dict[str, Any]) -> list[Route]:
                 continue
             ep = ev.get("Properties", {})
             api_id = (ep.get("RestApiId") or {}).get("Ref") if isinstance(ep.get("RestApiId"), dict) else None
-            api_props = {**template.get("Globals", {}).get("Api", {}),
-                         **(template["Resources"].get(api_id, {}).get("Properties", {}) if api_id else {})}
+            api_props = {
+                **template.get("Globals", {}).get("Api", {}),
+                **(template["Resources"].get(api_id, {}).get("Properties", {}) if api_id else {}),
+            }
             auth = (ep.get("Auth") or {}).get("Authorizer", (api_props.get("Auth") or {}).get("DefaultAuthorizer"))
             stage = api_props.get("StageName", "Prod")
             if isinstance(stage, dict) and stage.get("Ref") in params:
                 stage = params[stage["Ref"]]
-            routes.append(Route(fn_id, ep["Path"], str(ep.get("Method", "ANY")).upper(),
-                                None if auth in ("NONE", "AWS_IAM") else auth, str(stage)))
+            routes.append(
+                Route(
+                    fn_id,
+                    ep["Path"],
+                    str(ep.get("Method", "ANY")).upper(),
+                    None if auth in ("NONE", "AWS_IAM") else auth,
+                    str(stage),
+                )
+            )
     return routes
 
 
@@ -262,11 +292,15 @@ def deploy(cloud: Any) -> dict[str, float]:
     kwargs: dict[str, Any] = {
         "StackName": cloud.stack_name,
         "Parameters": [{"ParameterKey": k, "ParameterValue": str(v)} for k, v in overrides.items()],
-        "Capabilities": ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"]}
+        "Capabilities": ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"],
+    }
     if len(body) > 51_000:  # AWS's limit for TemplateBody is 51,200 bytes; larger goes through S3
         s3.put_object(Bucket=bucket, Key="template.json", Body=body.encode())
-        kwargs["TemplateURL"] = (f"{cloud.endpoint}/{bucket}/template.json" if cloud.external
-                                 else f"https://s3.{cloud.region}.amazonaws.com/{bucket}/template.json")
+        kwargs["TemplateURL"] = (
+            f"{cloud.endpoint}/{bucket}/template.json"
+            if cloud.external
+            else f"https://s3.{cloud.region}.amazonaws.com/{bucket}/template.json"
+        )
     else:
         kwargs["TemplateBody"] = body
     try:
@@ -274,8 +308,9 @@ def deploy(cloud: Any) -> dict[str, float]:
     except Exception as exc:
         raise DeployError(f"create_stack failed: {exc}") from exc
     deadline = time.monotonic() + 120
-    while (status := cfn.describe_stacks(StackName=cloud.stack_name)["Stacks"][0]["StackStatus"]) \
-            .endswith("_IN_PROGRESS") and time.monotonic() < deadline:
+    while (status := cfn.describe_stacks(StackName=cloud.stack_name)["Stacks"][0]["StackStatus"]).endswith(
+        "_IN_PROGRESS"
+    ) and time.monotonic() < deadline:
         time.sleep(0.2)
     if status != "CREATE_COMPLETE":
         events = cfn.describe_stack_events(StackName=cloud.stack_name)["StackEvents"][:10]
@@ -319,8 +354,9 @@ def resolve(cloud: Any, node: Any) -> Any:
         from moto.cloudformation.parsing import clean_json
 
         stacks = cloudformation_backends[cloud.account][cloud.region].stacks.values()
-        return clean_json(node, next(s.resource_map for s in stacks
-                                     if s.name == cloud.stack_name and s.status == "CREATE_COMPLETE"))
+        return clean_json(
+            node, next(s.resource_map for s in stacks if s.name == cloud.stack_name and s.status == "CREATE_COMPLETE")
+        )
 
     def simple(n: Any) -> Any:  # an external LocalStack: Ref and GetAtt from what was collected
         if isinstance(n, list):
@@ -329,8 +365,11 @@ def resolve(cloud: Any, node: Any) -> Any:
             return n
         if set(n) == {"Ref"}:
             pseudo = {"AWS::Region": cloud.region, "AWS::AccountId": cloud.account, "AWS::StackName": cloud.stack_name}
-            return cloud.parameters.get(n["Ref"]) or pseudo.get(n["Ref"]) \
+            return (
+                cloud.parameters.get(n["Ref"])
+                or pseudo.get(n["Ref"])
                 or cloud.resources.get(n["Ref"], {}).get("physical_id")
+            )
         if set(n) == {"Fn::GetAtt"}:
             info = cloud.resources.get(n["Fn::GetAtt"][0], {})
             return info.get(n["Fn::GetAtt"][1].lower()) or info.get("arn")
@@ -357,9 +396,12 @@ def _create_state_machines(cloud: Any) -> None:
             definition = definition.replace("${" + key + "}", str(value))
         info = cloud.resources.setdefault(lid, {"type": res["Type"]})
         name = info.get("name") or props.get("StateMachineName") or f"{cloud.stack_name}-{lid}"
-        arn = sfn.create_state_machine(name=name, definition=definition, type=props.get("StateMachineType", "STANDARD"),
-                                       roleArn=props.get("RoleArn") or f"arn:aws:iam::{cloud.account}:role/{name}"
-                                       )["stateMachineArn"]
+        arn = sfn.create_state_machine(
+            name=name,
+            definition=definition,
+            type=props.get("StateMachineType", "STANDARD"),
+            roleArn=props.get("RoleArn") or f"arn:aws:iam::{cloud.account}:role/{name}",
+        )["stateMachineArn"]
         info.update(arn=arn, name=name, physical_id=arn, definition=definition)
 
 
@@ -383,10 +425,16 @@ def _register_functions(cloud: Any) -> None:
             log.warning("function %s: not created in the stack, or inline/image code (not run locally)", lid)
             continue
         conf = lam.get_function_configuration(FunctionName=name)
-        spec = FunctionSpec(lid, (cloud.root / str(props.get("CodeUri", "."))).resolve(), str(props.get("Handler")),
-                            layer_dirs(cloud.sam, cloud.root, props.get("Layers") or []), physical_name=name,
-                            arn=conf["FunctionArn"], memory_mb=int(conf.get("MemorySize") or 128),
-                            environment=env_strings((conf.get("Environment") or {}).get("Variables", {})),
-                            timeout_s=float(conf.get("Timeout") or 3))
+        spec = FunctionSpec(
+            lid,
+            (cloud.root / str(props.get("CodeUri", "."))).resolve(),
+            str(props.get("Handler")),
+            layer_dirs(cloud.sam, cloud.root, props.get("Layers") or []),
+            physical_name=name,
+            arn=conf["FunctionArn"],
+            memory_mb=int(conf.get("MemorySize") or 128),
+            environment=env_strings((conf.get("Environment") or {}).get("Variables", {})),
+            timeout_s=float(conf.get("Timeout") or 3),
+        )
         cloud.runtime.register(spec)
         cloud.resources[lid].update(arn=spec.arn, handler=spec.handler, code_dir=str(spec.code_dir))

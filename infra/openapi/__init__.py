@@ -4,6 +4,7 @@
     python -m infra.openapi            # rewrite infra/openapi/openapi.json
     python -m infra.openapi --check    # exit 1 if the published file is stale
 """
+
 from __future__ import annotations
 
 import json
@@ -13,12 +14,26 @@ from infra.template import ROOT, chalice_apis
 
 OUT = ROOT / "infra" / "openapi" / "openapi.json"
 
-_ERROR = {"type": "object", "required": ["error", "message"],
-          "properties": {"error": {"type": "string", "description": "stable machine-readable code"},
-                         "message": {"type": "string", "description": "what is wrong, for a person"}}}
-_STATUS_TEXT = {200: "OK", 201: "Created", 204: "No content", 400: "Bad input", 401: "Missing or invalid token",
-                403: "The role may not do this", 404: "Not found (or another company's)", 409: "Conflict",
-                422: "Not allowed by the product rules", 503: "A provider is unreachable; try again later"}
+_ERROR = {
+    "type": "object",
+    "required": ["error", "message"],
+    "properties": {
+        "error": {"type": "string", "description": "stable machine-readable code"},
+        "message": {"type": "string", "description": "what is wrong, for a person"},
+    },
+}
+_STATUS_TEXT = {
+    200: "OK",
+    201: "Created",
+    204: "No content",
+    400: "Bad input",
+    401: "Missing or invalid token",
+    403: "The role may not do this",
+    404: "Not found (or another company's)",
+    409: "Conflict",
+    422: "Not allowed by the product rules",
+    503: "A provider is unreachable; try again later",
+}
 
 
 def _schema_refs(schema: dict, defs: dict) -> dict:
@@ -32,25 +47,40 @@ def build() -> dict:
     schemas: dict[str, dict] = {"Error": _ERROR}
     for logical_id, api in sorted(chalice_apis().items()):
         for doc in api.docs:
-            op: dict = {"operationId": f"{doc.method.lower()}_{re.sub(r'[^a-z0-9]+', '_', doc.path.lower()).strip('_')}",
-                        "summary": doc.summary, "tags": [logical_id.removeprefix("Api").removesuffix("Function")],
-                        "responses": {}}
-            params = [{"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
-                      for n in re.findall(r"{(\w+)}", doc.path)]
+            op: dict = {
+                "operationId": f"{doc.method.lower()}_{re.sub(r'[^a-z0-9]+', '_', doc.path.lower()).strip('_')}",
+                "summary": doc.summary,
+                "tags": [logical_id.removeprefix("Api").removesuffix("Function")],
+                "responses": {},
+            }
+            params = [
+                {"name": n, "in": "path", "required": True, "schema": {"type": "string"}}
+                for n in re.findall(r"{(\w+)}", doc.path)
+            ]
             if doc.query is not None:
                 qs = _schema_refs(doc.query.model_json_schema(), schemas)
                 for name, prop in qs.get("properties", {}).items():
-                    params.append({"name": name, "in": "query", "required": name in qs.get("required", []),
-                                   "schema": prop})
+                    params.append(
+                        {"name": name, "in": "query", "required": name in qs.get("required", []), "schema": prop}
+                    )
             for name, description in doc.headers.items():
-                params.append({"name": name, "in": "header", "required": False, "description": description,
-                               "schema": {"type": "string"}})
+                params.append(
+                    {
+                        "name": name,
+                        "in": "header",
+                        "required": False,
+                        "description": description,
+                        "schema": {"type": "string"},
+                    }
+                )
             if params:
                 op["parameters"] = params
             if doc.body is not None:
                 schemas[doc.body.__name__] = _schema_refs(doc.body.model_json_schema(), schemas)
-                op["requestBody"] = {"required": True, "content": {"application/json": {
-                    "schema": {"$ref": f"#/components/schemas/{doc.body.__name__}"}}}}
+                op["requestBody"] = {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{doc.body.__name__}"}}},
+                }
             if doc.roles is None:
                 op["security"] = []
             else:
@@ -68,19 +98,26 @@ def build() -> dict:
             if doc.roles is not None:
                 errors |= {401, 403}
             for status in sorted(errors):
-                op["responses"][str(status)] = {"description": _STATUS_TEXT.get(status, "Error"), "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+                op["responses"][str(status)] = {
+                    "description": _STATUS_TEXT.get(status, "Error"),
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                }
             paths.setdefault(doc.path, {})[doc.method.lower()] = op
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Skysentral API", "version": "1.0.0",
-                 "description": "Cloud PBX and mobile cost control for Norwegian businesses. Generated from the "
-                                "Chalice apps by `make openapi`; do not edit by hand."},
+        "info": {
+            "title": "Skysentral API",
+            "version": "1.0.0",
+            "description": "Cloud PBX and mobile cost control for Norwegian businesses. Generated from the "
+            "Chalice apps by `make openapi`; do not edit by hand.",
+        },
         "servers": [{"url": "http://localhost:3000", "description": "local cloud (make run)"}],
         "security": [{"bearer": []}],
         "paths": dict(sorted(paths.items())),
-        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
-                       "schemas": dict(sorted(schemas.items()))},
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+            "schemas": dict(sorted(schemas.items())),
+        },
     }
 
 

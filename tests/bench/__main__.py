@@ -1,6 +1,7 @@
 """`make bench`: run every benchmark in tests/bench (files named bench_*.py), each in its
 own process so one's imports do not warm another's. Figures are medians; timings on a
 shared 2-core machine are noisy, so compare ratios rather than absolute numbers."""
+
 import os
 import subprocess
 import sys

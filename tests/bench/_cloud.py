@@ -1,5 +1,6 @@
 """A local cloud for benchmarks: template.yaml deployed into the embedded emulator on a
 free port, plus helpers to seed many subscriptions quickly."""
+
 from __future__ import annotations
 
 import socket
@@ -25,8 +26,9 @@ def start_cloud(stack: str = "skysentral-bench"):
     return cloud
 
 
-def seed_company(company_id: str, subscriptions: int, plan: str = "BEDRIFT_10", rollover: bool = True,
-                 first_number: int = 0):
+def seed_company(
+    company_id: str, subscriptions: int, plan: str = "BEDRIFT_10", rollover: bool = True, first_number: int = 0
+):
     """A company with `subscriptions` subscriptions (batch writes), returned as domain values;
     their numbers are +4790<first_number + n> (give each company its own range)."""
     from skysentral.domain import organisation
@@ -35,10 +37,18 @@ def seed_company(company_id: str, subscriptions: int, plan: str = "BEDRIFT_10", 
     from skysentral.store.models import SubscriptionItem
 
     directory = Directory(company_id)
-    subs = [organisation.Subscription(f"s-{n:06d}", f"+4790{first_number + n:06d}", "dep-1", plan,
-                           add_ons=organisation.AddOns(rollover=rollover)) for n in range(subscriptions)]
+    subs = [
+        organisation.Subscription(
+            f"s-{n:06d}", f"+4790{first_number + n:06d}", "dep-1", plan, add_ons=organisation.AddOns(rollover=rollover)
+        )
+        for n in range(subscriptions)
+    ]
     with SubscriptionItem.batch_write() as batch:
-        for value in [organisation.Company(company_id, "Bench AS", "999999999", "+4722000000"), organisation.Department("dep-1", "Drift"),
-                      PLANS[plan], *subs]:
+        for value in [
+            organisation.Company(company_id, "Bench AS", "999999999", "+4722000000"),
+            organisation.Department("dep-1", "Drift"),
+            PLANS[plan],
+            *subs,
+        ]:
             batch.save(directory.item(value))
     return subs

@@ -14,12 +14,12 @@ import random
 import statistics
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "layers", "core"))
 
-from skysentral.domain.balances import AddOns, UsageRecord, apply_usage, buy_package, new_balance  # noqa: E402
-from skysentral.domain.catalogue import MIB, PLANS  # noqa: E402
+from skysentral.domain.balances import AddOns, UsageRecord, apply_usage, buy_package, new_balance
+from skysentral.domain.catalogue import MIB, PLANS
 
 TARGET_PER_S = 50_000
 ROUNDS = 7
@@ -34,7 +34,7 @@ RECORDS_PER_SUBSCRIPTION = 20_000
 
 
 def make_records(rng: random.Random, sub_no: int) -> list[UsageRecord]:
-    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
     span_s = 58 * 24 * 3600  # January and most of February: includes one lazy month close
     times = sorted(rng.randrange(span_s) for _ in range(RECORDS_PER_SUBSCRIPTION))
     records = []
@@ -60,8 +60,8 @@ def one_round(streams) -> tuple[int, float]:
     t0 = time.perf_counter()
     for (plan, addons), records in streams:
         balance = new_balance(plan, "2026-01")
-        balance, _ = buy_package(balance, "SURF_EU_600MB", "surf-1", datetime(2026, 1, 2, tzinfo=timezone.utc))
-        balance, _ = buy_package(balance, "EXTRA_5GB", "extra-1", datetime(2026, 1, 3, tzinfo=timezone.utc))
+        balance, _ = buy_package(balance, "SURF_EU_600MB", "surf-1", datetime(2026, 1, 2, tzinfo=UTC))
+        balance, _ = buy_package(balance, "EXTRA_5GB", "extra-1", datetime(2026, 1, 3, tzinfo=UTC))
         for record in records:
             balance, _ = apply_usage(balance, plan, addons, record)
         applied += len(records)
@@ -78,10 +78,14 @@ def main() -> None:
         rates.append(applied / elapsed)
     median = statistics.median(rates)
     total = sum(len(r) for _, r in streams)
-    print(f"domain only (apply_usage in memory: no parsing, no storage, no queue): {total} records over "
-          f"{len(streams)} subscriptions, {ROUNDS} rounds")
-    print(f"median {median:,.0f} records/s per core (min {min(rates):,.0f}, max {max(rates):,.0f}); "
-          f"end to end through the handler: bench_ingest_writes")
+    print(
+        f"domain only (apply_usage in memory: no parsing, no storage, no queue): {total} records over "
+        f"{len(streams)} subscriptions, {ROUNDS} rounds"
+    )
+    print(
+        f"median {median:,.0f} records/s per core (min {min(rates):,.0f}, max {max(rates):,.0f}); "
+        f"end to end through the handler: bench_ingest_writes"
+    )
     print(f"target {TARGET_PER_S:,} records/s: {'met' if median >= TARGET_PER_S else 'NOT met'}")
 
 

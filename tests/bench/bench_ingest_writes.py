@@ -13,6 +13,7 @@ the handler invocation end to end (parsing, cache, DynamoDB in the emulator, SQS
 alerts), printed beside the domain-only rate for the same records (apply_usage alone:
 no parsing, no storage). Targets (issue 7): calls per record <= 1.1 at 100/100 and
 <= 0.2 at 100/10; write units per record <= 2.0 at 100/100 and <= 1.15 at 100/10."""
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,7 @@ import statistics
 import time
 import uuid
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from _cloud import seed_company, start_cloud
 
@@ -59,28 +60,59 @@ class CallCounter:
 
 
 def sqs_event(records):
-    return {"Records": [{"messageId": str(uuid.uuid4()), "receiptHandle": "x", "body": json.dumps(r),
-                         "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1795608000000",
-                                        "SenderId": "AIDAEXAMPLE", "ApproximateFirstReceiveTimestamp": "1795608000000"},
-                         "messageAttributes": {}, "md5OfBody": "x", "eventSource": "aws:sqs",
-                         "eventSourceARN": "arn:aws:sqs:eu-north-1:123456789012:usage",
-                         "awsRegion": "eu-north-1"} for r in records]}
+    return {
+        "Records": [
+            {
+                "messageId": str(uuid.uuid4()),
+                "receiptHandle": "x",
+                "body": json.dumps(r),
+                "attributes": {
+                    "ApproximateReceiveCount": "1",
+                    "SentTimestamp": "1795608000000",
+                    "SenderId": "AIDAEXAMPLE",
+                    "ApproximateFirstReceiveTimestamp": "1795608000000",
+                },
+                "messageAttributes": {},
+                "md5OfBody": "x",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": "arn:aws:sqs:eu-north-1:123456789012:usage",
+                "awsRegion": "eu-north-1",
+            }
+            for r in records
+        ]
+    }
 
 
 def batch(subs, n_subs: int, round_: int) -> list[dict]:
-    start = datetime(2026, 11, 2, tzinfo=timezone.utc) + timedelta(hours=round_)
+    start = datetime(2026, 11, 2, tzinfo=UTC) + timedelta(hours=round_)
     # record ids as long as the network's (the state's pending outcomes carry them)
-    return [{"record_id": f"net-202611{2 + round_:02d}-{n_subs:03d}{n:04d}", "msisdn": subs[n % n_subs].msisdn, "kind": "data",
-             "quantity": 1024 * (n + 1) + 4096 * round_, "started_at": (start + timedelta(seconds=n)).isoformat(),
-             "zone": "NO", "country": "NO"} for n in range(100)]
+    return [
+        {
+            "record_id": f"net-202611{2 + round_:02d}-{n_subs:03d}{n:04d}",
+            "msisdn": subs[n % n_subs].msisdn,
+            "kind": "data",
+            "quantity": 1024 * (n + 1) + 4096 * round_,
+            "started_at": (start + timedelta(seconds=n)).isoformat(),
+            "zone": "NO",
+            "country": "NO",
+        }
+        for n in range(100)
+    ]
 
 
 def domain_rate(subs, plan, records: list[dict]) -> float:
     """Records/s of apply_usage alone on the same records (no parsing, no storage)."""
     from skysentral.domain.balances import AddOns, UsageRecord, apply_usage, new_balance
 
-    parsed = [(r["msisdn"], UsageRecord(r["record_id"], "data", r["quantity"], datetime.fromisoformat(r["started_at"]),
-                                        zone="NO", country="NO")) for r in records]
+    parsed = [
+        (
+            r["msisdn"],
+            UsageRecord(
+                r["record_id"], "data", r["quantity"], datetime.fromisoformat(r["started_at"]), zone="NO", country="NO"
+            ),
+        )
+        for r in records
+    ]
     addons = AddOns(rollover=True)
     best = []
     for _ in range(20):
@@ -101,10 +133,14 @@ def main():
 
         counter = CallCounter()
         hooked = set()
-        print("batches of 100 usage records through UsageIngestFunction against the emulator "
-              f"(warm function, median of {ROUNDS} batches per shape)")
-        print(f"{'shape':>16} | {'DynamoDB calls/record':>21} | {'write units/record':>18} | "
-              f"{'end-to-end records/s':>20} | {'domain-only records/s':>21} | calls per batch by operation")
+        print(
+            "batches of 100 usage records through UsageIngestFunction against the emulator "
+            f"(warm function, median of {ROUNDS} batches per shape)"
+        )
+        print(
+            f"{'shape':>16} | {'DynamoDB calls/record':>21} | {'write units/record':>18} | "
+            f"{'end-to-end records/s':>20} | {'domain-only records/s':>21} | calls per batch by operation"
+        )
         for n_subs in SHAPES:
             subs = seed_company(f"c-bench-{n_subs}", n_subs, first_number=1000 * n_subs)
             runs = []
@@ -116,8 +152,13 @@ def main():
                 result = cloud.invoke("UsageIngestFunction", sqs_event(records))
                 elapsed = time.perf_counter() - t0
                 assert not (result or {}).get("batchItemFailures"), result
-                for model in (models.BalanceStateItem, models.UsageRowItem, models.SubscriptionItem,
-                              models.PricePlanItem, usage_review_repository.HeldUsageItem):
+                for model in (
+                    models.BalanceStateItem,
+                    models.UsageRowItem,
+                    models.SubscriptionItem,
+                    models.PricePlanItem,
+                    usage_review_repository.HeldUsageItem,
+                ):
                     client = model._get_connection().connection.client
                     if id(client) not in hooked:
                         hooked.add(id(client))
@@ -133,10 +174,18 @@ def main():
             ops = sum((r[2] for r in runs), Counter())
             by_op = ", ".join(f"{op} {count / len(runs):g}" for op, count in sorted(ops.items()))
             target = TARGETS.get(n_subs)
-            verdict = (f"  (targets <= {target[0]} calls, <= {target[1]} units: "
-                       f"{'met' if calls <= target[0] and units <= target[1] else 'NOT met'})") if target else ""
-            print(f"{f'100 over {n_subs}':>16} | {calls:>21.2f} | {units:>18.2f} | {rate:>20,.0f} | "
-                  f"{domain_rate(subs, PLANS['BEDRIFT_10'], batch(subs, n_subs, 0)):>21,.0f} | {by_op}{verdict}")
+            verdict = (
+                (
+                    f"  (targets <= {target[0]} calls, <= {target[1]} units: "
+                    f"{'met' if calls <= target[0] and units <= target[1] else 'NOT met'})"
+                )
+                if target
+                else ""
+            )
+            print(
+                f"{f'100 over {n_subs}':>16} | {calls:>21.2f} | {units:>18.2f} | {rate:>20,.0f} | "
+                f"{domain_rate(subs, PLANS['BEDRIFT_10'], batch(subs, n_subs, 0)):>21,.0f} | {by_op}{verdict}"
+            )
             if cold is not None:
                 print(f"{'':>16}   first batch of these numbers (cache cold): {cold:.2f} calls/record")
         print("calls: every DynamoDB API call of the handler (reads and writes); units: write request units;")

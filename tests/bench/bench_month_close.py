@@ -8,6 +8,7 @@ Locally one worker consumes the queue; in AWS many run in parallel.
 
     BENCH_CLOSE_SIZES=1000,10000 python tests/bench/bench_month_close.py
 """
+
 from __future__ import annotations
 
 import os
@@ -27,7 +28,7 @@ def main():
 
         have, first_per_sub = 0, None
         print(f"{'subscriptions':>13} {'seconds':>8} {'closed/s':>9} {'time/sub vs first':>18}")
-        for size, month in zip(SIZES, MONTHS):
+        for size, month in zip(SIZES, MONTHS, strict=False):
             seed_company(f"c-bench-{size}", size - have)
             have = size
             year, mon = map(int, month.split("-"))

@@ -1,4 +1,5 @@
 """HTTP against the local cloud: the seeded demo companies and a small client."""
+
 from __future__ import annotations
 
 import json

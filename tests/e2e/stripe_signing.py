@@ -1,6 +1,7 @@
 """Signing webhook bodies as Stripe does (`Stripe-Signature: t=<unix>,v1=<HMAC-SHA256 of
 "<t>.<body>">`), with the webhook secret the local cloud's StripeSecret holds: independent
 of whichever Stripe stand-in runs."""
+
 from __future__ import annotations
 
 import hashlib
@@ -12,7 +13,9 @@ from typing import Any
 
 def webhook_secret(cloud: Any) -> str:
     secret_id = cloud.resources["StripeSecret"]["physical_id"]
-    return json.loads(cloud.client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"])["webhook_secret"]
+    return json.loads(cloud.client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"])[
+        "webhook_secret"
+    ]
 
 
 def signature(body: bytes, secret: str, timestamp: int | None = None) -> str:

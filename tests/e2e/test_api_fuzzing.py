@@ -8,6 +8,7 @@ the documented content type and match the documented schema (errors: `{"error",
 The fuzz users belong to the second demo company (Fjellvind), so what the fuzzer creates
 or changes never disturbs the tests that read Nordlys. Bounded: a few examples per route,
 role and mode (about a minute on the 2-core machine)."""
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (content_type_conformance, negative_data_rejection,
-                                               response_schema_conformance, status_code_conformance)
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from infra.openapi import OUT
 from tests.e2e.conftest import Client
@@ -30,17 +35,30 @@ DOCUMENT = json.loads(OUT.read_text())
 SCHEMA = schemathesis.openapi.from_dict(DOCUMENT)
 OPERATIONS = {op.label: op for op in (result.ok() for result in SCHEMA.get_all_operations())}
 ROLES = {
-    "company_admin": {"sub": "e-fjellvind-01", "email": "siri@fjellvind.no", "custom:role": "company_admin",
-                      "custom:departments": ""},
-    "department_admin": {"sub": "e-fjellvind-02", "email": "per@fjellvind.no", "custom:role": "department_admin",
-                         "custom:departments": "dep-fv"},
-    "employee": {"sub": "e-fjellvind-03", "email": "una@fjellvind.no", "custom:role": "employee",
-                 "custom:departments": ""},
+    "company_admin": {
+        "sub": "e-fjellvind-01",
+        "email": "siri@fjellvind.no",
+        "custom:role": "company_admin",
+        "custom:departments": "",
+    },
+    "department_admin": {
+        "sub": "e-fjellvind-02",
+        "email": "per@fjellvind.no",
+        "custom:role": "department_admin",
+        "custom:departments": "dep-fv",
+    },
+    "employee": {
+        "sub": "e-fjellvind-03",
+        "email": "una@fjellvind.no",
+        "custom:role": "employee",
+        "custom:departments": "",
+    },
 }
 EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 4}
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-FUZZ = settings(deadline=None, database=None, derandomize=True, print_blob=True,
-                suppress_health_check=list(HealthCheck))
+FUZZ = settings(
+    deadline=None, database=None, derandomize=True, print_blob=True, suppress_health_check=list(HealthCheck)
+)
 
 
 @pytest.fixture(scope="module")
@@ -54,9 +72,11 @@ def _fuzz_runs() -> list:
     runs = []
     for label, operation in sorted(OPERATIONS.items()):
         public = operation.definition.raw.get("security") == []
-        takes_input = bool([p for p in operation.definition.raw.get("parameters", []) if p["in"] != "header"]
-                           or operation.definition.raw.get("requestBody"))
-        for role in (["public"] if public else sorted(ROLES)):
+        takes_input = bool(
+            [p for p in operation.definition.raw.get("parameters", []) if p["in"] != "header"]
+            or operation.definition.raw.get("requestBody")
+        )
+        for role in ["public"] if public else sorted(ROLES):
             for mode in EXAMPLES:
                 if mode is GenerationMode.POSITIVE or takes_input:
                     runs.append(pytest.param(label, role, mode, id=f"{label}-{role}-{mode.value}"))
@@ -86,21 +106,34 @@ def test_fuzzing_covers_every_route():
 
 
 # ------------------------------------------------------------------ the Stripe webhook
-JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
-                           lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
-                           max_leaves=12)
-REAL_EVENT = {"id": "evt_fuzz", "object": "event", "type": "payment_intent.succeeded", "api_version": "2024-06-20",
-              "created": 1764000000, "livemode": False,
-              "data": {"object": {"id": "pi_fuzz", "object": "payment_intent", "status": "succeeded",
-                                  "metadata": {"company_id": "c-fjellvind", "employee_id": "e-fjellvind-03",
-                                               "order_id": "o-fuzz"}}}}
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+REAL_EVENT = {
+    "id": "evt_fuzz",
+    "object": "event",
+    "type": "payment_intent.succeeded",
+    "api_version": "2024-06-20",
+    "created": 1764000000,
+    "livemode": False,
+    "data": {
+        "object": {
+            "id": "pi_fuzz",
+            "object": "payment_intent",
+            "status": "succeeded",
+            "metadata": {"company_id": "c-fjellvind", "employee_id": "e-fjellvind-03", "order_id": "o-fuzz"},
+        }
+    },
+}
 
 
 def _paths(value, prefix=()):
     yield prefix
     if isinstance(value, dict):
         for key, sub in value.items():
-            yield from _paths(sub, prefix + (key,))
+            yield from _paths(sub, (*prefix, key))
 
 
 @st.composite
@@ -131,8 +164,9 @@ def test_webhook_with_mutated_correctly_signed_events_never_answers_5xx(cloud, g
     @given(event=mutated_events())
     def acknowledged_or_refused(event):
         raw = json.dumps(event).encode()
-        status, answer = client.call("POST", "/webhooks/stripe", raw=raw,
-                                     headers={"Stripe-Signature": signature(raw, secret)})
+        status, answer = client.call(
+            "POST", "/webhooks/stripe", raw=raw, headers={"Stripe-Signature": signature(raw, secret)}
+        )
         seen.add(status)
         assert status in (200, 400), (status, answer)
         if status == 400:

@@ -1,6 +1,7 @@
 """Buying data packages end to end (C8, D3, D6, D8): the API, the purchase state machine
 running for real in the local cloud, Stripe's stand-in and its signed webhooks, and the
 inbound SMS queue."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,13 @@ def employee(gateway, issuer, seeded):
     """employee(n) -> a Client for Nordlys employee n (each test uses its own subscription)."""
 
     def make(n: int) -> Client:
-        claims = {"sub": f"e-nordlys-{n:02d}", "email": f"e{n}@nordlys.no", "custom:company_id": "c-nordlys",
-                  "custom:role": "employee", "custom:departments": ""}
+        claims = {
+            "sub": f"e-nordlys-{n:02d}",
+            "email": f"e{n}@nordlys.no",
+            "custom:company_id": "c-nordlys",
+            "custom:role": "employee",
+            "custom:departments": "",
+        }
         return Client(gateway, issuer.issue(claims))
 
     return make
@@ -66,7 +72,10 @@ def test_company_paid_package_is_activated_at_once_and_receipted(cloud, employee
     assert done["status"] == "completed", done
     extras = me.get("/me/dashboard")[1]["data"]["extra_packages"]
     assert [(e["id"], e["status"]) for e in extras] == [(order["order_id"], "queued")]  # D3: waits behind data left
-    assert any(order["order_id"] in text and "betalt av bedriften" in text for text in sms_to(cloud, "+4791200011", order["order_id"]))
+    assert any(
+        order["order_id"] in text and "betalt av bedriften" in text
+        for text in sms_to(cloud, "+4791200011", order["order_id"])
+    )
 
 
 def test_employee_paid_surf_package_is_charged_with_mva_then_activated(cloud, employee, stripe_standin):
@@ -98,7 +107,10 @@ def test_payment_that_never_comes_expires_and_the_intent_is_cancelled(cloud, emp
     _, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB"})  # the app never confirms
     done = wait_final(me, order["order_id"])
     assert done["status"] == "failed" and done["failure"] == "expired", done
-    assert stripe_get(stripe_standin, f"/v1/payment_intents/{done['payment']['payment_intent_id']}")["status"] == "canceled"
+    assert (
+        stripe_get(stripe_standin, f"/v1/payment_intents/{done['payment']['payment_intent_id']}")["status"]
+        == "canceled"
+    )
     assert me.get("/me/dashboard")[1]["roaming"]["surf_packages"] == []
 
 
@@ -127,8 +139,9 @@ def test_webhook_that_arrives_before_the_wait_state_resumes_the_order(cloud, emp
     def await_after_the_webhook(ref, token):
         deadline = time.monotonic() + 10  # let Stripe's success event be handled first
         while time.monotonic() < deadline and not any(
-                e.get("type") == "payment_intent.succeeded" and e.get("status") == 200
-                and ref["order_id"] in json.dumps(e) for e in stripe_standin.sent_events()):
+            e.get("type") == "payment_intent.succeeded" and e.get("status") == 200 and ref["order_id"] in json.dumps(e)
+            for e in stripe_standin.sent_events()
+        ):
             time.sleep(0.05)
         return original(ref, token)
 
@@ -142,10 +155,13 @@ def test_events_out_of_order_still_complete_the_order(cloud, employee, stripe_st
     me = employee(17)
     stripe_standin.hold_webhooks(True)
     try:
-        _, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB",
-                                                 "payment_method": "pm_card_authenticationRequired"})
+        _, order = me.post(
+            "/me/data-packages", {"product": "SURF_EU_600MB", "payment_method": "pm_card_authenticationRequired"}
+        )
         deadline = time.monotonic() + 10
-        while me.get(f"/me/orders/{order['order_id']}")[1]["status"] != "awaiting_payment" and time.monotonic() < deadline:
+        while (
+            me.get(f"/me/orders/{order['order_id']}")[1]["status"] != "awaiting_payment" and time.monotonic() < deadline
+        ):
             time.sleep(0.05)
         intent_id = me.get(f"/me/orders/{order['order_id']}")[1]["payment"]["payment_intent_id"]
         stripe_standin.authenticate(intent_id, "succeed")  # the customer's 3-D Secure step
@@ -159,13 +175,30 @@ def test_events_out_of_order_still_complete_the_order(cloud, employee, stripe_st
 def test_forged_or_stale_webhook_is_400_and_changes_nothing(gateway, stripe_standin, employee, forge):
     me = employee(18)
     _, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB"})  # waits for payment
-    body = json.dumps({"id": f"evt_forged_{forge[:4]}", "object": "event", "type": "payment_intent.succeeded",
-                       "data": {"object": {"id": "pi_forged", "object": "payment_intent", "status": "succeeded",
-                                           "metadata": {"company_id": "c-nordlys", "employee_id": "e-nordlys-18",
-                                                        "order_id": order["order_id"]}}}})
-    headers = {"wrong secret": {"Stripe-Signature": stripe_standin.sign(body, secret="whsec_guess")},
-               "stale timestamp": {"Stripe-Signature": stripe_standin.sign(body, timestamp=int(time.time()) - 3600)},
-               "no signature": {}}[forge]
+    body = json.dumps(
+        {
+            "id": f"evt_forged_{forge[:4]}",
+            "object": "event",
+            "type": "payment_intent.succeeded",
+            "data": {
+                "object": {
+                    "id": "pi_forged",
+                    "object": "payment_intent",
+                    "status": "succeeded",
+                    "metadata": {
+                        "company_id": "c-nordlys",
+                        "employee_id": "e-nordlys-18",
+                        "order_id": order["order_id"],
+                    },
+                }
+            },
+        }
+    )
+    headers = {
+        "wrong secret": {"Stripe-Signature": stripe_standin.sign(body, secret="whsec_guess")},
+        "stale timestamp": {"Stripe-Signature": stripe_standin.sign(body, timestamp=int(time.time()) - 3600)},
+        "no signature": {},
+    }[forge]
     status, answer = Client(gateway, None).call("POST", "/webhooks/stripe", raw=body.encode(), headers=headers)
     assert status == 400 and answer["error"] == "invalid_signature"
     assert me.get(f"/me/orders/{order['order_id']}")[1]["status"] in ("received", "awaiting_payment")
@@ -198,8 +231,11 @@ def test_same_post_twice_with_one_idempotency_key_gives_one_order_and_one_paymen
     wait_final(me, first["order_id"])
     orders = [o for o in me.get("/me/orders")[1]["items"] if o["product"] == "SURF_EU_600MB"]
     assert len(orders) == 1
-    intents = [e for e in stripe_standin.events("payment_intent.created")
-               if e["data"]["object"]["metadata"].get("order_id") == first["order_id"]]
+    intents = [
+        e
+        for e in stripe_standin.events("payment_intent.created")
+        if e["data"]["object"]["metadata"].get("order_id") == first["order_id"]
+    ]
     assert len(intents) == 1
 
 
@@ -245,9 +281,16 @@ def test_employee_cannot_set_the_policy_and_bad_products_are_refused(employee, k
 
 
 def _sms_in(cloud, kari, message_id, sender, text):
-    status, _ = kari.post("/_local/queues/SmsInboundQueue/messages", {
-        "message_id": message_id, "from": sender, "to": "2000", "text": text,
-        "received_at": "2026-11-25T12:00:00+01:00"})
+    status, _ = kari.post(
+        "/_local/queues/SmsInboundQueue/messages",
+        {
+            "message_id": message_id,
+            "from": sender,
+            "to": "2000",
+            "text": text,
+            "received_at": "2026-11-25T12:00:00+01:00",
+        },
+    )
     assert status in (200, 202)
     assert kari.post("/_local/drain")[0] == 200
 
@@ -290,12 +333,19 @@ def test_c8_idempotency_key_reused_with_a_different_body_is_422_and_orders_nothi
     status, answer = me.post("/me/data-packages", {"product": "EXTRA_5GB"}, headers={"Idempotency-Key": "reuse-08"})
     assert status == 422 and answer["error"] == "idempotency_key_reused", answer
     assert first["order_id"] in answer["message"]
-    status, answer = me.post("/me/data-packages", {"product": "EXTRA_1GB", "payment_method": "pm_card_visa"},
-                             headers={"Idempotency-Key": "reuse-08"})
+    status, answer = me.post(
+        "/me/data-packages",
+        {"product": "EXTRA_1GB", "payment_method": "pm_card_visa"},
+        headers={"Idempotency-Key": "reuse-08"},
+    )
     assert status == 422 and answer["error"] == "idempotency_key_reused"
     # the same request again, spelt differently, is still the same order
-    status, again = me.call("POST", "/me/data-packages", raw=b'{ "subscription_id": null,\n "product": "EXTRA_1GB" }',
-                            headers={"Idempotency-Key": "reuse-08"})
+    status, again = me.call(
+        "POST",
+        "/me/data-packages",
+        raw=b'{ "subscription_id": null,\n "product": "EXTRA_1GB" }',
+        headers={"Idempotency-Key": "reuse-08"},
+    )
     assert status == 202 and again["order_id"] == first["order_id"]
     assert wait_final(me, first["order_id"])["status"] == "completed"
     assert [o["product"] for o in me.get("/me/orders")[1]["items"]] == ["EXTRA_1GB"]
@@ -318,8 +368,9 @@ def test_c8_sms_with_a_known_message_id_but_another_order_orders_nothing_more(cl
 def _directory_whose_subscription_read(fails_once_with=None, status=None):
     """A Directory for the purchase steps whose subscription read first fails once with a
     transient DynamoDB error (the table briefly throttled), or reports another status."""
-    from botocore.exceptions import ClientError
     from dataclasses import replace
+
+    from botocore.exceptions import ClientError
     from pynamodb.exceptions import GetError
 
     from skysentral.store.directory_repository import Directory
@@ -330,8 +381,15 @@ def _directory_whose_subscription_read(fails_once_with=None, status=None):
         def subscription(self, subscription_id):
             if failures:
                 failures.pop()
-                throttled = ClientError({"Error": {"Code": "ProvisionedThroughputExceededException",
-                                                   "Message": "injected: the table is briefly unavailable"}}, "GetItem")
+                throttled = ClientError(
+                    {
+                        "Error": {
+                            "Code": "ProvisionedThroughputExceededException",
+                            "Message": "injected: the table is briefly unavailable",
+                        }
+                    },
+                    "GetItem",
+                )
                 raise GetError("Failed to get item", cause=throttled)
             sub = super().subscription(subscription_id)
             return replace(sub, status=status) if status else sub
@@ -339,8 +397,9 @@ def _directory_whose_subscription_read(fails_once_with=None, status=None):
     return Flaky, failures
 
 
-def test_c8_d8_transient_error_while_pricing_is_retried_and_the_company_paid_order_completes(cloud, employee,
-                                                                                           monkeypatch):
+def test_c8_d8_transient_error_while_pricing_is_retried_and_the_company_paid_order_completes(
+    cloud, employee, monkeypatch
+):
     """Defect 11 of issue 7: a passing error in 'price and validate' ended the order failed
     with not_allowed. A transient error is retried; only a rule refuses an order."""
     from skysentral.services import purchase_steps

@@ -1,5 +1,6 @@
 """Issue 7, item 6: the local cloud holds 20 concurrent clients × 50 mixed reads and writes
 with no errors and no lost writes (moto's DynamoDB is not thread-safe on its own)."""
+
 from __future__ import annotations
 
 import uuid
@@ -12,9 +13,18 @@ CLIENTS, REQUESTS = 20, 50
 
 def test_20_concurrent_clients_get_no_errors_and_lose_no_writes(gateway, issuer, seeded, siri):
     # GIVEN Fjellvind's admin and one of its employees (a company the other tests do not count)
-    per = Client(gateway, issuer.issue({"sub": "e-fjellvind-02", "email": "per@fjellvind.no",
-                                        "custom:company_id": "c-fjellvind", "custom:role": "employee",
-                                        "custom:departments": ""}))
+    per = Client(
+        gateway,
+        issuer.issue(
+            {
+                "sub": "e-fjellvind-02",
+                "email": "per@fjellvind.no",
+                "custom:company_id": "c-fjellvind",
+                "custom:role": "employee",
+                "custom:departments": "",
+            }
+        ),
+    )
     language = per.get("/me")[1]["language"]
     run = uuid.uuid4().hex[:6]
 

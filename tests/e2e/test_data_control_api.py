@@ -1,5 +1,6 @@
 """D-area through the public interfaces only: usage in through the local queue endpoint,
 the month close through the schedule endpoint, balances out through the API (C2, C6, E3)."""
+
 from __future__ import annotations
 
 import time
@@ -23,12 +24,29 @@ def _usage(kari, records):
 
 
 def test_dashboard_shows_package_use_roaming_and_costs(november, kari, lars):
-    _usage(kari, [
-        {"record_id": "e2e-lars-1", "msisdn": "912 00 004", "kind": "data", "quantity": 3 * GIB,
-         "started_at": "2026-11-10T09:00:00+01:00", "zone": "NO", "country": "NO"},
-        {"record_id": "e2e-lars-2", "msisdn": "+4791200004", "kind": "data", "quantity": 10 * MIB,
-         "started_at": "2026-11-11T09:00:00+01:00", "zone": "US", "country": "US"},
-    ])
+    _usage(
+        kari,
+        [
+            {
+                "record_id": "e2e-lars-1",
+                "msisdn": "912 00 004",
+                "kind": "data",
+                "quantity": 3 * GIB,
+                "started_at": "2026-11-10T09:00:00+01:00",
+                "zone": "NO",
+                "country": "NO",
+            },
+            {
+                "record_id": "e2e-lars-2",
+                "msisdn": "+4791200004",
+                "kind": "data",
+                "quantity": 10 * MIB,
+                "started_at": "2026-11-11T09:00:00+01:00",
+                "zone": "US",
+                "country": "US",
+            },
+        ],
+    )
     status, view = lars.get("/me/dashboard")
     assert status == 200 and view["period"] == "2026-11" and view["plan"] == "BEDRIFT_20"
     assert view["data"]["package_bytes"] == 20 * GIB and view["data"]["package_used_bytes"] == 3 * GIB
@@ -55,8 +73,9 @@ def test_rollover_is_refused_below_six_gb_with_a_clear_message(kari):
 
 
 def test_add_ons_change_and_are_audited(november, kari):
-    status, sub = kari.patch("/admin/subscriptions/s-nordlys-08/add-ons",
-                             {"datakontroll": True, "topup_product": "EXTRA_5GB"})
+    status, sub = kari.patch(
+        "/admin/subscriptions/s-nordlys-08/add-ons", {"datakontroll": True, "topup_product": "EXTRA_5GB"}
+    )
     assert status == 200 and sub["add_ons"]["datakontroll"] is True and sub["add_ons"]["topup_product"] == "EXTRA_5GB"
     assert kari.get("/admin/subscriptions/s-nordlys-08/balances")[1]["roaming"]["limit_eur_cents"] == 5000
     assert kari.patch("/admin/subscriptions/s-nordlys-08/add-ons", {"topup_product": "EXTRA_2GB"})[0] == 400
@@ -67,8 +86,20 @@ def test_add_ons_change_and_are_audited(november, kari):
 def test_roaming_block_at_50_eur_is_lifted_by_the_company(november, kari, as_user):
     # s-nordlys-09: Datakontroll on in the demo data (every third subscription).
     assert kari.get("/admin/subscriptions/s-nordlys-09")[1]["add_ons"]["datakontroll"] is True
-    _usage(kari, [{"record_id": "e2e-roam-1", "msisdn": "+4791200009", "kind": "data", "quantity": 60 * MIB,
-                   "started_at": "2026-11-12T09:00:00+01:00", "zone": "US", "country": "US"}])  # 600 kr > 585 kr
+    _usage(
+        kari,
+        [
+            {
+                "record_id": "e2e-roam-1",
+                "msisdn": "+4791200009",
+                "kind": "data",
+                "quantity": 60 * MIB,
+                "started_at": "2026-11-12T09:00:00+01:00",
+                "zone": "US",
+                "country": "US",
+            }
+        ],
+    )  # 600 kr > 585 kr
     status, view = kari.get("/admin/subscriptions/s-nordlys-09/balances")
     assert view["roaming"]["blocked"] is True and view["roaming"]["spent_eur_cents"] >= 5000
     status, view = kari.post("/admin/subscriptions/s-nordlys-09/roaming-block/lift")
@@ -78,8 +109,13 @@ def test_roaming_block_at_50_eur_is_lifted_by_the_company(november, kari, as_use
 
 
 def _employee(gateway, issuer, n: int) -> Client:
-    claims = {"sub": f"e-nordlys-{n:02d}", "email": f"e{n}@nordlys.no", "custom:company_id": "c-nordlys",
-              "custom:role": "employee", "custom:departments": ""}
+    claims = {
+        "sub": f"e-nordlys-{n:02d}",
+        "email": f"e{n}@nordlys.no",
+        "custom:company_id": "c-nordlys",
+        "custom:role": "employee",
+        "custom:departments": "",
+    }
     return Client(gateway, issuer.issue(claims))
 
 
@@ -98,12 +134,27 @@ def test_c6_d8_usage_overview_shows_bought_packages_as_lines_of_their_own(novemb
     # GIVEN an employee (s-nordlys-03) with some usage, who buys extra data (the company pays,
     # the default policy) and a surf package with their own card (D8)
     me = _employee(gateway, issuer, 3)
-    _usage(kari, [{"record_id": "e2e-c6-1", "msisdn": "+4791200003", "kind": "data", "quantity": 2 * MIB,
-                   "started_at": "2026-11-10T09:00:00+01:00", "zone": "US", "country": "US"}])
+    _usage(
+        kari,
+        [
+            {
+                "record_id": "e2e-c6-1",
+                "msisdn": "+4791200003",
+                "kind": "data",
+                "quantity": 2 * MIB,
+                "started_at": "2026-11-10T09:00:00+01:00",
+                "zone": "US",
+                "country": "US",
+            }
+        ],
+    )
     status, extra = me.post("/me/data-packages", {"product": "EXTRA_1GB"}, headers={"Idempotency-Key": "c6-extra"})
     assert status == 202, extra
-    status, surf = me.post("/me/data-packages", {"product": "SURF_EU_600MB", "payment_method": "pm_card_visa"},
-                           headers={"Idempotency-Key": "c6-surf"})
+    status, surf = me.post(
+        "/me/data-packages",
+        {"product": "SURF_EU_600MB", "payment_method": "pm_card_visa"},
+        headers={"Idempotency-Key": "c6-surf"},
+    )
     assert status == 202, surf
     _completed(me, extra["order_id"])
     _completed(me, surf["order_id"])
@@ -113,15 +164,31 @@ def test_c6_d8_usage_overview_shows_bought_packages_as_lines_of_their_own(novemb
 
     # THEN usage and purchases are separate lines, and the company's cost leaves out the card purchase
     assert status == 200, usage
-    assert [(i["kind"], i["zone"], i["quantity"], i["cost_ore"]) for i in usage["items"]] == [("data", "US", 2 * MIB, 2000)]
+    assert [(i["kind"], i["zone"], i["quantity"], i["cost_ore"]) for i in usage["items"]] == [
+        ("data", "US", 2 * MIB, 2000)
+    ]
     lines = {p["order_id"]: p for p in usage["purchases"]}
     assert lines[extra["order_id"]] | {"at": None} == {
-        "order_id": extra["order_id"], "product": "EXTRA_1GB", "price_ore": 9900, "paid_by": "company",
-        "card_amount_ore": None, "at": None}
+        "order_id": extra["order_id"],
+        "product": "EXTRA_1GB",
+        "price_ore": 9900,
+        "paid_by": "company",
+        "card_amount_ore": None,
+        "at": None,
+    }
     assert lines[surf["order_id"]] | {"at": None} == {
-        "order_id": surf["order_id"], "product": "SURF_EU_600MB", "price_ore": 9900, "paid_by": "employee",
-        "card_amount_ore": 12375, "at": None}  # 99,00 kr + 25 % MVA
+        "order_id": surf["order_id"],
+        "product": "SURF_EU_600MB",
+        "price_ore": 9900,
+        "paid_by": "employee",
+        "card_amount_ore": 12375,
+        "at": None,
+    }  # 99,00 kr + 25 % MVA
     assert all(p["at"].startswith("2026-11-20") for p in usage["purchases"])
-    assert (usage["usage_cost_ore"], usage["company_purchases_ore"], usage["employee_card_payments_ore"]) == (2000, 9900, 12375)
+    assert (usage["usage_cost_ore"], usage["company_purchases_ore"], usage["employee_card_payments_ore"]) == (
+        2000,
+        9900,
+        12375,
+    )
     assert usage["cost_ore"] == 2000 + 9900
     assert "package_quantity" not in usage["national"]  # purchases are not usage

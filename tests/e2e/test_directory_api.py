@@ -1,7 +1,8 @@
 """Foundation API over HTTP (E1, E5, E6, C1, A10): tenants, roles, bad input, audit."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
@@ -33,8 +34,14 @@ def test_company_admin_sees_the_department_tree_with_counts(kari):
     assert sum(d["subscriptions"] for d in body["items"]) == 25
 
 
-@pytest.mark.parametrize("path", ["/admin/subscriptions/s-nordlys-05", "/admin/employees/e-nordlys-04",
-                                  "/admin/subscriptions/s-nordlys-05/balances"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/subscriptions/s-nordlys-05",
+        "/admin/employees/e-nordlys-04",
+        "/admin/subscriptions/s-nordlys-05/balances",
+    ],
+)
 def test_another_companys_object_is_404(siri, path):
     status, body = siri.get(path)
     assert status == 404 and body["error"] == "not_found"
@@ -49,20 +56,36 @@ def test_moving_another_companys_subscription_is_404_and_changes_nothing(siri, k
 def test_other_company_lists_only_its_own(siri):
     status, body = siri.get("/admin/subscriptions")
     assert status == 200 and {s["subscription_id"] for s in body["items"]} == {
-        "s-fjellvind-01", "s-fjellvind-02", "s-fjellvind-03"}
+        "s-fjellvind-01",
+        "s-fjellvind-02",
+        "s-fjellvind-03",
+    }
 
 
-@pytest.mark.parametrize("who,path", [("employee (Lars", "/admin/departments"),
-                                      ("switchboard_agent", "/admin/subscriptions"),
-                                      ("department_admin", "/admin/audit")])
+@pytest.mark.parametrize(
+    "who,path",
+    [
+        ("employee (Lars", "/admin/departments"),
+        ("switchboard_agent", "/admin/subscriptions"),
+        ("department_admin", "/admin/audit"),
+    ],
+)
 def test_role_without_the_right_is_403(as_user, who, path):
     status, body = as_user(who).get(path)
     assert status == 403 and body["error"] == "forbidden" and body["message"]
 
 
-@pytest.mark.parametrize("raw,code", [(b"{not json", "malformed_json"), (b"[1,2]", "malformed_json"),
-                                      (b"{}", "validation_error"), (b'{"name": "X", "colour": "red"}', "validation_error"),
-                                      (b'{"name": ""}', "validation_error"), (b"", "missing_body")])
+@pytest.mark.parametrize(
+    "raw,code",
+    [
+        (b"{not json", "malformed_json"),
+        (b"[1,2]", "malformed_json"),
+        (b"{}", "validation_error"),
+        (b'{"name": "X", "colour": "red"}', "validation_error"),
+        (b'{"name": ""}', "validation_error"),
+        (b"", "missing_body"),
+    ],
+)
 def test_bad_body_is_400_with_a_message_and_writes_nothing(kari, raw, code):
     before = kari.get("/admin/departments")[1]["items"]
     status, body = kari.call("POST", "/admin/departments", raw=raw)
@@ -78,7 +101,7 @@ def test_bad_query_is_400(kari):
 
 
 def test_department_lifecycle_is_audited_with_before_and_after(kari):
-    since = datetime.now(timezone.utc) - timedelta(seconds=1)
+    since = datetime.now(UTC) - timedelta(seconds=1)
     status, dep = kari.post("/admin/departments", {"name": "Prosjekt", "parent_id": "dep-service"})
     assert status == 201 and dep["parent_id"] == "dep-service"
     dep_id = dep["department_id"]
@@ -92,8 +115,12 @@ def test_department_lifecycle_is_audited_with_before_and_after(kari):
     status, log = kari.get(f"/admin/audit?actor=e-nordlys-01&kind=department.&since={quote(since.isoformat())}")
     assert status == 200
     mine = [e for e in log["items"] if e["target"] == dep_id]
-    assert [e["kind"] for e in mine] == ["department.deleted", "department.moved", "department.renamed",
-                                          "department.created"]
+    assert [e["kind"] for e in mine] == [
+        "department.deleted",
+        "department.moved",
+        "department.renamed",
+        "department.created",
+    ]
     assert mine[2]["before"]["name"] == "Prosjekt" and mine[2]["after"]["name"] == "Prosjekt Vest"
     assert mine[0]["after"] is None and mine[3]["before"] is None
 

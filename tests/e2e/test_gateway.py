@@ -1,5 +1,6 @@
 """The local API Gateway over real HTTP: routes from template.yaml, the Cognito-style
 authorizer played by the local issuer, AWS-shaped proxy events and responses."""
+
 from __future__ import annotations
 
 import http.client
@@ -8,14 +9,16 @@ import statistics
 import time
 import urllib.error
 import urllib.request
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
 
-def call(url: str, method: str = "GET", token: str | None = None, body: Any = None,
-         headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], Any]:
+def call(
+    url: str, method: str = "GET", token: str | None = None, body: Any = None, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], Any]:
     data = json.dumps(body).encode() if body is not None else None
     hdrs = {"Content-Type": "application/json", **(headers or {})}
     if token:
@@ -62,9 +65,10 @@ def test_bad_tokens_are_401(gateway: str, cloud: Any, token: Callable[..., str],
     elif kind == "garbage":
         bad = "not.a.jwt"
     else:
-        from infra.local.issuer import Issuer
         import tempfile
         from pathlib import Path
+
+        from infra.local.issuer import Issuer
 
         bad = Issuer(key_file=Path(tempfile.mkdtemp()) / "other.pem").issue({"sub": "x"})
     status, _, body = call(f"{gateway}{_protected_get(cloud)}", token=bad)

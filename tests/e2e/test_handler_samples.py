@@ -5,6 +5,7 @@ against the seeded demo company.
 The samples act on the demo data (Lars Olsen's subscription s-nordlys-04): the month-close
 samples close the demo company into December, so they run last in this module, and this
 module runs after the other HTTP tests that read Lars's balance."""
+
 from __future__ import annotations
 
 import hashlib
@@ -41,8 +42,9 @@ def logical_id_for(sample_name: str, handler: str | None = None) -> str:
     if handler is None:
         return function_of(sample_name)[0]
     folder = sample_name.split("_")[0]
-    return next(lid for lid, p in functions().items()
-                if p["Handler"] == handler and Path(p["CodeUri"]).name.startswith(folder))
+    return next(
+        lid for lid, p in functions().items() if p["Handler"] == handler and Path(p["CodeUri"]).name.startswith(folder)
+    )
 
 
 def test_every_sample_names_a_function_of_the_template():
@@ -139,7 +141,9 @@ def test_purchase_step_samples_run_the_named_step(cloud, seeded, as_user):
     priced = cloud.invoke(logical_id_for("purchase_tasks_price.json"), event)
     assert priced.get("price_ore", priced.get("amount_ore")) is not None, priced
 
-    missing = cloud.invoke(logical_id_for("purchase_tasks_await_payment.json"), sample("purchase_tasks_await_payment.json"))
+    missing = cloud.invoke(
+        logical_id_for("purchase_tasks_await_payment.json"), sample("purchase_tasks_await_payment.json")
+    )
     assert missing["errorType"] == "NotFound", missing
 
 

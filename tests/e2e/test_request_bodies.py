@@ -1,5 +1,6 @@
 """Every route that takes a body answers bad bodies with the usual 400 JSON error (defect 4
 of issue 7), never a 500: a body nested 2,000 deep, or deep inside an object."""
+
 from __future__ import annotations
 
 import json
@@ -11,12 +12,18 @@ from infra.openapi import OUT
 from tests.e2e.conftest import Client
 
 DOCUMENT = json.loads(OUT.read_text())
-ROUTES_WITH_BODY = sorted((method.upper(), path) for path, ops in DOCUMENT["paths"].items()
-                          for method, op in ops.items() if "requestBody" in op and path != "/webhooks/stripe")
-DEEP = {"2,000 open brackets": b"[" * 2000,
-        "2,000 nested arrays": b"[" * 2000 + b"]" * 2000,
-        "2,000 nested objects": b'{"a":' * 2000 + b"1" + b"}" * 2000,
-        "deep value of a field": b'{"name": ' + b"[" * 3000 + b"]" * 3000 + b"}"}
+ROUTES_WITH_BODY = sorted(
+    (method.upper(), path)
+    for path, ops in DOCUMENT["paths"].items()
+    for method, op in ops.items()
+    if "requestBody" in op and path != "/webhooks/stripe"
+)
+DEEP = {
+    "2,000 open brackets": b"[" * 2000,
+    "2,000 nested arrays": b"[" * 2000 + b"]" * 2000,
+    "2,000 nested objects": b'{"a":' * 2000 + b"1" + b"}" * 2000,
+    "deep value of a field": b'{"name": ' + b"[" * 3000 + b"]" * 3000 + b"}",
+}
 
 
 @pytest.mark.parametrize("kind", sorted(DEEP))

@@ -1,4 +1,5 @@
 """Integration fixtures: a fresh company per test, written straight into the emulator."""
+
 from __future__ import annotations
 
 import itertools
@@ -23,15 +24,25 @@ def company(cloud):
         cid = f"c-{uuid.uuid4().hex[:8]}"
         directory = Directory(cid)
         subs = []
-        values: list = [organisation.Company(cid, "Test AS", "999888777", "+4722000000"), organisation.Department("dep-1", "Drift"),
-                        *PLANS.values()]
+        values: list = [
+            organisation.Company(cid, "Test AS", "999888777", "+4722000000"),
+            organisation.Department("dep-1", "Drift"),
+            *PLANS.values(),
+        ]
         for n, plan in enumerate(plans):
             number = next(_numbers)
             msisdn = f"+4748{number:06d}"
-            emp = organisation.Employee(f"e-{n}", f"Ansatt {n}", f"a{n}@test.no", "employee", "dep-1", language=language,
-                             mobile=msisdn)
-            sub = organisation.Subscription(f"s-{n}", msisdn, "dep-1", plan, employee_id=emp.employee_id,
-                                 add_ons=(add_ons or [organisation.AddOns()] * len(plans))[n])
+            emp = organisation.Employee(
+                f"e-{n}", f"Ansatt {n}", f"a{n}@test.no", "employee", "dep-1", language=language, mobile=msisdn
+            )
+            sub = organisation.Subscription(
+                f"s-{n}",
+                msisdn,
+                "dep-1",
+                plan,
+                employee_id=emp.employee_id,
+                add_ons=(add_ons or [organisation.AddOns()] * len(plans))[n],
+            )
             values += [emp, sub]
             subs.append(sub)
         with SubscriptionItem.batch_write() as batch:
@@ -50,7 +61,7 @@ def send_usage(cloud):
 
     def send(records: list[dict]) -> None:
         for i in range(0, len(records), 10):
-            entries = [{"Id": str(n), "MessageBody": json.dumps(r)} for n, r in enumerate(records[i:i + 10])]
+            entries = [{"Id": str(n), "MessageBody": json.dumps(r)} for n, r in enumerate(records[i : i + 10])]
             result = sqs.send_message_batch(QueueUrl=url, Entries=entries)
             assert not result.get("Failed"), result
 
@@ -58,5 +69,12 @@ def send_usage(cloud):
 
 
 def data(record_id: str, msisdn: str, quantity: int, at: str, zone: str = "NO", country: str = "NO") -> dict:
-    return {"record_id": record_id, "msisdn": msisdn, "kind": "data", "quantity": quantity, "started_at": at,
-            "zone": zone, "country": country}
+    return {
+        "record_id": record_id,
+        "msisdn": msisdn,
+        "kind": "data",
+        "quantity": quantity,
+        "started_at": at,
+        "zone": zone,
+        "country": country,
+    }

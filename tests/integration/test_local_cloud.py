@@ -6,6 +6,7 @@ only): a standard and a FIFO queue with a DLQ, a tiny function fed by both
 (batching, ReportBatchItemFailures), an EventBridge Scheduler schedule, an EventBridge
 rule and a state machine whose Lambda task retries/catches on the exception class.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,9 +14,10 @@ import os
 import shutil
 import textwrap
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -126,23 +128,34 @@ PROBE_RESOURCES: dict[str, Any] = {
             "Events": {
                 "FromQueue": {
                     "Type": "SQS",
-                    "Properties": {"Queue": {"Fn::GetAtt": ["ProbeQueue", "Arn"]}, "BatchSize": 10,
-                                   "MaximumBatchingWindowInSeconds": 1,
-                                   "FunctionResponseTypes": ["ReportBatchItemFailures"]},
+                    "Properties": {
+                        "Queue": {"Fn::GetAtt": ["ProbeQueue", "Arn"]},
+                        "BatchSize": 10,
+                        "MaximumBatchingWindowInSeconds": 1,
+                        "FunctionResponseTypes": ["ReportBatchItemFailures"],
+                    },
                 },
                 "FromFifo": {
                     "Type": "SQS",
-                    "Properties": {"Queue": {"Fn::GetAtt": ["ProbeFifoQueue", "Arn"]}, "BatchSize": 10,
-                                   "FunctionResponseTypes": ["ReportBatchItemFailures"]},
+                    "Properties": {
+                        "Queue": {"Fn::GetAtt": ["ProbeFifoQueue", "Arn"]},
+                        "BatchSize": 10,
+                        "FunctionResponseTypes": ["ReportBatchItemFailures"],
+                    },
                 },
                 "ProbeMonthly": {
                     "Type": "ScheduleV2",
                     "Properties": {
                         "ScheduleExpression": "cron(5 0 1 * ? *)",
                         "ScheduleExpressionTimezone": "Europe/Oslo",
-                        "Input": json.dumps({"job": "close", "at": "<aws.scheduler.scheduled-time>",
-                                             "execution": "<aws.scheduler.execution-id>",
-                                             "attempt": "<aws.scheduler.attempt-number>"}),
+                        "Input": json.dumps(
+                            {
+                                "job": "close",
+                                "at": "<aws.scheduler.scheduled-time>",
+                                "execution": "<aws.scheduler.execution-id>",
+                                "attempt": "<aws.scheduler.attempt-number>",
+                            }
+                        ),
                     },
                 },
                 "ProbeEvents": {
@@ -168,8 +181,10 @@ PROBE_RESOURCES: dict[str, Any] = {
 
 def test_every_supported_template_resource_exists(cloud: LocalCloud) -> None:
     moto_template, skipped = tpl.prepare_for_moto(cloud.cfn, cloud.region, cloud.account)
-    created = {r["LogicalResourceId"]: r for r in
-               cloud.client("cloudformation").describe_stack_resources(StackName=cloud.stack_name)["StackResources"]}
+    created = {
+        r["LogicalResourceId"]: r
+        for r in cloud.client("cloudformation").describe_stack_resources(StackName=cloud.stack_name)["StackResources"]
+    }
     for logical_id, res in moto_template["Resources"].items():
         assert logical_id in created, f"{logical_id} ({res['Type']}) missing from the stack"
     assert {s.type for s in skipped} <= set(tpl.HANDLED_LOCALLY) | {"AWS::CloudWatch::Alarm"} or skipped
@@ -185,12 +200,24 @@ def test_every_supported_template_resource_exists(cloud: LocalCloud) -> None:
 
 
 def test_health_handler_runs_in_process(cloud: LocalCloud) -> None:
-    event = json.loads((ROOT / "events" / "api_health_get.json").read_text()) \
-        if (ROOT / "events" / "api_health_get.json").exists() else {
-            "resource": "/health", "path": "/health", "httpMethod": "GET", "headers": None,
-            "multiValueHeaders": None, "queryStringParameters": None, "multiValueQueryStringParameters": None,
-            "pathParameters": None, "stageVariables": None, "body": None, "isBase64Encoded": False,
-            "requestContext": {"resourcePath": "/health", "httpMethod": "GET", "stage": "local"}}
+    event = (
+        json.loads((ROOT / "events" / "api_health_get.json").read_text())
+        if (ROOT / "events" / "api_health_get.json").exists()
+        else {
+            "resource": "/health",
+            "path": "/health",
+            "httpMethod": "GET",
+            "headers": None,
+            "multiValueHeaders": None,
+            "queryStringParameters": None,
+            "multiValueQueryStringParameters": None,
+            "pathParameters": None,
+            "stageVariables": None,
+            "body": None,
+            "isBase64Encoded": False,
+            "requestContext": {"resourcePath": "/health", "httpMethod": "GET", "stage": "local"},
+        }
+    )
     out = cloud.invoke("ApiHealthFunction", event)
     assert out["statusCode"] == 200
 
@@ -215,8 +242,7 @@ def probe(cloud: LocalCloud, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     template["Resources"].update(PROBE_RESOURCES)
     (root / "template.yaml").write_text(json.dumps(template, indent=1))
 
-    c = LocalCloud(root, port=cloud.port, stack_name="probe", visibility_timeout_cap_s=1,
-                   batching_window_cap_s=0.3)
+    c = LocalCloud(root, port=cloud.port, stack_name="probe", visibility_timeout_cap_s=1, batching_window_cap_s=0.3)
     saved_env = dict(os.environ)
     c.start()
     try:
@@ -231,8 +257,9 @@ def probe(cloud: LocalCloud, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 def _items(c: LocalCloud, prefix: str) -> list[dict[str, Any]]:
     table = c.client("dynamodb")
     items = table.scan(TableName=c.table_name("ProbeTable"))["Items"]
-    return [{"pk": i["pk"]["S"], "records": json.loads(i["records"]["S"])} for i in items
-            if i["pk"]["S"].startswith(prefix)]
+    return [
+        {"pk": i["pk"]["S"], "records": json.loads(i["records"]["S"])} for i in items if i["pk"]["S"].startswith(prefix)
+    ]
 
 
 def _clear(c: LocalCloud) -> None:
@@ -247,8 +274,9 @@ def test_added_to_the_template_exists_locally(probe: LocalCloud) -> None:
     assert probe.table_name("ProbeTable")
     assert probe.function_name("ProbeFunction").startswith("probe-ProbeFunction")
     assert probe.state_machine_arn("ProbeStateMachine").startswith("arn:aws:states:")
-    attrs = probe.client("sqs").get_queue_attributes(QueueUrl=probe.queue_url("ProbeQueue"),
-                                                     AttributeNames=["RedrivePolicy"])["Attributes"]
+    attrs = probe.client("sqs").get_queue_attributes(
+        QueueUrl=probe.queue_url("ProbeQueue"), AttributeNames=["RedrivePolicy"]
+    )["Attributes"]
     assert json.loads(attrs["RedrivePolicy"])["maxReceiveCount"] == 2
     assert {probe.queue_url("ProbeQueue"), probe.queue_url("ProbeFifoQueue")} <= {p.queue_url for p in probe.pollers}
     out = probe.invoke("ProbeFunction", {"hello": 1})
@@ -262,8 +290,9 @@ def test_sqs_batches_partial_failures_and_dlq(probe: LocalCloud) -> None:
     sqs = probe.client("sqs")
     url = probe.queue_url("ProbeQueue")
     bodies = [{"id": f"ok{i}"} for i in range(5)] + [{"id": "once", "fail": "once"}, {"id": "dead", "fail": "always"}]
-    sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": json.dumps(b)}
-                                                  for i, b in enumerate(bodies)])
+    sqs.send_message_batch(
+        QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": json.dumps(b)} for i, b in enumerate(bodies)]
+    )
     probe.drain(timeout_s=20)
     batches = [b["records"] for b in _items(probe, "batch#")]
     seen = [r for batch in batches for r in batch]
@@ -274,8 +303,9 @@ def test_sqs_batches_partial_failures_and_dlq(probe: LocalCloud) -> None:
     assert all(len([r for r in seen if r["id"] == f"ok{i}"]) == 1 for i in range(5))
     # maxReceiveCount 2 → after two failed receives the message is in the DLQ
     assert sorted(r["count"] for r in seen if r["id"] == "dead") == [1, 2]
-    dlq = sqs.receive_message(QueueUrl=probe.queue_url("ProbeDLQ"), MaxNumberOfMessages=10,
-                              AttributeNames=["All"])["Messages"]
+    dlq = sqs.receive_message(QueueUrl=probe.queue_url("ProbeDLQ"), MaxNumberOfMessages=10, AttributeNames=["All"])[
+        "Messages"
+    ]
     assert [json.loads(m["Body"])["id"] for m in dlq] == ["dead"]
 
 
@@ -283,9 +313,13 @@ def test_raised_exception_fails_whole_batch(probe: LocalCloud) -> None:
     _clear(probe)
     sqs = probe.client("sqs")
     url = probe.queue_url("ProbeQueue")
-    sqs.send_message_batch(QueueUrl=url, Entries=[
-        {"Id": "0", "MessageBody": json.dumps({"id": "a"})},
-        {"Id": "1", "MessageBody": json.dumps({"id": "boom", "raise": True})}])
+    sqs.send_message_batch(
+        QueueUrl=url,
+        Entries=[
+            {"Id": "0", "MessageBody": json.dumps({"id": "a"})},
+            {"Id": "1", "MessageBody": json.dumps({"id": "boom", "raise": True})},
+        ],
+    )
     probe.drain(timeout_s=20)
     seen = [r for b in _items(probe, "batch#") for r in b["records"]]
     # both records were delivered twice (whole batch failed), then went to the DLQ
@@ -293,8 +327,10 @@ def test_raised_exception_fails_whole_batch(probe: LocalCloud) -> None:
     dlq_url = probe.queue_url("ProbeDLQ")
     ids = []
     for _ in range(3):
-        ids += [json.loads(m["Body"])["id"] for m in
-                sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10).get("Messages", [])]
+        ids += [
+            json.loads(m["Body"])["id"]
+            for m in sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10).get("Messages", [])
+        ]
     assert {"a", "boom"} <= set(ids)
 
 
@@ -327,10 +363,12 @@ def test_fire_schedule_with_a_chosen_clock(probe: LocalCloud) -> None:
 
 def test_eventbridge_rule_delivers_to_lambda(probe: LocalCloud) -> None:
     _clear(probe)
-    resp = probe.client("events").put_events(Entries=[
-        {"Source": "probe.test", "DetailType": "Probe", "Detail": json.dumps({"id": "ev1"})},
-        {"Source": "other.source", "DetailType": "Probe", "Detail": json.dumps({"id": "ev2"})},
-    ])
+    resp = probe.client("events").put_events(
+        Entries=[
+            {"Source": "probe.test", "DetailType": "Probe", "Detail": json.dumps({"id": "ev1"})},
+            {"Source": "other.source", "DetailType": "Probe", "Detail": json.dumps({"id": "ev2"})},
+        ]
+    )
     assert resp["FailedEntryCount"] == 0
     probe.drain(timeout_s=10)
     items = _items(probe, "event#")

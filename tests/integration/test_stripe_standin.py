@@ -6,6 +6,7 @@ Webhooks go to a small receiver in this module that checks each delivery with
 The stand-in is the session's (localstripe's state is per process); each test points its
 webhooks at its own receiver and only looks at the objects it made.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,9 +15,10 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import stripe
@@ -47,7 +49,7 @@ class Receiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 status = receiver._handle(raw, self.headers.get("Stripe-Signature"))
                 self.send_response(status)
@@ -80,8 +82,10 @@ class Receiver:
         with self._cv:
             while len(self.for_object(object_id)) < n:
                 if time.monotonic() > deadline:
-                    raise AssertionError(f"expected {n} deliveries for {object_id}, got "
-                                         f"{[d.event.type for d in self.for_object(object_id)]}")
+                    raise AssertionError(
+                        f"expected {n} deliveries for {object_id}, got "
+                        f"{[d.event.type for d in self.for_object(object_id)]}"
+                    )
                 self._cv.wait(0.05)
             return self.for_object(object_id)
 
@@ -123,9 +127,15 @@ def client(standin: Any) -> stripe.StripeClient:
 
 def pi_params(pm: str = "pm_card_visa", **extra: Any) -> dict[str, Any]:
     """What skysentral.adapters.payments.create_payment sends."""
-    params: dict[str, Any] = {"amount": 12_375, "currency": "nok", "payment_method": pm, "confirm": True,
-                              "payment_method_types": ["card"], "metadata": {"order_id": "ord_1"},
-                              "description": "Skysentral SURF_EU_600MB for +4791200004"}
+    params: dict[str, Any] = {
+        "amount": 12_375,
+        "currency": "nok",
+        "payment_method": pm,
+        "confirm": True,
+        "payment_method_types": ["card"],
+        "metadata": {"order_id": "ord_1"},
+        "description": "Skysentral SURF_EU_600MB for +4791200004",
+    }
     params.update(extra)
     return params
 
@@ -137,8 +147,9 @@ def key(name: str) -> str:
 # --------------------------------------------------------------------------- payments
 
 
-def test_create_confirm_success_and_idempotent_replay(client: stripe.StripeClient, standin: Any,
-                                                      receiver: Receiver) -> None:
+def test_create_confirm_success_and_idempotent_replay(
+    client: stripe.StripeClient, standin: Any, receiver: Receiver
+) -> None:
     k = key("order-ord_1")
     pi = client.v1.payment_intents.create(params=pi_params(), options={"idempotency_key": k})
     assert pi.id.startswith("pi_") and pi.object == "payment_intent"
@@ -156,7 +167,9 @@ def test_create_confirm_success_and_idempotent_replay(client: stripe.StripeClien
         client.v1.refunds.create(params={"payment_intent": pi.id}, options={"idempotency_key": k})
 
     assert [e["type"] for e in standin.events() if e["data"]["object"]["id"] == pi.id] == [
-        "payment_intent.created", "payment_intent.succeeded"]
+        "payment_intent.created",
+        "payment_intent.succeeded",
+    ]
     assert receiver.types_for(pi.id, 2) == ["payment_intent.created", "payment_intent.succeeded"]
     succeeded = next(d.event for d in receiver.for_object(pi.id) if d.event.type == "payment_intent.succeeded")
     assert succeeded.id.startswith("evt_") and succeeded.livemode is False
@@ -166,17 +179,23 @@ def test_create_confirm_success_and_idempotent_replay(client: stripe.StripeClien
     assert (charge.status, charge.paid, charge.payment_intent) == ("succeeded", True, pi.id)
 
 
-def test_module_global_style_create_then_confirm(standin: Any, receiver: Receiver,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_module_global_style_create_then_confirm(
+    standin: Any, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(stripe, "api_key", standin.api_key)
     monkeypatch.setattr(stripe, "api_base", standin.url)
     monkeypatch.setattr(stripe, "max_network_retries", 0)
 
     bare = stripe.PaymentIntent.create(amount=9_900, currency="nok", payment_method_types=["card"])
     assert bare.status == "requires_payment_method" and outcome(bare.to_dict()) == "pending"
-    pi = stripe.PaymentIntent.create(amount=9_900, currency="nok", payment_method="pm_card_mastercard",
-                                     payment_method_types=["card"], metadata={"order_id": "ord_2"},
-                                     idempotency_key=key("ord_2-create"))
+    pi = stripe.PaymentIntent.create(
+        amount=9_900,
+        currency="nok",
+        payment_method="pm_card_mastercard",
+        payment_method_types=["card"],
+        metadata={"order_id": "ord_2"},
+        idempotency_key=key("ord_2-create"),
+    )
     assert pi.status == "requires_confirmation"
     pi = stripe.PaymentIntent.confirm(pi.id, idempotency_key=key("ord_2-confirm"))
     assert pi.status == "succeeded" and pi.latest_charge.startswith("ch_")
@@ -189,8 +208,9 @@ def test_module_global_style_create_then_confirm(standin: Any, receiver: Receive
     assert receiver.types_for(pi.id, 2) == ["payment_intent.created", "payment_intent.succeeded"]
 
 
-def test_declined_card_raises_card_error_and_sends_payment_failed(client: stripe.StripeClient, standin: Any,
-                                                                  receiver: Receiver) -> None:
+def test_declined_card_raises_card_error_and_sends_payment_failed(
+    client: stripe.StripeClient, standin: Any, receiver: Receiver
+) -> None:
     k = key("declined")
     with pytest.raises(stripe.CardError) as exc:
         client.v1.payment_intents.create(params=pi_params("pm_card_chargeDeclined"), options={"idempotency_key": k})
@@ -210,8 +230,11 @@ def test_requires_action_then_authenticate(client: stripe.StripeClient, standin:
     assert pi.status == "requires_action" and pi.next_action.type == "use_stripe_sdk"
     assert outcome(pi.to_dict()) == "pending"
     assert standin.authenticate(pi.id, "succeed")["status"] == "succeeded"
-    assert receiver.types_for(pi.id, 3) == ["payment_intent.created", "payment_intent.requires_action",
-                                            "payment_intent.succeeded"]
+    assert receiver.types_for(pi.id, 3) == [
+        "payment_intent.created",
+        "payment_intent.requires_action",
+        "payment_intent.succeeded",
+    ]
     assert client.v1.payment_intents.retrieve(pi.id).latest_charge.startswith("ch_")
 
     other = client.v1.payment_intents.create(params=pi_params("pm_card_threeDSecure2Required"))
@@ -223,8 +246,9 @@ def test_requires_action_then_authenticate(client: stripe.StripeClient, standin:
 
 
 def test_cancel(client: stripe.StripeClient, receiver: Receiver) -> None:
-    pi = client.v1.payment_intents.create(params={"amount": 10_000, "currency": "nok",
-                                                  "payment_method_types": ["card"]})
+    pi = client.v1.payment_intents.create(
+        params={"amount": 10_000, "currency": "nok", "payment_method_types": ["card"]}
+    )
     canceled = client.v1.payment_intents.cancel(pi.id, options={"idempotency_key": key("cancel")})
     assert canceled.status == "canceled" and outcome(canceled.to_dict()) == "declined"
     paid = client.v1.payment_intents.create(params=pi_params())
@@ -251,8 +275,14 @@ def test_refunds(client: stripe.StripeClient) -> None:
 
 
 def test_signatures_forged_and_stale_are_refused(standin: Any) -> None:
-    payload = json.dumps({"id": "evt_test", "object": "event", "type": "payment_intent.succeeded",
-                          "data": {"object": {"id": "pi_x", "object": "payment_intent"}}})
+    payload = json.dumps(
+        {
+            "id": "evt_test",
+            "object": "event",
+            "type": "payment_intent.succeeded",
+            "data": {"object": {"id": "pi_x", "object": "payment_intent"}},
+        }
+    )
     secret = standin.webhook_secret
     assert stripe.Webhook.construct_event(payload, standin.sign(payload), secret).id == "evt_test"
     with pytest.raises(stripe.SignatureVerificationError):
@@ -263,8 +293,9 @@ def test_signatures_forged_and_stale_are_refused(standin: Any) -> None:
         stripe.Webhook.construct_event(payload.replace("pi_x", "pi_y"), standin.sign(payload), secret)
 
 
-def test_hold_then_release_reversed_with_duplicates(client: stripe.StripeClient, standin: Any,
-                                                    receiver: Receiver) -> None:
+def test_hold_then_release_reversed_with_duplicates(
+    client: stripe.StripeClient, standin: Any, receiver: Receiver
+) -> None:
     standin.hold_webhooks(True)
     pi = client.v1.payment_intents.create(params=pi_params())
     assert [e["type"] for e in standin.pending_events()] == ["payment_intent.created", "payment_intent.succeeded"]
@@ -281,26 +312,30 @@ def test_hold_then_release_reversed_with_duplicates(client: stripe.StripeClient,
 
 
 def test_redeliver(client: stripe.StripeClient, standin: Any, receiver: Receiver) -> None:
-    pi = client.v1.payment_intents.create(params={"amount": 10_000, "currency": "nok",
-                                                  "payment_method_types": ["card"]})
+    pi = client.v1.payment_intents.create(
+        params={"amount": 10_000, "currency": "nok", "payment_method_types": ["card"]}
+    )
     [first] = receiver.wait_for(pi.id, 1)
     standin.redeliver(first.event.id, times=2)
     assert {d.event.id for d in receiver.wait_for(pi.id, 3)} == {first.event.id}
 
 
-def test_retries_until_the_endpoint_answers_200(client: stripe.StripeClient, standin: Any,
-                                                receiver: Receiver) -> None:
+def test_retries_until_the_endpoint_answers_200(client: stripe.StripeClient, standin: Any, receiver: Receiver) -> None:
     standin.retry_s = (0.05, 0.05, 0.05)
     receiver.script = [500, 503]
-    pi = client.v1.payment_intents.create(params={"amount": 10_000, "currency": "nok",
-                                                  "payment_method_types": ["card"]})
+    pi = client.v1.payment_intents.create(
+        params={"amount": 10_000, "currency": "nok", "payment_method_types": ["card"]}
+    )
     deliveries = receiver.wait_for(pi.id, 3)
     assert [d.status for d in deliveries] == [500, 503, 200]
     assert len({d.event.id for d in deliveries}) == 1
     assert standin.wait_idle(2)
     log = [s for s in standin.sent_events() if s["object"]["id"] == pi.id]
-    assert [(s["attempt"], s["status"], s["will_retry"]) for s in log] == [(1, 500, True), (2, 503, True),
-                                                                           (3, 200, False)]
+    assert [(s["attempt"], s["status"], s["will_retry"]) for s in log] == [
+        (1, 500, True),
+        (2, 503, True),
+        (3, 200, False),
+    ]
 
 
 def test_unreachable_endpoint_retries_are_bounded(client: stripe.StripeClient, standin: Any) -> None:
@@ -309,8 +344,9 @@ def test_unreachable_endpoint_retries_are_bounded(client: stripe.StripeClient, s
         dead = f"http://127.0.0.1:{s.getsockname()[1]}/webhooks/stripe"
     standin.set_webhook_url(dead)
     standin.retry_s = (0.05, 0.05, 0.05)
-    pi = client.v1.payment_intents.create(params={"amount": 10_000, "currency": "nok",
-                                                  "payment_method_types": ["card"]})
+    pi = client.v1.payment_intents.create(
+        params={"amount": 10_000, "currency": "nok", "payment_method_types": ["card"]}
+    )
     assert standin.wait_idle(8)
     log = [s for s in standin.sent_events() if s["object"]["id"] == pi.id]
     assert [(s["attempt"], s["status"]) for s in log] == [(1, None), (2, None), (3, None), (4, None)]
@@ -322,8 +358,12 @@ def test_relay_refuses_events_not_signed_by_localstripe(standin: Any) -> None:
     from localstripe.webhooks import _webhooks
 
     body = b'{"id": "evt_x", "object": "event", "type": "payment_intent.created", "data": {"object": {"id": "pi_x"}}}'
-    request = urllib.request.Request(_webhooks[RELAY_ID].url, data=body, method="POST",
-                                     headers={"Stripe-Signature": standin.sign(body, secret="whsec_other")})
+    request = urllib.request.Request(
+        _webhooks[RELAY_ID].url,
+        data=body,
+        method="POST",
+        headers={"Stripe-Signature": standin.sign(body, secret="whsec_other")},
+    )
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=5)
     assert refused.value.code == 400

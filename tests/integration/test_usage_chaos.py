@@ -7,11 +7,12 @@ Per-record rounding (overage and roaming are priced per started MB of each recor
 costs depend on which record crosses a boundary, so the reference replays the records in
 the order the system applied them, read from the ledger (state version, then start time
 and id), and everything must match: bytes, costs, top-ups and their ids, alerts."""
+
 from __future__ import annotations
 
 import random
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -26,7 +27,7 @@ RECORDS = 2500
 
 
 def _records(subs, rng) -> list[dict]:
-    start = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 1, tzinfo=UTC)
     out = []
     for n in range(RECORDS):
         sub = subs[n % len(subs)]
@@ -37,11 +38,29 @@ def _records(subs, rng) -> list[dict]:
         elif roll < 0.8:
             out.append(data(f"chaos-{n}", sub.msisdn, rng.randrange(1, 5 * MIB), at, zone="EU_EEA", country="DE"))
         elif roll < 0.9:
-            out.append({"record_id": f"chaos-{n}", "msisdn": sub.msisdn, "kind": "voice",
-                        "quantity": rng.randrange(1, 900), "started_at": at, "zone": "NO", "country": "NO"})
+            out.append(
+                {
+                    "record_id": f"chaos-{n}",
+                    "msisdn": sub.msisdn,
+                    "kind": "voice",
+                    "quantity": rng.randrange(1, 900),
+                    "started_at": at,
+                    "zone": "NO",
+                    "country": "NO",
+                }
+            )
         else:
-            out.append({"record_id": f"chaos-{n}", "msisdn": sub.msisdn, "kind": "sms", "quantity": 1,
-                        "started_at": at, "zone": "CH", "country": "CH"})
+            out.append(
+                {
+                    "record_id": f"chaos-{n}",
+                    "msisdn": sub.msisdn,
+                    "kind": "sms",
+                    "quantity": 1,
+                    "started_at": at,
+                    "zone": "CH",
+                    "country": "CH",
+                }
+            )
     return out
 
 
@@ -78,7 +97,9 @@ def crashes(monkeypatch):
 def test_duplicates_shuffling_and_crashes_lose_nothing_and_count_nothing_twice(cloud, company, send_usage, crashes):
     rng = random.Random(2026)
     plans = ["BEDRIFT_5", "BEDRIFT_10", "FRI_BRUK_10", "BEDRIFT_6", "BEDRIFT_20"] * 2
-    add_ons = [AddOns(topup_product="EXTRA_1GB") if n % 2 else AddOns(rollover=n % 4 == 0) for n in range(SUBSCRIPTIONS)]
+    add_ons = [
+        AddOns(topup_product="EXTRA_1GB") if n % 2 else AddOns(rollover=n % 4 == 0) for n in range(SUBSCRIPTIONS)
+    ]
     cid, subs = company(plans, add_ons)
     records = _records(subs, rng)
     messages = records + rng.sample(records, len(records) // 5)  # 20 % duplicates
@@ -88,7 +109,7 @@ def test_duplicates_shuffling_and_crashes_lose_nothing_and_count_nothing_twice(c
     cloud.drain(timeout_s=240)
 
     assert crashes["before_state_write"] > 0 and crashes["after_state_write"] > 0
-    for sub, plan, addons in zip(subs, plans, add_ons):
+    for sub, plan, addons in zip(subs, plans, add_ons, strict=False):
         sent = {r["record_id"]: r for r in records if r["msisdn"] == sub.msisdn}
         rows = balance_repository.usage_rows(cid, sub.subscription_id, "2026-11")
         assert sorted(r["id"] for r in rows) == sorted(sent), "every record applied exactly once"
@@ -96,8 +117,16 @@ def test_duplicates_shuffling_and_crashes_lose_nothing_and_count_nothing_twice(c
         ref = RefSubscription(PLANS[plan], addons, "2026-11")
         for row in applied:
             r = sent[row["id"]]
-            ref.usage(UsageRecord(r["record_id"], r["kind"], r["quantity"], datetime.fromisoformat(r["started_at"]),
-                                  zone=r["zone"], country=r["country"]))
+            ref.usage(
+                UsageRecord(
+                    r["record_id"],
+                    r["kind"],
+                    r["quantity"],
+                    datetime.fromisoformat(r["started_at"]),
+                    zone=r["zone"],
+                    country=r["country"],
+                )
+            )
         state = balance_repository.load(cid, sub.subscription_id)
         assert view_of(state.balance) == ref.view(), sub.subscription_id
         assert sum(r["cost_ore"] for r in rows) == ref.month_cost

@@ -1,7 +1,8 @@
 """Usage records through the template's SQS queue into balances (D1-D9), exactly once."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -39,12 +40,16 @@ def _dlq_bodies(cloud):
 def test_six_gb_plan_using_two_gb_in_january_has_four_gb_rollover_in_february(cloud, company, send_usage, monkeypatch):
     monkeypatch.setenv("SKYSENTRAL_NOW", "2026-01-25T12:00:00Z")  # the records arrive in January
     cid, (sub,) = company(["BEDRIFT_6"], [AddOns(rollover=True)])
-    send_usage([data("jan-1", sub.msisdn, GIB, "2026-01-10T12:00:00+01:00"),
-                data("jan-2", sub.msisdn, GIB, "2026-01-20T12:00:00+01:00")])
+    send_usage(
+        [
+            data("jan-1", sub.msisdn, GIB, "2026-01-10T12:00:00+01:00"),
+            data("jan-2", sub.msisdn, GIB, "2026-01-20T12:00:00+01:00"),
+        ]
+    )
     cloud.drain()
     cloud.fire_schedule("MonthlyClose", at=datetime(2026, 2, 1, 0, 0))  # 00:00 Oslo, 1 February
     cloud.drain()
-    view = usage.dashboard(_account(cid, sub), datetime(2026, 2, 2, tzinfo=timezone.utc))
+    view = usage.dashboard(_account(cid, sub), datetime(2026, 2, 2, tzinfo=UTC))
     assert view["period"] == "2026-02"
     assert view["data"]["rollover_bytes"] == 4 * GIB  # D2
     assert view["data"]["rollover_expires_at"] == "2026-02-28T23:00:00Z"  # end of February, Oslo
@@ -118,8 +123,8 @@ def test_two_companies_with_the_same_subscription_id_each_get_their_alert(cloud,
     """Alert keys are unique across companies: subscription ids are only unique within one."""
     from moto.sns.models import sns_backends
 
-    first_cid, (first,) = company(["BEDRIFT_5"])
-    second_cid, (second,) = company(["BEDRIFT_5"])
+    _first_cid, (first,) = company(["BEDRIFT_5"])
+    _second_cid, (second,) = company(["BEDRIFT_5"])
     assert first.subscription_id == second.subscription_id
     for sub in (first, second):
         send_usage([data(f"{sub.msisdn}-{i}", sub.msisdn, GIB, f"2026-11-0{i + 1}T10:00:00+01:00") for i in range(4)])
@@ -128,8 +133,9 @@ def test_two_companies_with_the_same_subscription_id_each_get_their_alert(cloud,
     assert {m[0] for m in sent} >= {first.msisdn, second.msisdn}
 
 
-def test_d9_record_whose_ledger_write_failed_before_the_close_lands_in_its_own_month(cloud, company, send_usage,
-                                                                                      monkeypatch):
+def test_d9_record_whose_ledger_write_failed_before_the_close_lands_in_its_own_month(
+    cloud, company, send_usage, monkeypatch
+):
     """A crash between the state write and the ledger write, then the month close (which
     writes a newer state version and month), then the record again: its row is November's,
     with the state version that applied it, and it is counted once."""

@@ -2,6 +2,7 @@
 and 10): conflicting duplicates are listed and the first version kept; implausible
 records are held until an operator releases (applied once) or rejects them; records
 later than the D9 grace are late corrections of their month, never touching balances."""
+
 from __future__ import annotations
 
 import pytest
@@ -25,8 +26,9 @@ def arrival_clock(monkeypatch):
 
 @pytest.fixture
 def operator(gateway, token):
-    return Client(gateway, token(claims={"sub": "op-test", "custom:company_id": "op-skysentral",
-                                         "custom:role": "operator"}))
+    return Client(
+        gateway, token(claims={"sub": "op-test", "custom:company_id": "op-skysentral", "custom:role": "operator"})
+    )
 
 
 def _admin(gateway, token, cid):
@@ -54,7 +56,9 @@ def _all(client, path):
 
 
 # ------------------------------------------------------------------ defect 8: conflicting duplicates
-def test_d1_same_record_id_with_other_content_keeps_the_first_and_lists_the_conflict(cloud, company, send_usage, operator):
+def test_d1_same_record_id_with_other_content_keeps_the_first_and_lists_the_conflict(
+    cloud, company, send_usage, operator
+):
     cid, (sub,) = company(["BEDRIFT_10"])
     first = data("conf-1", sub.msisdn, 100 * MIB, "2026-11-03T08:00:00+01:00")
     send_usage([first])
@@ -70,7 +74,9 @@ def test_d1_same_record_id_with_other_content_keeps_the_first_and_lists_the_conf
     assert listed[0]["kept"]["qty"] == 100 * MIB and listed[0]["conflicting"]["quantity"] == 900 * MIB
 
 
-def test_d1_conflict_inside_one_batch_keeps_the_first_and_a_redelivery_is_listed_once(cloud, company, send_usage, operator):
+def test_d1_conflict_inside_one_batch_keeps_the_first_and_a_redelivery_is_listed_once(
+    cloud, company, send_usage, operator
+):
     cid, (sub,) = company(["BEDRIFT_10"])
     first = data("conf-2", sub.msisdn, 10 * MIB, "2026-11-04T08:00:00+01:00")
     other = {**first, "zone": "EU_EEA", "country": "DE"}
@@ -97,14 +103,20 @@ def test_an_identical_repeat_is_not_a_conflict(cloud, company, send_usage, opera
 # ------------------------------------------------------------------ defect 9: implausible records held
 def test_d1_a_one_terabyte_record_is_held_not_billed_and_listed_for_the_operator(cloud, company, send_usage, operator):
     cid, (sub,) = company(["BEDRIFT_10"])
-    send_usage([data("huge-1", sub.msisdn, TB, "2026-11-05T10:00:00+01:00"),
-                data("normal-1", sub.msisdn, 5 * MIB, "2026-11-05T11:00:00+01:00")])
+    send_usage(
+        [
+            data("huge-1", sub.msisdn, TB, "2026-11-05T10:00:00+01:00"),
+            data("normal-1", sub.msisdn, 5 * MIB, "2026-11-05T11:00:00+01:00"),
+        ]
+    )
     cloud.drain()
 
     assert _used(cid, sub) == 5 * MIB
     assert "huge-1" not in _rows(cid, sub)
     held = [h for h in _all(operator, "/operator/usage/held?status=held") if h["company_id"] == cid]
-    assert [(h["record_id"], h["subscription_id"], h["status"]) for h in held] == [("huge-1", sub.subscription_id, "held")]
+    assert [(h["record_id"], h["subscription_id"], h["status"]) for h in held] == [
+        ("huge-1", sub.subscription_id, "held")
+    ]
     assert "limit" in held[0]["reason"]
 
 
@@ -138,7 +150,8 @@ def test_d1_released_record_is_applied_exactly_once_and_audited(cloud, company, 
     status, audit = _admin(gateway, token, cid).get("/admin/audit?kind=usage.")
     assert status == 200
     assert [(e["kind"], e["target"], e["actor"], e["actor_role"]) for e in audit["items"]] == [
-        ("usage.record_released", "big-1", "op-test", "operator")]
+        ("usage.record_released", "big-1", "op-test", "operator")
+    ]
     assert operator.post(f"/operator/usage/held/{cid}/big-1/reject")[0] == 409
 
 
@@ -152,7 +165,9 @@ def test_d1_rejected_record_is_never_applied_and_stays_listed(cloud, company, se
     cloud.drain()
 
     assert _used(cid, sub) == 0 and not _rows(cid, sub)
-    assert [h["status"] for h in _all(operator, "/operator/usage/held?status=rejected") if h["company_id"] == cid] == ["rejected"]
+    assert [h["status"] for h in _all(operator, "/operator/usage/held?status=rejected") if h["company_id"] == cid] == [
+        "rejected"
+    ]
     status, error = operator.post(f"/operator/usage/held/{cid}/bad-tb/release")
     assert status == 409 and error["error"] == "record_rejected"
 
@@ -172,8 +187,12 @@ def test_operator_routes_refuse_tenants_and_unknown_records(cloud, company, oper
 def test_d9_record_within_three_days_after_its_month_touches_balances(cloud, company, send_usage, monkeypatch):
     cid, (sub,) = company(["BEDRIFT_10"], [AddOns(rollover=True)])
     monkeypatch.setenv("SKYSENTRAL_NOW", "2026-12-03T22:59:00Z")  # 23:59 on 3 December, Oslo
-    send_usage([data("g-1", sub.msisdn, 4 * GIB, "2026-11-20T10:00:00+01:00"),
-                data("g-2", sub.msisdn, GIB, "2026-12-02T10:00:00+01:00")])
+    send_usage(
+        [
+            data("g-1", sub.msisdn, 4 * GIB, "2026-11-20T10:00:00+01:00"),
+            data("g-2", sub.msisdn, GIB, "2026-12-02T10:00:00+01:00"),
+        ]
+    )
     cloud.drain()
     state = balance_repository.load(cid, sub.subscription_id)
     assert state.balance.month == "2026-12" and state.balance.rollover_bytes == 6 * GIB  # D2 from November's 4 GB
@@ -183,14 +202,22 @@ def test_d9_record_within_three_days_after_its_month_touches_balances(cloud, com
 def test_d9_record_later_than_the_grace_is_a_correction_of_its_month_only(cloud, company, send_usage, monkeypatch):
     cid, (sub,) = company(["BEDRIFT_10"], [AddOns(rollover=True)])
     monkeypatch.setenv("SKYSENTRAL_NOW", "2026-12-02T12:00:00Z")
-    send_usage([data("d-1", sub.msisdn, 4 * GIB, "2026-11-20T10:00:00+01:00"),
-                data("d-2", sub.msisdn, GIB, "2026-12-02T10:00:00+01:00")])
+    send_usage(
+        [
+            data("d-1", sub.msisdn, 4 * GIB, "2026-11-20T10:00:00+01:00"),
+            data("d-2", sub.msisdn, GIB, "2026-12-02T10:00:00+01:00"),
+        ]
+    )
     cloud.drain()
     before = balance_repository.load(cid, sub.subscription_id)
 
     monkeypatch.setenv("SKYSENTRAL_NOW", "2026-12-03T23:00:00Z")  # 00:00 on 4 December, Oslo: too late
-    send_usage([data("d-late", sub.msisdn, 5 * GIB, "2026-11-29T10:00:00+01:00"),
-                data("d-late-roaming", sub.msisdn, 10 * MIB, "2026-11-29T11:00:00+01:00", zone="US", country="US")])
+    send_usage(
+        [
+            data("d-late", sub.msisdn, 5 * GIB, "2026-11-29T10:00:00+01:00"),
+            data("d-late-roaming", sub.msisdn, 10 * MIB, "2026-11-29T11:00:00+01:00", zone="US", country="US"),
+        ]
+    )
     cloud.drain()
 
     after = balance_repository.load(cid, sub.subscription_id)

@@ -1,4 +1,5 @@
 """Domain errors carry meaning; api/http.py alone maps them to HTTP statuses."""
+
 from __future__ import annotations
 
 import inspect
@@ -22,12 +23,19 @@ def test_domain_errors_know_nothing_of_http():
     assert not any(hasattr(cls, "status") for cls in DOMAIN_ERRORS)
 
 
-@pytest.mark.parametrize("error, status", [
-    (errors.InvalidPhoneNumber("bad number"), 400), (errors.Forbidden("no"), 403),
-    (errors.NotFound("none"), 404), (errors.DepartmentNotEmpty("busy"), 409),
-    (errors.RolloverNotAllowed("small"), 422), (errors.BalanceNotCurrent("old"), 409),
-    (errors.UnknownProduct("X"), 400), (errors.Unauthorized("who"), 401),
-])
+@pytest.mark.parametrize(
+    "error, status",
+    [
+        (errors.InvalidPhoneNumber("bad number"), 400),
+        (errors.Forbidden("no"), 403),
+        (errors.NotFound("none"), 404),
+        (errors.DepartmentNotEmpty("busy"), 409),
+        (errors.RolloverNotAllowed("small"), 422),
+        (errors.BalanceNotCurrent("old"), 409),
+        (errors.UnknownProduct("X"), 400),
+        (errors.Unauthorized("who"), 401),
+    ],
+)
 def test_a_subclass_answers_its_nearest_mapped_ancestor(error, status):
     response = error_response(error)
     assert response.status_code == status

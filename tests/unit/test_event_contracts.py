@@ -1,9 +1,10 @@
 """The published queue contracts: the usage record schema is generated from the Parser
 model, and the sample events in events/ are valid instances of it."""
+
 import json
 
-from pydantic import ValidationError
 import pytest
+from pydantic import ValidationError
 
 from infra.template import ROOT
 from skysentral.events import AlertMessage, InboundSms, MonthCloseRequest, UsageRecordIn
@@ -40,15 +41,33 @@ def test_sample_invalid_record_names_every_problem():
 
 
 def test_national_number_is_accepted_and_stored_as_e164():
-    record = UsageRecordIn.model_validate({"record_id": "r", "msisdn": "912 34 567", "kind": "sms", "quantity": 1,
-                                           "started_at": "2026-11-03T08:15:00+01:00", "zone": "NO", "country": "NO"})
+    record = UsageRecordIn.model_validate(
+        {
+            "record_id": "r",
+            "msisdn": "912 34 567",
+            "kind": "sms",
+            "quantity": 1,
+            "started_at": "2026-11-03T08:15:00+01:00",
+            "zone": "NO",
+            "country": "NO",
+        }
+    )
     assert record.msisdn == "+4791234567"
 
 
 def test_content_record_needs_an_amount():
     with pytest.raises(ValidationError):
-        UsageRecordIn.model_validate({"record_id": "r", "msisdn": "+4791234567", "kind": "content", "quantity": 1,
-                                      "started_at": "2026-11-03T08:15:00+01:00", "zone": "NO", "country": "NO"})
+        UsageRecordIn.model_validate(
+            {
+                "record_id": "r",
+                "msisdn": "+4791234567",
+                "kind": "content",
+                "quantity": 1,
+                "started_at": "2026-11-03T08:15:00+01:00",
+                "zone": "NO",
+                "country": "NO",
+            }
+        )
 
 
 def test_sample_alert_and_close_messages_are_valid():

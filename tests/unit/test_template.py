@@ -1,6 +1,7 @@
 """The SAM project itself: the template lints, validates and builds offline; every function
 has a handler that imports and a sample event; API routes and the OpenAPI document are
 derived from the Chalice apps and cannot drift (ARCHITECTURE decisions 1-3)."""
+
 from __future__ import annotations
 
 import json
@@ -79,14 +80,18 @@ def test_api_gateway_routes_are_exactly_the_chalice_routes():
         in_code = {(m.upper(), p) for p, methods in apis[logical_id].app.routes.items() for m in methods}
         assert declared == in_code, (
             f"{logical_id}: template.yaml and app.py disagree.\n"
-            f"  only in template: {sorted(declared - in_code)}\n  only in code: {sorted(in_code - declared)}")
+            f"  only in template: {sorted(declared - in_code)}\n  only in code: {sorted(in_code - declared)}"
+        )
 
 
 def test_public_routes_are_exactly_those_declared_without_authorizer():
     for logical_id, api in chalice_apis().items():
         events = functions()[logical_id].get("Events") or {}
-        public_in_template = {(e["Properties"]["Method"].upper(), e["Properties"]["Path"]) for e in events.values()
-                              if e["Type"] == "Api" and (e["Properties"].get("Auth") or {}).get("Authorizer") == "NONE"}
+        public_in_template = {
+            (e["Properties"]["Method"].upper(), e["Properties"]["Path"])
+            for e in events.values()
+            if e["Type"] == "Api" and (e["Properties"].get("Auth") or {}).get("Authorizer") == "NONE"
+        }
         public_in_code = {(d.method, d.path) for d in api.docs if d.roles is None}
         assert public_in_template == public_in_code, logical_id
 
@@ -106,8 +111,16 @@ def test_openapi_document_is_valid():
 @pytest.mark.parametrize("logical_id", ["ApiEmployeeFunction", "ApiAdminFunction", "UsageIngestFunction"])
 def test_hot_path_handlers_do_not_import_stripe(logical_id):
     """ARCHITECTURE decision 3: a heavy import (Stripe) never slows the hot paths."""
-    code = ("import sys; from infra.template import load_handler_module; "
-            f"load_handler_module({logical_id!r}); print('stripe' in sys.modules)")
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                            env={**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'layers' / 'core'}"})
+    code = (
+        "import sys; from infra.template import load_handler_module; "
+        f"load_handler_module({logical_id!r}); print('stripe' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'layers' / 'core'}"},
+    )
     assert result.stdout.strip() == "False", result.stderr

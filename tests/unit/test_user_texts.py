@@ -1,4 +1,5 @@
 """Texts users receive live in one table per language (skysentral/texts/nb.py, en.py)."""
+
 from __future__ import annotations
 
 import re

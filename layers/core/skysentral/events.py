@@ -3,17 +3,18 @@
 `UsageRecordIn` is what the mobile network sends to the usage queue (D-area). Its JSON
 Schema is published in events/schemas/usage_record.schema.json (generated from this
 model; a test fails if it is stale)."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from skysentral.domain.balances import UsageRecord
 from skysentral.domain.catalogue import ZONES
-from skysentral.domain.organisation import to_e164
 from skysentral.domain.errors import InvalidPhoneNumber
+from skysentral.domain.organisation import to_e164
 
 Zone = Literal[ZONES]  # type: ignore[valid-type]
 
@@ -43,12 +44,16 @@ class UsageRecordIn(BaseModel):
     zone: Zone = Field(description="NO | NORDIC | EU_EEA | CH | US | WORLD | REST")  # type: ignore[valid-type]
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 alpha-2 of where it happened")
     destination: str | None = Field(None, max_length=64, description="called number or service, if any")
-    duration_s: StrictInt | None = Field(None, ge=0, description="how long the session lasted, in seconds, if known "
-                                                                    "(a data record above the plausibility limit per "
-                                                                    "second of it is held for review)")
+    duration_s: StrictInt | None = Field(
+        None,
+        ge=0,
+        description="how long the session lasted, in seconds, if known "
+        "(a data record above the plausibility limit per "
+        "second of it is held for review)",
+    )
 
     @model_validator(mode="after")
-    def _content_has_amount(self) -> "UsageRecordIn":
+    def _content_has_amount(self) -> UsageRecordIn:
         if self.kind == "content" and self.amount_ore is None:
             raise ValueError("a content record needs amount_ore")
         return self
@@ -56,12 +61,22 @@ class UsageRecordIn(BaseModel):
     def content(self) -> dict:
         """What the record says, with its time in UTC: two versions of a record id conflict
         when this differs (usage_screening.fingerprint)."""
-        return {**self.model_dump(exclude={"record_id"}), "started_at": self.started_at.astimezone(timezone.utc).isoformat()}
+        return {
+            **self.model_dump(exclude={"record_id"}),
+            "started_at": self.started_at.astimezone(UTC).isoformat(),
+        }
 
     def to_domain(self) -> UsageRecord:
-        return UsageRecord(record_id=self.record_id, kind=self.kind, quantity=self.quantity,
-                           started_at=self.started_at, zone=self.zone, amount_ore=self.amount_ore or 0,
-                           country=self.country, destination=self.destination)
+        return UsageRecord(
+            record_id=self.record_id,
+            kind=self.kind,
+            quantity=self.quantity,
+            started_at=self.started_at,
+            zone=self.zone,
+            amount_ore=self.amount_ore or 0,
+            country=self.country,
+            destination=self.destination,
+        )
 
 
 class AlertMessage(BaseModel):

@@ -10,7 +10,7 @@ Only the calendar helpers and the catalogue (prices, products) are shared.
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 
 from skysentral.domain.calendar import OSLO, month_of, month_start_utc, next_month, prev_month
 from skysentral.domain.catalogue import MIB, ORE_PER_EUR, PRODUCTS, ROAMING_LIMIT_EUR_CENTS
@@ -91,11 +91,7 @@ class RefSubscription:
     # -- included data ---------------------------------------------------------------------
 
     def _running_left(self) -> int:
-        return (
-            self.package_left
-            + self.rollover_left
-            + sum(e["left"] for e in self.extras if e["state"] == "running")
-        )
+        return self.package_left + self.rollover_left + sum(e["left"] for e in self.extras if e["state"] == "running")
 
     def _settle(self, out, record_id, started_at) -> None:
         """Whenever nothing usable is left: next waiting extra, else top-up, else Datakontroll stop."""
@@ -260,7 +256,7 @@ class RefSubscription:
             return []
         prod = PRODUCTS[product_code]
         out = {"alerts": []}
-        bought_at = bought_at.astimezone(timezone.utc)
+        bought_at = bought_at.astimezone(UTC)
         if prod.kind == "extra":
             anything_left = self.package_left + self.rollover_left + sum(e["left"] for e in self.extras)
             package = {
@@ -283,7 +279,7 @@ class RefSubscription:
             self.extras = [e for e in self.extras if e["state"] != "waiting"] + waiting
         else:
             local = bought_at.astimezone(OSLO)
-            end = (local + timedelta(days=30)).astimezone(timezone.utc)
+            end = (local + timedelta(days=30)).astimezone(UTC)
             self.surfs.append(
                 {
                     "id": package_id,
@@ -312,8 +308,15 @@ class RefSubscription:
             "rollover_granted_bytes": self.rollover_granted,
             "rollover_from_month": self.rollover_from,
             "extras": [
-                (e["id"], e["product"], e["size"], e["left"], "active" if e["state"] == "running" else "queued",
-                 e["since"], e["topup"])
+                (
+                    e["id"],
+                    e["product"],
+                    e["size"],
+                    e["left"],
+                    "active" if e["state"] == "running" else "queued",
+                    e["since"],
+                    e["topup"],
+                )
                 for e in self.extras
             ],
             "surf": [(s["id"], s["left"], s["start"], s["end"]) for s in self.surfs],

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from skysentral.texts.alert_texts import render_alert
+from skysentral.api.http import http_status_of
 from skysentral.domain.balances import (
     AddOns,
     UsageRecord,
@@ -21,13 +21,13 @@ from skysentral.domain.balances import (
     new_balance,
     remaining_included_bytes,
 )
-from skysentral.api.http import http_status_of
 from skysentral.domain.calendar import month_end_utc, month_of, month_start_utc, next_month, prev_month
-from skysentral.store.balance_format import balance_from_item, balance_to_item
 from skysentral.domain.catalogue import GIB, MIB, ORE_PER_EUR, PLANS, PricePlan
 from skysentral.domain.errors import DomainError, InvalidUsageRecord, RolloverNotAllowed, UnknownProduct
+from skysentral.store.balance_format import balance_from_item, balance_to_item
+from skysentral.texts.alert_texts import render_alert
 
-UTC = timezone.utc
+UTC = UTC
 B5, B6, B10, B20 = PLANS["BEDRIFT_5"], PLANS["BEDRIFT_6"], PLANS["BEDRIFT_10"], PLANS["BEDRIFT_20"]
 FRI10 = PLANS["FRI_BRUK_10"]
 PLAIN = AddOns()
@@ -435,7 +435,7 @@ def test_alert_sent_once_per_threshold_per_month():
     assert again.alerts == []
     balance, full = use(balance, B10, PLAIN, 2 * GIB, at(7))
     assert [a.key for a in full.alerts] == ["2026-01:package_100"]
-    feb, next_month_alert = use(balance, B10, PLAIN, 9 * GIB, at(1, month="2026-02"))
+    _feb, next_month_alert = use(balance, B10, PLAIN, 9 * GIB, at(1, month="2026-02"))
     assert [a.key for a in next_month_alert.alerts] == ["2026-02:package_80"]
 
 
@@ -466,8 +466,16 @@ def test_every_alert_renders_a_short_text_with_what_to_do(language):
     _, r100 = use(roam, B6, addons, 20 * MIB, at(4, month="2026-02"), "US")
     alerts = filling.alerts + emptying.alerts + topped.alerts + r80.alerts + r100.alerts
     assert sorted({a.kind for a in alerts}) == sorted(
-        {"package_80", "package_100", "rollover_started", "extra_activated", "data_blocked",
-         "topup_activated", "roaming_80", "roaming_100"}
+        {
+            "package_80",
+            "package_100",
+            "rollover_started",
+            "extra_activated",
+            "data_blocked",
+            "topup_activated",
+            "roaming_80",
+            "roaming_100",
+        }
     )
     for alert in alerts:
         text = render_alert(alert, language)
@@ -613,13 +621,13 @@ def test_price_plan_round_trips_through_json():
 
 def test_extra_packages_wait_in_the_order_they_were_bought_even_when_added_out_of_order():
     """D3 with card payments: the order bought first may be paid (and added) last."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from skysentral.domain.balances import buy_package, new_balance
     from skysentral.domain.catalogue import PLANS
 
     balance = new_balance(PLANS["BEDRIFT_10"], "2026-11")
-    balance, _ = buy_package(balance, "EXTRA_5GB", "second", datetime(2026, 11, 5, 12, 1, tzinfo=timezone.utc))
-    balance, _ = buy_package(balance, "EXTRA_1GB", "first", datetime(2026, 11, 5, 12, 0, tzinfo=timezone.utc))
+    balance, _ = buy_package(balance, "EXTRA_5GB", "second", datetime(2026, 11, 5, 12, 1, tzinfo=UTC))
+    balance, _ = buy_package(balance, "EXTRA_1GB", "first", datetime(2026, 11, 5, 12, 0, tzinfo=UTC))
     assert [e.id for e in balance.extras] == ["first", "second"]
     assert {e.status for e in balance.extras} == {"queued"}

@@ -27,8 +27,8 @@ from skysentral.domain.balances import (
     remaining_included_bytes,
 )
 from skysentral.domain.calendar import month_end_utc, month_start_utc, next_month, prev_month
-from skysentral.store.balance_format import balance_from_item, balance_to_item
 from skysentral.domain.catalogue import GIB, MIB, PLANS, ZONES
+from skysentral.store.balance_format import balance_from_item, balance_to_item
 
 from .reference_model import RefSubscription, view_of
 
@@ -63,8 +63,9 @@ usage_event = st.one_of(
     st.tuples(st.just("exact"), when, st.just(0), st.just("NO")),
     st.tuples(st.just("roam"), when, st.integers(0, 80 * MIB), st.sampled_from(["US", "CH", "EU_EEA", "WORLD"])),
     # several mid-sized roaming records in the current month, to reach 80 % before 100 % (D7)
-    st.tuples(st.just("roam"), st.tuples(st.just(0), st.integers(0, 9999)), st.integers(8 * MIB, 16 * MIB),
-              st.just("US")),
+    st.tuples(
+        st.just("roam"), st.tuples(st.just(0), st.integers(0, 9999)), st.integers(8 * MIB, 16 * MIB), st.just("US")
+    ),
     st.tuples(st.just("voice"), when, st.integers(0, 3600), st.sampled_from(ZONES)),
     st.tuples(st.just("sms"), when, st.integers(0, 5), st.sampled_from(ZONES)),
 )

@@ -1,8 +1,9 @@
 """Defect 7, F3, D5: priced data is charged per started KB in EU/EEA zones (the EU roaming
 regulation's unit) and per started MB elsewhere, each record rounded up to whole øre."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -11,11 +12,13 @@ from skysentral.domain.balances.data_pricing import data_price_ore
 from skysentral.domain.catalogue import GIB, MIB, PLANS
 
 B6 = PLANS["BEDRIFT_6"]  # includes NO only: EU_EEA 2,00 kr per MB, US 10,00 kr per MB
-JAN = datetime(2026, 1, 10, 12, tzinfo=timezone.utc)
+JAN = datetime(2026, 1, 10, 12, tzinfo=UTC)
 
 
 def roaming_cost_ore(n_bytes: int, zone: str) -> int:
-    _, outcome = apply_usage(new_balance(B6, "2026-01"), B6, AddOns(), UsageRecord("r1", "data", n_bytes, JAN, zone=zone))
+    _, outcome = apply_usage(
+        new_balance(B6, "2026-01"), B6, AddOns(), UsageRecord("r1", "data", n_bytes, JAN, zone=zone)
+    )
     return outcome.cost_ore
 
 
@@ -43,8 +46,10 @@ def test_f3_whole_mb_in_the_eu_cost_exactly_the_mb_price():
     assert roaming_cost_ore(3 * MIB, "EU_EEA") == 600
 
 
-@pytest.mark.parametrize("zone, unit", [("NO", 1024), ("NORDIC", 1024), ("EU_EEA", 1024),
-                                        ("CH", MIB), ("US", MIB), ("WORLD", MIB), ("REST", MIB)])
+@pytest.mark.parametrize(
+    "zone, unit",
+    [("NO", 1024), ("NORDIC", 1024), ("EU_EEA", 1024), ("CH", MIB), ("US", MIB), ("WORLD", MIB), ("REST", MIB)],
+)
 def test_f3_each_zone_charges_per_its_started_unit(zone, unit):
     ore_per_mb = 1024 * 1024  # 1 øre per byte, so the price shows the unit
     assert data_price_ore(1, zone, ore_per_mb) == unit

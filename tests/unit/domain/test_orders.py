@@ -1,5 +1,6 @@
 """C8/D8 orders: who pays, the order's life, SMS keywords, receipts."""
-from datetime import datetime, timezone
+
+from datetime import UTC, datetime
 
 import pytest
 
@@ -7,7 +8,7 @@ from skysentral.domain import orders
 from skysentral.domain.errors import InvalidInput
 from skysentral.texts.order_texts import receipt_text
 
-NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 def _order(product="EXTRA_1GB", payer=orders.COMPANY):
@@ -41,10 +42,22 @@ def test_order_round_trips_through_storage():
     assert orders.Order.from_dict(order.to_dict()) == order
 
 
-@pytest.mark.parametrize("text,product", [
-    ("DATA 1", "EXTRA_1GB"), ("data 5", "EXTRA_5GB"), ("Data 15", "EXTRA_15GB"), (" surf  eu ", "SURF_EU_600MB"),
-    ("SURF VERDEN", "SURF_WORLD_300MB"), ("surf world", "SURF_WORLD_300MB"), ("EXTRA 1", "EXTRA_1GB"),
-    ("DATA 2", None), ("hei", None), ("", None), ("DATA 1 takk", None)])
+@pytest.mark.parametrize(
+    "text,product",
+    [
+        ("DATA 1", "EXTRA_1GB"),
+        ("data 5", "EXTRA_5GB"),
+        ("Data 15", "EXTRA_15GB"),
+        (" surf  eu ", "SURF_EU_600MB"),
+        ("SURF VERDEN", "SURF_WORLD_300MB"),
+        ("surf world", "SURF_WORLD_300MB"),
+        ("EXTRA 1", "EXTRA_1GB"),
+        ("DATA 2", None),
+        ("hei", None),
+        ("", None),
+        ("DATA 1 takk", None),
+    ],
+)
 def test_sms_keywords_are_case_insensitive_in_norwegian_and_english(text, product):
     assert orders.parse_sms_order(text) == product
 
@@ -73,10 +86,17 @@ def test_every_keyword_an_alert_suggests_is_one_the_sms_order_flow_understands(k
     """D7 texts tell the user what to send; that must start an order, not a help reply."""
     import re
 
-    from skysentral.texts.alert_texts import render_alert
     from skysentral.domain.balances import Alert
+    from skysentral.texts.alert_texts import render_alert
 
-    text = render_alert(Alert("k", kind, "2026-11", {"package_bytes": 5 * 1024**3, "used_percent": 80,
-                                                     "spent_eur_cents": 4000, "limit_eur_cents": 5000}), language)
+    text = render_alert(
+        Alert(
+            "k",
+            kind,
+            "2026-11",
+            {"package_bytes": 5 * 1024**3, "used_percent": 80, "spent_eur_cents": 4000, "limit_eur_cents": 5000},
+        ),
+        language,
+    )
     for keyword in re.findall(r"\b(?:DATA|SURF) [^\s().,]+", text):
         assert orders.parse_sms_order(keyword), f"{keyword!r} in {text!r}"

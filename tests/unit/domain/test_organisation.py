@@ -1,12 +1,24 @@
 """E1/E5/A1 directory rules: E.164 numbers, the department tree, administrator scope."""
+
 import pytest
 
 from skysentral.domain import organisation
-from skysentral.domain.errors import Conflict, DepartmentNotEmpty, Forbidden, InvalidInput, InvalidPhoneNumber, Unauthorized
+from skysentral.domain.errors import (
+    Conflict,
+    DepartmentNotEmpty,
+    Forbidden,
+    InvalidInput,
+    InvalidPhoneNumber,
+    Unauthorized,
+)
 from skysentral.domain.identity import Identity
 
-TREE = [organisation.Department("a", "Salg"), organisation.Department("a1", "Salg Nord", "a"), organisation.Department("a11", "Tromsø", "a1"),
-        organisation.Department("b", "Service")]
+TREE = [
+    organisation.Department("a", "Salg"),
+    organisation.Department("a1", "Salg Nord", "a"),
+    organisation.Department("a11", "Tromsø", "a1"),
+    organisation.Department("b", "Service"),
+]
 
 
 @pytest.mark.parametrize("text", ["912 34 567", "91234567", "+47 912 34 567", "0047 91234567"])
@@ -54,8 +66,9 @@ def test_department_with_children_or_members_cannot_be_deleted():
 
 
 def test_identity_comes_from_cognito_style_claims():
-    ident = Identity.from_claims({"sub": "e1", "custom:company_id": "c1", "custom:role": "department_admin",
-                                  "custom:departments": "a,b"})
+    ident = Identity.from_claims(
+        {"sub": "e1", "custom:company_id": "c1", "custom:role": "department_admin", "custom:departments": "a,b"}
+    )
     assert ident.department_ids == {"a", "b"} and ident.company_id == "c1"
 
 

@@ -1,4 +1,5 @@
 """C6, D8: the usage overview keeps usage and purchases apart (defect 1 of issue 7)."""
+
 from __future__ import annotations
 
 from skysentral.domain.usage_overview import usage_overview
@@ -10,8 +11,19 @@ def usage_row(record_id, kind, zone, counted, cost_ore):
 
 def purchase_row(order_id, product, payer, cost_ore, card_ore, at):
     """As services.purchase_steps writes a purchase into the ledger."""
-    return {"id": f"order-{order_id}", "kind": "package", "zone": "NO", "counted": 1, "qty": 1, "product": product,
-            "payer": payer, "cost_ore": cost_ore, "card_ore": card_ore, "at": at, "status": "applied"}
+    return {
+        "id": f"order-{order_id}",
+        "kind": "package",
+        "zone": "NO",
+        "counted": 1,
+        "qty": 1,
+        "product": product,
+        "payer": payer,
+        "cost_ore": cost_ore,
+        "card_ore": card_ore,
+        "at": at,
+        "status": "applied",
+    }
 
 
 ROWS = [
@@ -26,17 +38,32 @@ ROWS = [
 def test_c6_purchases_are_lines_of_their_own_in_the_order_they_were_made():
     overview = usage_overview("2026-11", "s-1", ROWS)
     assert overview["purchases"] == [
-        {"order_id": "o-1", "product": "EXTRA_5GB", "price_ore": 19900, "paid_by": "company",
-         "card_amount_ore": None, "at": "2026-11-11T10:00:00+00:00"},
-        {"order_id": "o-2", "product": "SURF_EU_600MB", "price_ore": 9900, "paid_by": "employee",
-         "card_amount_ore": 12375, "at": "2026-11-12T10:00:00+00:00"},
+        {
+            "order_id": "o-1",
+            "product": "EXTRA_5GB",
+            "price_ore": 19900,
+            "paid_by": "company",
+            "card_amount_ore": None,
+            "at": "2026-11-11T10:00:00+00:00",
+        },
+        {
+            "order_id": "o-2",
+            "product": "SURF_EU_600MB",
+            "price_ore": 9900,
+            "paid_by": "employee",
+            "card_amount_ore": 12375,
+            "at": "2026-11-12T10:00:00+00:00",
+        },
     ]
 
 
 def test_c6_usage_items_and_totals_leave_purchases_out():
     overview = usage_overview("2026-11", "s-1", ROWS)
     assert [(i["kind"], i["zone"], i["quantity"], i["unit"]) for i in overview["items"]] == [
-        ("data", "NO", 3 * 1024**3, "bytes"), ("data", "US", 1024**2, "bytes"), ("voice", "US", 61, "seconds")]
+        ("data", "NO", 3 * 1024**3, "bytes"),
+        ("data", "US", 1024**2, "bytes"),
+        ("voice", "US", 61, "seconds"),
+    ]
     assert overview["national"] == {"data_quantity": 3 * 1024**3, "cost_ore": 0}
     assert overview["international"] == {"data_quantity": 1024**2, "voice_quantity": 61, "cost_ore": 2000}
 

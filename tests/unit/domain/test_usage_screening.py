@@ -1,9 +1,10 @@
 """Screening rules for usage records (domain.usage_screening): plausibility limits
 (defect 9; D1, D5), the D9 grace for late records (defect 10), and content fingerprints
 for conflicting duplicates (defect 8)."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -39,11 +40,14 @@ def test_limits_must_be_positive():
         PlausibilityLimits(max_bytes_per_record=0)
 
 
-@pytest.mark.parametrize("month, deadline", [
-    ("2026-11", datetime(2026, 12, 3, 23, 0, tzinfo=timezone.utc)),   # 00:00 on 4 December, Oslo (CET)
-    ("2026-03", datetime(2026, 4, 3, 22, 0, tzinfo=timezone.utc)),    # 00:00 on 4 April, Oslo (CEST)
-    ("2026-12", datetime(2027, 1, 3, 23, 0, tzinfo=timezone.utc)),    # over the new year
-])
+@pytest.mark.parametrize(
+    "month, deadline",
+    [
+        ("2026-11", datetime(2026, 12, 3, 23, 0, tzinfo=UTC)),  # 00:00 on 4 December, Oslo (CET)
+        ("2026-03", datetime(2026, 4, 3, 22, 0, tzinfo=UTC)),  # 00:00 on 4 April, Oslo (CEST)
+        ("2026-12", datetime(2027, 1, 3, 23, 0, tzinfo=UTC)),  # over the new year
+    ],
+)
 def test_d9_grace_ends_at_midnight_oslo_on_the_fourth_of_the_next_month(month, deadline):
     assert balance_deadline(month) == deadline
     assert not is_late_correction(month, deadline - timedelta(seconds=1))
@@ -51,7 +55,7 @@ def test_d9_grace_ends_at_midnight_oslo_on_the_fourth_of_the_next_month(month, d
 
 
 def test_d9_a_record_of_the_current_month_is_never_late():
-    assert not is_late_correction("2026-11", datetime(2026, 11, 30, 22, 0, tzinfo=timezone.utc))
+    assert not is_late_correction("2026-11", datetime(2026, 11, 30, 22, 0, tzinfo=UTC))
 
 
 def test_fingerprint_ignores_the_id_and_sees_any_other_difference():

@@ -5,6 +5,7 @@ The API key and webhook secret come from Secrets Manager (STRIPE_SECRET_ARN: a J
 secret with `api_key` and `webhook_secret`), never from code or plain environment
 values. STRIPE_API_BASE is empty in AWS; the local cloud points it at localstripe, its
 stand-in for Stripe's test mode (docs/stripe-standin.md), so this code runs unchanged there."""
+
 from __future__ import annotations
 
 import os
@@ -29,13 +30,15 @@ def _configure() -> None:
     stripe.max_network_retries = 2
 
 
-def create_payment(order_id: str, amount_ore: int, metadata: dict, description: str,
-                   payment_method: str | None) -> stripe.PaymentIntent:
+def create_payment(
+    order_id: str, amount_ore: int, metadata: dict, description: str, payment_method: str | None
+) -> stripe.PaymentIntent:
     """One PaymentIntent per order (idempotency key = order id). With a payment method it is
     confirmed at once; without, the app confirms it with the client secret."""
     _configure()
-    params: dict[str, Any] = dict(amount=amount_ore, currency="nok", metadata=metadata, description=description,
-                  payment_method_types=["card"])
+    params: dict[str, Any] = dict(
+        amount=amount_ore, currency="nok", metadata=metadata, description=description, payment_method_types=["card"]
+    )
     if payment_method:
         params.update(payment_method=payment_method, confirm=True)
     try:
@@ -74,8 +77,9 @@ def cancel(payment_intent_id: str) -> None:
 def refund(payment_intent_id: str, order_id: str) -> str:
     _configure()
     try:
-        return stripe.Refund.create(payment_intent=payment_intent_id, metadata={"order_id": order_id},
-                                    idempotency_key=f"refund-{order_id}").id
+        return stripe.Refund.create(
+            payment_intent=payment_intent_id, metadata={"order_id": order_id}, idempotency_key=f"refund-{order_id}"
+        ).id
     except _TRANSIENT as exc:
         raise PaymentProviderUnavailable(str(exc)) from None
 
@@ -85,8 +89,9 @@ def verify_webhook_signature(raw_body: bytes | str | None, signature: str | None
     the Stripe library; a forged, stale or missing signature is InvalidInput
     `invalid_signature` (400). Only the signature: what the body says is checked by its user."""
     try:
-        stripe.WebhookSignature.verify_header(raw_body or "", signature or "", _secret()["webhook_secret"],
-                                              stripe.Webhook.DEFAULT_TOLERANCE)
+        stripe.WebhookSignature.verify_header(
+            raw_body or "", signature or "", _secret()["webhook_secret"], stripe.Webhook.DEFAULT_TOLERANCE
+        )
     except (stripe.SignatureVerificationError, ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"Not a valid Stripe event: {exc}", code="invalid_signature") from None
 
@@ -107,7 +112,8 @@ def outcome(intent: dict) -> str:
     """succeeded | declined | pending, from a PaymentIntent as Stripe reports it now."""
     if intent["status"] == "succeeded":
         return "succeeded"
-    if intent["status"] == "canceled" or (intent["status"] == "requires_payment_method"
-                                         and intent.get("last_payment_error")):
+    if intent["status"] == "canceled" or (
+        intent["status"] == "requires_payment_method" and intent.get("last_payment_error")
+    ):
         return "declined"
     return "pending"

@@ -1,4 +1,5 @@
 """Sending JSON messages to SQS (batches of 10, failures raised, not dropped)."""
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,7 @@ def _sqs():
 def send(queue_url: str, messages: list[BaseModel | dict], *, group_of=None, dedup_of=None) -> None:
     for i in range(0, len(messages), 10):
         entries = []
-        for n, message in enumerate(messages[i:i + 10]):
+        for n, message in enumerate(messages[i : i + 10]):
             body = message.model_dump(mode="json") if isinstance(message, BaseModel) else message
             entry = {"Id": str(n), "MessageBody": json.dumps(body, separators=(",", ":"), default=str)}
             if group_of:

@@ -1,4 +1,5 @@
 """SMS to a phone number through Amazon SNS (transactional: alerts and receipts)."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -13,9 +14,11 @@ def _sns():
 
 def send_sms(msisdn: str, text: str, sender_id: str = "Skysentral") -> str:
     response = _sns().publish(
-        PhoneNumber=msisdn, Message=text,
+        PhoneNumber=msisdn,
+        Message=text,
         MessageAttributes={
             "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"},
             "AWS.SNS.SMS.SenderID": {"DataType": "String", "StringValue": sender_id},
-        })
+        },
+    )
     return response["MessageId"]

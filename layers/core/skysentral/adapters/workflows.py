@@ -1,4 +1,5 @@
 """Step Functions: start a flow once per id, resume a flow that waits on a task token."""
+
 from __future__ import annotations
 
 import json

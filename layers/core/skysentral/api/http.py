@@ -5,12 +5,14 @@ Every error body is `{"error": "<code>", "message": "<what is wrong>"}`. Nothing
 unexpected leaks as a bare 500: an unknown exception is logged and answered with
 `internal_error`.
 """
+
 from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools import Logger
 from chalice import Chalice, Response
@@ -124,21 +126,31 @@ def parse_query(params: dict | None, model: type[BaseModel]) -> BaseModel:
 class Api:
     """A Chalice app plus the route declarations this project uses.
 
-        api = Api("skysentral-admin")
-        app = api.app            # the Lambda handler (`app.app` in template.yaml)
+    api = Api("skysentral-admin")
+    app = api.app            # the Lambda handler (`app.app` in template.yaml)
 
-        @api.route("/admin/departments", "POST", roles=ADMINS, body=NewDepartment, status=201)
-        def create_department(identity, body): ...
+    @api.route("/admin/departments", "POST", roles=ADMINS, body=NewDepartment, status=201)
+    def create_department(identity, body): ...
     """
 
     def __init__(self, name: str):
         self.app = Chalice(app_name=name)
         self.docs: list[RouteDoc] = []
 
-    def route(self, path: str, method: str, *, roles: frozenset[str] | None, summary: str = "",
-              body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
-              status: int = 200, errors: tuple[int, ...] = (), response: type[BaseModel] | None = None,
-              headers: dict[str, str] | None = None) -> Callable:
+    def route(
+        self,
+        path: str,
+        method: str,
+        *,
+        roles: frozenset[str] | None,
+        summary: str = "",
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        status: int = 200,
+        errors: tuple[int, ...] = (),
+        response: type[BaseModel] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Callable:
         """`roles=None` marks a public route (no token); `response` and `headers` only document."""
 
         def decorate(view: Callable) -> Callable:
@@ -162,14 +174,29 @@ class Api:
                     return error_response(exc)
                 except Exception:
                     logger.exception("unhandled error")
-                    return json_response(500, {"error": "internal_error", "message": "Something went wrong on our side; it has been logged."})
+                    return json_response(
+                        500,
+                        {"error": "internal_error", "message": "Something went wrong on our side; it has been logged."},
+                    )
                 if isinstance(result, Response):
                     return result
                 return json_response(status, result)
 
             self.app.route(path, methods=[method], content_types=["*/*"])(handler)
-            self.docs.append(RouteDoc(path, method, summary or (view.__doc__ or "").strip().split("\n")[0],
-                                      roles, body, query, status, errors, response, dict(headers or {})))
+            self.docs.append(
+                RouteDoc(
+                    path,
+                    method,
+                    summary or (view.__doc__ or "").strip().split("\n")[0],
+                    roles,
+                    body,
+                    query,
+                    status,
+                    errors,
+                    response,
+                    dict(headers or {}),
+                )
+            )
             return view
 
         return decorate

@@ -1,5 +1,6 @@
 """Request models of the HTTP APIs (bodies and query strings), in one place: the handlers
 use them to parse input, the OpenAPI generator to describe it. Unknown fields are errors."""
+
 from datetime import datetime
 from typing import Literal
 
@@ -64,7 +65,8 @@ class AddOnChange(Body):
     rollover: bool | None = Field(None, description="D2 Data Rollover (packages of 6 GB or more)")
     datakontroll: bool | None = Field(None, description="D5 Datakontroll, incl. the 50 EUR roaming limit")
     topup_product: Literal["EXTRA_1GB", "EXTRA_5GB", "EXTRA_15GB"] | None = Field(
-        None, description="D4 automatic top-up size; null switches it off")
+        None, description="D4 automatic top-up size; null switches it off"
+    )
 
 
 Payer = Literal["company", "employee"]
@@ -97,6 +99,12 @@ class UsageQuery(SubscriptionChoice):
 class PackageOrder(Body):
     product: Literal["EXTRA_1GB", "EXTRA_5GB", "EXTRA_15GB", "SURF_EU_600MB", "SURF_WORLD_300MB"]
     subscription_id: str | None = Field(None, description="one of my subscriptions; default: my first")
-    payment_method: str | None = Field(None, max_length=255, pattern=r"^pm_[A-Za-z0-9_]+$", description=(
-        "a Stripe PaymentMethod id from the app, to pay at once when I pay myself; without it the "
-        "order waits for the app to confirm payment.client_secret"))
+    payment_method: str | None = Field(
+        None,
+        max_length=255,
+        pattern=r"^pm_[A-Za-z0-9_]+$",
+        description=(
+            "a Stripe PaymentMethod id from the app, to pay at once when I pay myself; without it the "
+            "order waits for the app to confirm payment.client_secret"
+        ),
+    )

@@ -2,6 +2,7 @@
 webhook's acknowledgement). Only the OpenAPI generator reads them: the document then says
 what a client gets, and the fuzzing test (tests/e2e/test_api_fuzzing.py) checks every answer
 against it. Routes without a model document "a JSON object"."""
+
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -34,8 +35,9 @@ class OrderView(Described):
     created_at: str
     channel: Literal["app", "sms"]
     subscription_id: str
-    failure: str | None = Field(description="declined | expired | not_allowed | unavailable | payment_unavailable | "
-                                            "activation_failed")
+    failure: str | None = Field(
+        description="declined | expired | not_allowed | unavailable | payment_unavailable | activation_failed"
+    )
     failure_rule: str | None = Field(None, description="not_allowed: the rule that refused the order")
     failure_message: str | None = None
     payment: OrderPayment | None = Field(description="only when the employee pays by card")
@@ -51,5 +53,7 @@ class WebhookAnswer(Described):
     """What the Stripe webhook answers to a verified event (200)."""
 
     received: Literal[True]
-    result: str = Field(description="succeeded | declined | pending, or why nothing was done: ignored | "
-                                    "not actionable | unknown payment | not ours | unknown order")
+    result: str = Field(
+        description="succeeded | declined | pending, or why nothing was done: ignored | "
+        "not actionable | unknown payment | not ours | unknown order"
+    )

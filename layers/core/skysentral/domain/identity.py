@@ -4,6 +4,7 @@ Roles (PRODUCT.md conventions): company_admin, department_admin (one or more
 departments, each with its sub-departments), switchboard_agent, employee; and the
 operator's staff (`operator`), whose company id is the operator's own.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ class Identity:
     email: str = ""
 
     @classmethod
-    def from_claims(cls, claims: dict | None) -> "Identity":
+    def from_claims(cls, claims: dict | None) -> Identity:
         """Cognito-style claims: sub, email, custom:company_id, custom:role, custom:departments."""
         if not claims:
             raise Unauthorized("A valid bearer token is required.")

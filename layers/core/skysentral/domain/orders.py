@@ -6,6 +6,7 @@ An order moves   received -> awaiting_payment -> paid -> completed
 and can end in   failed (declined, payment expired, not allowed) or
                  refunded (paid, but the package could not be activated: the money goes back).
 """
+
 from __future__ import annotations
 
 import re
@@ -21,11 +22,22 @@ PURCHASABLE = ("EXTRA_1GB", "EXTRA_5GB", "EXTRA_15GB", "SURF_EU_600MB", "SURF_WO
 
 # D8 default when the company has set nothing: the company covers extra data in Norway,
 # the employee pays for surf packages abroad (the product sheet's own example).
-DEFAULT_POLICY = {"EXTRA_1GB": COMPANY, "EXTRA_5GB": COMPANY, "EXTRA_15GB": COMPANY,
-                  "SURF_EU_600MB": EMPLOYEE, "SURF_WORLD_300MB": EMPLOYEE}
+DEFAULT_POLICY = {
+    "EXTRA_1GB": COMPANY,
+    "EXTRA_5GB": COMPANY,
+    "EXTRA_15GB": COMPANY,
+    "SURF_EU_600MB": EMPLOYEE,
+    "SURF_WORLD_300MB": EMPLOYEE,
+}
 
 RECEIVED, AWAITING_PAYMENT, PAID, COMPLETED, FAILED, REFUNDED = (
-    "received", "awaiting_payment", "paid", "completed", "failed", "refunded")
+    "received",
+    "awaiting_payment",
+    "paid",
+    "completed",
+    "failed",
+    "refunded",
+)
 FINAL = (COMPLETED, FAILED, REFUNDED)
 
 
@@ -55,7 +67,7 @@ class OrderNotAllowed(Exception):
         self.rule, self.message = rule, message
 
     @classmethod
-    def from_error_message(cls, text: str) -> "OrderNotAllowed":
+    def from_error_message(cls, text: str) -> OrderNotAllowed:
         """Back from the `errorMessage` Step Functions carries in a Catch's Cause."""
         rule, _, message = (text or "").partition(": ")
         return cls(rule or "not_allowed", message or text or "")
@@ -89,20 +101,33 @@ class Order:
         return d
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Order":
+    def from_dict(cls, data: dict) -> Order:
         return cls(**{**data, "history": tuple(tuple(h) for h in data.get("history", ()))})
 
     def view(self) -> dict:
         """What the buyer sees (C8)."""
         prod = PRODUCTS[self.product]
-        return {"order_id": self.order_id, "product": self.product, "bytes": prod.bytes, "price_ore": self.price_ore,
-                "payer": self.payer, "status": self.status, "created_at": self.created_at, "channel": self.channel,
-                "subscription_id": self.subscription_id, "failure": self.failure,
-                "failure_rule": self.failure_rule, "failure_message": self.failure_message,
-                "payment": ({"provider": "stripe", "payment_intent_id": self.payment_intent_id,
-                             "client_secret": self.client_secret} if self.payer == EMPLOYEE else None),
-                "refunded": self.refund_id is not None,
-                "history": [{"status": s, "at": at} for s, at in self.history]}
+        return {
+            "order_id": self.order_id,
+            "product": self.product,
+            "bytes": prod.bytes,
+            "price_ore": self.price_ore,
+            "payer": self.payer,
+            "status": self.status,
+            "created_at": self.created_at,
+            "channel": self.channel,
+            "subscription_id": self.subscription_id,
+            "failure": self.failure,
+            "failure_rule": self.failure_rule,
+            "failure_message": self.failure_message,
+            "payment": (
+                {"provider": "stripe", "payment_intent_id": self.payment_intent_id, "client_secret": self.client_secret}
+                if self.payer == EMPLOYEE
+                else None
+            ),
+            "refunded": self.refund_id is not None,
+            "history": [{"status": s, "at": at} for s, at in self.history],
+        }
 
 
 def payer_for(policy: dict[str, str] | None, product_code: str) -> str:
@@ -120,26 +145,53 @@ def check_policy(policy: dict[str, str]) -> dict[str, str]:
     return {**DEFAULT_POLICY, **policy}
 
 
-def new_order(order_id: str, company_id: str, employee_id: str, subscription_id: str, msisdn: str, product_code: str,
-              payer: str, now: datetime, channel: str = "app", language: str = "nb") -> Order:
+def new_order(
+    order_id: str,
+    company_id: str,
+    employee_id: str,
+    subscription_id: str,
+    msisdn: str,
+    product_code: str,
+    payer: str,
+    now: datetime,
+    channel: str = "app",
+    language: str = "nb",
+) -> Order:
     if product_code not in PURCHASABLE:
         raise InvalidInput(f"product must be one of {', '.join(PURCHASABLE)}.", code="unknown_product")
     at = now.isoformat()
-    return Order(order_id, company_id, employee_id, subscription_id, msisdn, product_code,
-                 product(product_code).price_ore, payer, RECEIVED, at, channel, language, history=((RECEIVED, at),))
+    return Order(
+        order_id,
+        company_id,
+        employee_id,
+        subscription_id,
+        msisdn,
+        product_code,
+        product(product_code).price_ore,
+        payer,
+        RECEIVED,
+        at,
+        channel,
+        language,
+        history=((RECEIVED, at),),
+    )
 
 
 def advance(order: Order, status: str, now: datetime, **changes) -> Order:
     """Move an order on; a final order never changes again (replays are no-ops)."""
     if order.status in FINAL or order.status == status:
         return order
-    return replace(order, status=status, history=order.history + ((status, now.isoformat()),), **changes)
+    return replace(order, status=status, history=(*order.history, (status, now.isoformat())), **changes)
 
 
 # ---------------------------------------------------------------- ordering by SMS
 _KEYWORDS = {
-    ("DATA", "1"): "EXTRA_1GB", ("DATA", "5"): "EXTRA_5GB", ("DATA", "15"): "EXTRA_15GB",
-    ("SURF", "EU"): "SURF_EU_600MB", ("SURF", "VERDEN"): "SURF_WORLD_300MB", ("SURF", "WORLD"): "SURF_WORLD_300MB",
+    ("DATA", "1"): "EXTRA_1GB",
+    ("DATA", "5"): "EXTRA_5GB",
+    ("DATA", "15"): "EXTRA_15GB",
+    ("SURF", "EU"): "SURF_EU_600MB",
+    ("SURF", "VERDEN"): "SURF_WORLD_300MB",
+    ("SURF", "WORLD"): "SURF_WORLD_300MB",
 }
 _ENGLISH = {"EXTRA": "DATA", "DATA": "DATA", "SURF": "SURF"}
 

@@ -1,5 +1,6 @@
 """Company directory rules (E1, E5, A1, A10, C1): departments as a tree, who administers
 what, phone numbers in E.164. Plain values in, plain values or DomainErrors out."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -123,7 +124,9 @@ def check_deletable(department: Department, departments: list[Department], membe
     if any(d.parent_id == department.department_id for d in departments):
         raise DepartmentNotEmpty(f"Department {department.name} has sub-departments; move or delete them first.")
     if members:
-        raise DepartmentNotEmpty(f"Department {department.name} still has {members} employees or subscriptions; move them first.")
+        raise DepartmentNotEmpty(
+            f"Department {department.name} still has {members} employees or subscriptions; move them first."
+        )
 
 
 def find(items: list, attr: str, value: str, what: str):

@@ -16,6 +16,7 @@ shows:
   not the company's cost; they are shown in `purchases` and summed in
   `employee_card_payments_ore` (incl. MVA, what the card was charged).
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -58,8 +59,10 @@ def usage_overview(month: str, subscription_id: str, rows: list[dict[str, Any]])
             purchases.append(_purchase_line(row))
             continue
         kind, zone = row["kind"], row["zone"]
-        entry = by_kind_zone.setdefault((kind, zone), {"kind": kind, "zone": zone, "records": 0, "quantity": 0,
-                                                       "cost_ore": 0, "unit": UNITS.get(kind, "count")})
+        entry = by_kind_zone.setdefault(
+            (kind, zone),
+            {"kind": kind, "zone": zone, "records": 0, "quantity": 0, "cost_ore": 0, "unit": UNITS.get(kind, "count")},
+        )
         entry["records"] += 1
         entry["quantity"] += int(row["counted"])
         entry["cost_ore"] += int(row["cost_ore"])

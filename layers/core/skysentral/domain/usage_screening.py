@@ -17,6 +17,7 @@ Rules (decided where PRODUCT.md is silent; docs/design.md "Usage exactly once"):
   late correction: a ledger row in its own month (usage overview, invoice correction),
   priced as in its own month, never touching balances or alerts.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -52,8 +53,9 @@ def implausibility(kind: str, quantity: int, duration_s: int | None, limits: Pla
     if quantity > limits.max_bytes_per_record:
         return f"{quantity} bytes in one record is more than the limit of {limits.max_bytes_per_record} bytes"
     if duration_s is not None and quantity > limits.max_bytes_per_second * max(duration_s, 1):
-        return (f"{quantity} bytes in {duration_s} s is more than {limits.max_bytes_per_second} bytes per second "
-                f"of session")
+        return (
+            f"{quantity} bytes in {duration_s} s is more than {limits.max_bytes_per_second} bytes per second of session"
+        )
     return None
 
 
@@ -74,6 +76,10 @@ def fingerprint(content: dict[str, Any]) -> str:
     """A short digest of a record's content (everything but its id): two versions of a
     record id conflict when their fingerprints differ. 32 bits: two different versions of
     one record id look alike with a chance of 1 in 4 billion."""
-    canonical = json.dumps({k: v for k, v in content.items() if k != "record_id" and v is not None},
-                           sort_keys=True, separators=(",", ":"), default=str)
+    canonical = json.dumps(
+        {k: v for k, v in content.items() if k != "record_id" and v is not None},
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()[:8]

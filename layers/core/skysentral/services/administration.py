@@ -1,5 +1,6 @@
 """Use cases of the administration API (E1, E5, E6) and of the employee's profile
 (C1, A10). Each takes the caller's identity and a tenant-bound `Directory`."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -27,8 +28,13 @@ def list_departments(identity: Identity, directory: Directory) -> dict:
         counts.setdefault(s.department_id, {"employees": 0, "subscriptions": 0})["subscriptions"] += 1
     items = []
     for dep in sorted(departments, key=lambda x: x.name):
-        items.append({**dep.to_dict(), **counts.get(dep.department_id, {"employees": 0, "subscriptions": 0}),
-                      "administered": scope is None or dep.department_id in scope})
+        items.append(
+            {
+                **dep.to_dict(),
+                **counts.get(dep.department_id, {"employees": 0, "subscriptions": 0}),
+                "administered": scope is None or dep.department_id in scope,
+            }
+        )
     return {"items": items}
 
 
@@ -41,7 +47,9 @@ def create_department(identity: Identity, directory: Directory, name: str, paren
         organisation.require_in_scope(scope, parent_id)
     organisation.check_parent(departments, None, parent_id)
     dep = organisation.Department(new_id("dep"), name, parent_id)
-    directory.commit(identity, create=[dep], audit=AuditEntry("department.created", dep.department_id, None, dep.to_dict()))
+    directory.commit(
+        identity, create=[dep], audit=AuditEntry("department.created", dep.department_id, None, dep.to_dict())
+    )
     return dep.to_dict()
 
 
@@ -107,13 +115,17 @@ def _department_filter(identity: Identity, directory: Directory, department_id: 
     return wanted if scope is None else wanted & scope
 
 
-def list_employees(identity: Identity, directory: Directory, *, department_id=None, q=None, role=None,
-                   limit=50, cursor=None) -> dict:
+def list_employees(
+    identity: Identity, directory: Directory, *, department_id=None, q=None, role=None, limit=50, cursor=None
+) -> dict:
     allowed = _department_filter(identity, directory, department_id)
 
     def keep(e: organisation.Employee) -> bool:
-        return ((allowed is None or e.department_id in allowed) and (role is None or e.role == role)
-                and _matches_text(q, e.name, e.email, e.mobile, e.extension))
+        return (
+            (allowed is None or e.department_id in allowed)
+            and (role is None or e.role == role)
+            and _matches_text(q, e.name, e.email, e.mobile, e.extension)
+        )
 
     return _page_out(directory.page("EMP", keep, min(limit, MAX_PAGE), cursor))
 
@@ -124,15 +136,27 @@ def get_employee(identity: Identity, directory: Directory, employee_id: str) -> 
     return employee.to_dict()
 
 
-def list_subscriptions(identity: Identity, directory: Directory, *, department_id=None, q=None, plan_code=None,
-                       employee_id=None, limit=50, cursor=None) -> dict:
+def list_subscriptions(
+    identity: Identity,
+    directory: Directory,
+    *,
+    department_id=None,
+    q=None,
+    plan_code=None,
+    employee_id=None,
+    limit=50,
+    cursor=None,
+) -> dict:
     allowed = _department_filter(identity, directory, department_id)
     names = {e.employee_id: e.name for e in directory.employees()} if q else {}
 
     def keep(s: organisation.Subscription) -> bool:
-        return ((allowed is None or s.department_id in allowed) and (plan_code is None or s.plan_code == plan_code)
-                and (employee_id is None or s.employee_id == employee_id)
-                and _matches_text(q, s.msisdn, names.get(s.employee_id or "")))
+        return (
+            (allowed is None or s.department_id in allowed)
+            and (plan_code is None or s.plan_code == plan_code)
+            and (employee_id is None or s.employee_id == employee_id)
+            and _matches_text(q, s.msisdn, names.get(s.employee_id or ""))
+        )
 
     return _page_out(directory.page("SUB", keep, min(limit, MAX_PAGE), cursor))
 
@@ -155,7 +179,11 @@ def move_subscription(identity: Identity, directory: Directory, subscription_id:
     if before.department_id == department_id:
         return before.to_dict()
     after = replace(before, department_id=department_id)
-    directory.commit(identity, update=[after], audit=AuditEntry("subscription.moved", subscription_id, before.to_dict(), after.to_dict()))
+    directory.commit(
+        identity,
+        update=[after],
+        audit=AuditEntry("subscription.moved", subscription_id, before.to_dict(), after.to_dict()),
+    )
     return after.to_dict()
 
 
@@ -169,7 +197,9 @@ def me(identity: Identity, directory: Directory) -> dict:
         **employee.to_dict(),
         "company": {"company_id": company.company_id, "name": company.name, "main_number": company.main_number},
         "shown_number": shown,
-        "subscriptions": [{"subscription_id": s.subscription_id, "msisdn": s.msisdn, "plan_code": s.plan_code} for s in subs],
+        "subscriptions": [
+            {"subscription_id": s.subscription_id, "msisdn": s.msisdn, "plan_code": s.plan_code} for s in subs
+        ],
     }
 
 
@@ -183,10 +213,13 @@ def update_me(identity: Identity, directory: Directory, changes: dict) -> dict:
             raise InvalidInput("display_number must be personal or main.", code="invalid_display_number")
         after = replace(after, display_number=changes["display_number"])
     if after != before:
-        directory.commit(identity, update=[after], audit=AuditEntry("profile.updated", identity.user_id, before.to_dict(), after.to_dict()))
+        directory.commit(
+            identity,
+            update=[after],
+            audit=AuditEntry("profile.updated", identity.user_id, before.to_dict(), after.to_dict()),
+        )
     return me(identity, directory)
 
 
 def audit_log(identity: Identity, directory: Directory, **filters) -> dict:
     return _page_out(directory.audit_log(**filters))
-

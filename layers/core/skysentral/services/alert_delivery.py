@@ -1,5 +1,6 @@
 """D7: deliver a usage alert: render it in the user's language, send it by SMS, keep it
 for the app."""
+
 from __future__ import annotations
 
 from skysentral import clock
@@ -27,6 +28,14 @@ def deliver(message: AlertMessage) -> dict:
     language = language_of(message.company_id, subscription.employee_id)
     text = render_alert(Alert(message.key, message.kind, message.month, message.params), language)
     message_id = send_sms(message.msisdn, text)
-    balance_repository.log_alert(message.company_id, message.subscription_id, message.month, message.key, message.kind, text,
-                    language, clock.now().isoformat())
+    balance_repository.log_alert(
+        message.company_id,
+        message.subscription_id,
+        message.month,
+        message.key,
+        message.kind,
+        text,
+        language,
+        clock.now().isoformat(),
+    )
     return {"sms_message_id": message_id, "language": language}

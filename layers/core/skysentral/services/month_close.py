@@ -1,13 +1,14 @@
 """D9 month close: which month to close to, the fan-out plan, and closing a page."""
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Iterator
 
-from skysentral.domain.calendar import month_of
-from skysentral.domain.organisation import Subscription
 from skysentral.domain.balances import AddOns
+from skysentral.domain.calendar import month_of
 from skysentral.domain.errors import InvalidInput
+from skysentral.domain.organisation import Subscription
 from skysentral.events import CloseItem, MonthCloseRequest
 from skysentral.services.usage import Account, close_subscription
 from skysentral.store import balance_repository
@@ -29,8 +30,16 @@ def target_month(event: dict) -> str:
 def plan(to_month: str) -> Iterator[MonthCloseRequest]:
     page: list[CloseItem] = []
     for company_id, sub in all_subscriptions():
-        page.append(CloseItem(company_id=company_id, subscription_id=sub.subscription_id, msisdn=sub.msisdn,
-                              department_id=sub.department_id, plan_code=sub.plan_code, **sub.to_dict()["add_ons"]))
+        page.append(
+            CloseItem(
+                company_id=company_id,
+                subscription_id=sub.subscription_id,
+                msisdn=sub.msisdn,
+                department_id=sub.department_id,
+                plan_code=sub.plan_code,
+                **sub.to_dict()["add_ons"],
+            )
+        )
         if len(page) == PAGE:
             yield MonthCloseRequest(to_month=to_month, items=page)
             page = []
@@ -47,8 +56,14 @@ def close_page(request: MonthCloseRequest) -> int:
         key = (item.company_id, item.plan_code)
         if key not in plans:
             plans[key] = Directory(item.company_id).price_plan(item.plan_code)
-        sub = Subscription(item.subscription_id, item.msisdn, item.department_id, item.plan_code,
-                           add_ons=AddOns(item.rollover, item.datakontroll, item.topup_product))
-        closed += close_subscription(Account(item.company_id, sub, plans[key]), request.to_month,
-                                     states[(item.company_id, item.subscription_id)])
+        sub = Subscription(
+            item.subscription_id,
+            item.msisdn,
+            item.department_id,
+            item.plan_code,
+            add_ons=AddOns(item.rollover, item.datakontroll, item.topup_product),
+        )
+        closed += close_subscription(
+            Account(item.company_id, sub, plans[key]), request.to_month, states[(item.company_id, item.subscription_id)]
+        )
     return closed

@@ -1,6 +1,7 @@
 """Taking data-package orders (C8, D8): the order API, who pays, ordering by SMS. Each order
 is then run by the purchase state machine (services.purchase_steps has its steps). Kept apart
 from the payment steps so that the app's API never imports Stripe."""
+
 from __future__ import annotations
 
 import hashlib
@@ -47,21 +48,43 @@ def request_fingerprint(**request: str | None) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def place_order(directory: Directory, employee_id: str, product: str, *, idempotency_key: str | None,
-                subscription_id: str | None = None, payment_method: str | None = None, channel: str = "app") -> Order:
+def place_order(
+    directory: Directory,
+    employee_id: str,
+    product: str,
+    *,
+    idempotency_key: str | None,
+    subscription_id: str | None = None,
+    payment_method: str | None = None,
+    channel: str = "app",
+) -> Order:
     """C8, D8: one order per Idempotency-Key. The same key with the same request returns the
     first order; with a different request it is refused (422 `idempotency_key_reused`)."""
     account = account_of_employee(directory, employee_id, subscription_id)
     employee = directory.employee(employee_id)
     payer = orders.payer_for(order_repository.policy(directory.company_id), product)
-    order = orders.new_order(new_order_id(), directory.company_id, employee_id, account.subscription.subscription_id,
-                        account.subscription.msisdn, product, payer, clock.now(), channel, employee.language)
-    fingerprint = request_fingerprint(product=product, subscription_id=subscription_id,
-                                      payment_method=payment_method, channel=channel)
+    order = orders.new_order(
+        new_order_id(),
+        directory.company_id,
+        employee_id,
+        account.subscription.subscription_id,
+        account.subscription.msisdn,
+        product,
+        payer,
+        clock.now(),
+        channel,
+        employee.language,
+    )
+    fingerprint = request_fingerprint(
+        product=product, subscription_id=subscription_id, payment_method=payment_method, channel=channel
+    )
     stored = order_repository.create(order, idempotency_key, fingerprint)
     if stored.order_id == order.order_id:
-        workflows.start(STATE_MACHINE, order.order_id, {"ref": ref(order), "payment_method": payment_method,
-                                                        "payment_timeout_s": payment_timeout_s()})
+        workflows.start(
+            STATE_MACHINE,
+            order.order_id,
+            {"ref": ref(order), "payment_method": payment_method, "payment_timeout_s": payment_timeout_s()},
+        )
     return stored
 
 
@@ -80,8 +103,11 @@ def policy_of(directory: Directory) -> dict[str, str]:
 def set_policy(identity: Identity, directory: Directory, policy: dict[str, str]) -> dict[str, str]:
     before = order_repository.policy(directory.company_id)
     after = orders.check_policy({**before, **policy})
-    directory.commit(identity, put=[order_repository.policy_item(directory.company_id, after)],
-                     audit=AuditEntry("purchase_policy.changed", directory.company_id, orders.check_policy(before), after))
+    directory.commit(
+        identity,
+        put=[order_repository.policy_item(directory.company_id, after)],
+        audit=AuditEntry("purchase_policy.changed", directory.company_id, orders.check_policy(before), after),
+    )
     return after
 
 
@@ -99,8 +125,14 @@ def order_by_sms(message_id: str, sender: str, text: str) -> str:
         send_sms(sub.msisdn, sms_help_text(language))
         return "help"
     try:
-        order = place_order(directory, sub.employee_id, product, idempotency_key=f"sms-{message_id}",
-                            subscription_id=sub.subscription_id, channel="sms")
+        order = place_order(
+            directory,
+            sub.employee_id,
+            product,
+            idempotency_key=f"sms-{message_id}",
+            subscription_id=sub.subscription_id,
+            channel="sms",
+        )
     except Unprocessable:
         # The message id is the order's Idempotency-Key: one id with another order is a
         # gateway fault, not a second order; nothing is ordered or sent, and it is logged.

@@ -6,6 +6,7 @@ Guarantees: one order per Idempotency-Key; one PaymentIntent per order (its idem
 key is the order id); nothing is activated before the payment succeeded; money taken for
 a package that cannot be activated is refunded; a final order never changes again.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,7 @@ from skysentral.domain.errors import InvalidInput, NotFound
 from skysentral.domain.orders import Order
 from skysentral.services import order_taking
 from skysentral.services.usage import Account, account_of, change_balance
-from skysentral.store import balance_repository
-from skysentral.store import order_repository
+from skysentral.store import balance_repository, order_repository
 from skysentral.store.directory_repository import Directory
 from skysentral.texts.order_texts import receipt_text
 
@@ -37,21 +37,33 @@ def step_price(r: dict) -> dict:
     try:
         sub = directory.subscription(order.subscription_id)
     except NotFound:
-        raise orders.OrderNotAllowed("subscription_not_found",
-                                     f"Subscription {order.msisdn} no longer exists.") from None
+        raise orders.OrderNotAllowed(
+            "subscription_not_found", f"Subscription {order.msisdn} no longer exists."
+        ) from None
     if sub.status != "active":
         raise orders.OrderNotAllowed("subscription_inactive", f"Subscription {sub.msisdn} is not active.")
-    return {"payer": order.payer, "amount_ore": order.price_ore if order.payer == orders.COMPANY
-            else order_taking.card_amount_ore(order.price_ore)}
+    return {
+        "payer": order.payer,
+        "amount_ore": order.price_ore
+        if order.payer == orders.COMPANY
+        else order_taking.card_amount_ore(order.price_ore),
+    }
 
 
 def step_create_payment(r: dict, payment_method: str | None) -> dict:
     order = order_taking.load(r)
     intent = payments.create_payment(
-        order.order_id, order_taking.card_amount_ore(order.price_ore), metadata=order_taking.ref(order),
-        description=f"Skysentral {order.product} for {order.msisdn}", payment_method=payment_method)
-    order_repository.save(orders.advance(order, orders.AWAITING_PAYMENT, clock.now(), payment_intent_id=intent.id,
-                         client_secret=intent.client_secret))
+        order.order_id,
+        order_taking.card_amount_ore(order.price_ore),
+        metadata=order_taking.ref(order),
+        description=f"Skysentral {order.product} for {order.msisdn}",
+        payment_method=payment_method,
+    )
+    order_repository.save(
+        orders.advance(
+            order, orders.AWAITING_PAYMENT, clock.now(), payment_intent_id=intent.id, client_secret=intent.client_secret
+        )
+    )
     return {"payment_intent_id": intent.id, "status": intent.status}
 
 
@@ -106,19 +118,33 @@ def _purchase_row(order: Order, now) -> dict:
     """The order as a line of its month (F3/F4 for the company; D8: the employee's own card
     purchases are shown but not charged to the company)."""
     month = month_of(now)
-    return {"sk": balance_repository.usage_sk(month, f"order-{order.order_id}"), "id": f"order-{order.order_id}",
-            "month": month, "kind": "package", "zone": "NO", "country": "NO", "at": now.isoformat(),
-            "qty": 1, "counted": 1, "refused": 0, "product": order.product, "payer": order.payer,
-            "cost_ore": order.price_ore if order.payer == orders.COMPANY else 0,
-            "card_ore": order_taking.card_amount_ore(order.price_ore) if order.payer == orders.EMPLOYEE else 0,
-            "status": "applied", "late": False, "drawn": []}
+    return {
+        "sk": balance_repository.usage_sk(month, f"order-{order.order_id}"),
+        "id": f"order-{order.order_id}",
+        "month": month,
+        "kind": "package",
+        "zone": "NO",
+        "country": "NO",
+        "at": now.isoformat(),
+        "qty": 1,
+        "counted": 1,
+        "refused": 0,
+        "product": order.product,
+        "payer": order.payer,
+        "cost_ore": order.price_ore if order.payer == orders.COMPANY else 0,
+        "card_ore": order_taking.card_amount_ore(order.price_ore) if order.payer == orders.EMPLOYEE else 0,
+        "status": "applied",
+        "late": False,
+        "drawn": [],
+    }
 
 
 def step_refund(r: dict) -> dict:
     order = order_taking.load(r)
     refund_id = payments.refund(order.payment_intent_id, order.order_id)
-    order_repository.save(orders.advance(order, orders.REFUNDED, clock.now(), refund_id=refund_id,
-                         failure="activation_failed"))
+    order_repository.save(
+        orders.advance(order, orders.REFUNDED, clock.now(), refund_id=refund_id, failure="activation_failed")
+    )
     return {"status": orders.REFUNDED}
 
 
@@ -139,7 +165,9 @@ def step_fail(r: dict, reason: str, error: dict | None = None) -> dict:
         payments.cancel(order.payment_intent_id)
         if payments.outcome(payments.retrieve(order.payment_intent_id)) == "succeeded":
             refund_id = payments.refund(order.payment_intent_id, order.order_id)
-            order_repository.save(orders.advance(order, orders.REFUNDED, clock.now(), refund_id=refund_id, failure=reason))
+            order_repository.save(
+                orders.advance(order, orders.REFUNDED, clock.now(), refund_id=refund_id, failure=reason)
+            )
             return {"status": orders.REFUNDED}
     order_repository.save(orders.advance(order, orders.FAILED, clock.now(), failure=reason, **why))
     return {"status": orders.FAILED}
@@ -168,10 +196,15 @@ def stripe_event_of(data: object) -> dict:
     and `type`; anything else (an array, an event without id) is InvalidInput
     `not_a_stripe_event` (400): Stripe never sends such a body, so only a sender with our
     secret that is broken can, and it should hear so."""
-    if not isinstance(data, dict) or not isinstance(data.get("id"), str) or not data["id"] \
-            or not isinstance(data.get("type"), str):
-        raise InvalidInput("The body is not a Stripe event: a JSON object with a string id and type.",
-                           code="not_a_stripe_event")
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("id"), str)
+        or not data["id"]
+        or not isinstance(data.get("type"), str)
+    ):
+        raise InvalidInput(
+            "The body is not a Stripe event: a JSON object with a string id and type.", code="not_a_stripe_event"
+        )
     return data
 
 

@@ -6,11 +6,12 @@ Exactly once: a record is applied when its ledger row exists or it sits in the s
 a batch are applied together and written with one conditional state write (coalescing);
 a concurrent writer makes the write fail and the group is re-read and retried.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Callable
 
 from aws_lambda_powertools import Logger
 
@@ -18,9 +19,9 @@ from skysentral.domain import balances as rules
 from skysentral.domain.balances import AddOns, Balance
 from skysentral.domain.calendar import month_of, prev_month
 from skysentral.domain.catalogue import PricePlan
+from skysentral.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from skysentral.domain.organisation import Subscription
 from skysentral.domain.usage_overview import usage_overview
-from skysentral.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from skysentral.store import balance_repository
 from skysentral.store.directory_repository import AuditEntry, Directory, find_subscription_by_msisdn
 
@@ -91,8 +92,11 @@ def _as_of(account: Account, balance: Balance | None, month: str) -> Balance:
 
 def current_balance(account: Account, now: datetime) -> Balance:
     """The balance as of now (read-only)."""
-    return _as_of(account, balance_repository.load(account.company_id, account.subscription.subscription_id).balance,
-                  month_of(now))
+    return _as_of(
+        account,
+        balance_repository.load(account.company_id, account.subscription.subscription_id).balance,
+        month_of(now),
+    )
 
 
 def change_balance(account: Account, now: datetime, change: Callable[[Balance], Balance]) -> tuple[Balance, Balance]:
@@ -115,8 +119,13 @@ def change_balance(account: Account, now: datetime, change: Callable[[Balance], 
 def dashboard(account: Account, now: datetime) -> dict:
     view = rules.dashboard(current_balance(account, now), account.plan, account.addons)
     sub = account.subscription
-    return {"subscription_id": sub.subscription_id, "msisdn": sub.msisdn, "plan": account.plan.code,
-            "add_ons": sub.to_dict()["add_ons"], **view}
+    return {
+        "subscription_id": sub.subscription_id,
+        "msisdn": sub.msisdn,
+        "plan": account.plan.code,
+        "add_ons": sub.to_dict()["add_ons"],
+        **view,
+    }
 
 
 def usage_summary(account: Account, month: str) -> dict:
@@ -143,8 +152,13 @@ def change_add_ons(identity, directory: Directory, subscription: Subscription, c
         raise InvalidInput(exc.message, code="invalid_add_on") from None
     after = replace(subscription, add_ons=add_ons)
     if after != subscription:
-        directory.commit(identity, update=[after], audit=AuditEntry(
-            "subscription.add_ons_changed", subscription.subscription_id, subscription.to_dict(), after.to_dict()))
+        directory.commit(
+            identity,
+            update=[after],
+            audit=AuditEntry(
+                "subscription.add_ons_changed", subscription.subscription_id, subscription.to_dict(), after.to_dict()
+            ),
+        )
     return after
 
 
@@ -155,6 +169,13 @@ def lift_roaming_block(identity, directory: Directory, account: Account, now: da
     except balance_repository.StaleState:
         raise Conflict("The balance kept changing; try again.") from None
     sid = account.subscription.subscription_id
-    directory.commit(identity, audit=AuditEntry("subscription.roaming_block_lifted", sid,
-                                                 {"roaming_blocked": before.roaming_blocked}, {"roaming_blocked": False}))
+    directory.commit(
+        identity,
+        audit=AuditEntry(
+            "subscription.roaming_block_lifted",
+            sid,
+            {"roaming_blocked": before.roaming_blocked},
+            {"roaming_blocked": False},
+        ),
+    )
     return dashboard(account, now)

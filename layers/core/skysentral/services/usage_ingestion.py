@@ -13,13 +13,14 @@ state's `pending` list (balance_repository explains the write order). A crash be
 state write and the ledger write is finished when the queue delivers the record again:
 its row is rebuilt from the record and the pending outcome.
 """
+
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import UTC, datetime
 
 from aws_lambda_powertools import Logger
 
@@ -44,7 +45,8 @@ def limits_from_environment() -> screening.PlausibilityLimits:
     """Plausibility limits (defect 9) from the template's parameters, else the defaults."""
     return screening.PlausibilityLimits(
         int(os.environ.get("USAGE_MAX_BYTES_PER_RECORD") or screening.DEFAULT_MAX_BYTES_PER_RECORD),
-        int(os.environ.get("USAGE_MAX_BYTES_PER_SECOND") or screening.DEFAULT_MAX_BYTES_PER_SECOND))
+        int(os.environ.get("USAGE_MAX_BYTES_PER_SECOND") or screening.DEFAULT_MAX_BYTES_PER_SECOND),
+    )
 
 
 # ------------------------------------------------------------------ accounts (warm cache)
@@ -107,7 +109,7 @@ def _subscriptions(keys: list[tuple[str, str]]):
     found = {}
     keys = list(dict.fromkeys(keys))
     for i in range(0, len(keys), 100):
-        for item in SubscriptionItem.batch_get([(c, f"SUB#{s}") for c, s in keys[i:i + 100]]):
+        for item in SubscriptionItem.batch_get([(c, f"SUB#{s}") for c, s in keys[i : i + 100]]):
             found[(item.pk, item.sk.split("#", 1)[1])] = subscription_of(item)
     return found
 
@@ -126,9 +128,18 @@ LATE, CORRECTION = 1, 2  # flags of a pending outcome
 def _pending(record: UsageRecordIn, outcome: rules.Outcome, version: int, correction: bool) -> dict:
     """What the state keeps of an applied record until its ledger row is stored: the
     outcome only (the record itself comes again with the queue's redelivery)."""
-    return {"id": record.record_id, "m": outcome.month, "v": version, "f": screening.fingerprint(record.content()),
-            "c": outcome.counted_quantity, "d": [list(x) for x in outcome.drawn], "r": outcome.refused_quantity,
-            "o": outcome.cost_ore, "l": outcome.late, "x": correction}
+    return {
+        "id": record.record_id,
+        "m": outcome.month,
+        "v": version,
+        "f": screening.fingerprint(record.content()),
+        "c": outcome.counted_quantity,
+        "d": [list(x) for x in outcome.drawn],
+        "r": outcome.refused_quantity,
+        "o": outcome.cost_ore,
+        "l": outcome.late,
+        "x": correction,
+    }
 
 
 def _encode(p: dict, version: int, month: str) -> list:
@@ -145,8 +156,17 @@ def _encode(p: dict, version: int, month: str) -> list:
     else:
         compact_drawn = drawn
     flags = (LATE if p["l"] else 0) | (CORRECTION if p["x"] else 0)
-    entry = [p["id"], p["f"], p["c"], compact_drawn, 0 if p["m"] == month else p["m"],
-             0 if p["v"] == version else p["v"], p["r"], p["o"], flags]
+    entry = [
+        p["id"],
+        p["f"],
+        p["c"],
+        compact_drawn,
+        0 if p["m"] == month else p["m"],
+        0 if p["v"] == version else p["v"],
+        p["r"],
+        p["o"],
+        flags,
+    ]
     while entry[-1] == 0:
         entry.pop()
     return entry
@@ -162,8 +182,18 @@ def _decode(entry, version: int, month: str) -> dict:
         drawn = [["package", counted]] if counted else []
     elif isinstance(drawn, str):
         drawn = [[drawn, counted]]
-    return {"id": record_id, "m": m or month, "v": v or version, "f": fp, "c": counted, "d": drawn, "r": refused,
-            "o": cost, "l": bool(flags & LATE), "x": bool(flags & CORRECTION)}
+    return {
+        "id": record_id,
+        "m": m or month,
+        "v": v or version,
+        "f": fp,
+        "c": counted,
+        "d": drawn,
+        "r": refused,
+        "o": cost,
+        "l": bool(flags & LATE),
+        "x": bool(flags & CORRECTION),
+    }
 
 
 def _pending_of(state: balance_repository.State) -> list[dict]:
@@ -182,7 +212,8 @@ def _stored_pending(pending: list[dict], version: int, month: str) -> list:
     if not pending:
         return []
     return [{"v": version, "m": month}] + [
-        {k: v for k, v in p.items() if k != "row"} if p.get("row") else _encode(p, version, month) for p in pending]
+        {k: v for k, v in p.items() if k != "row"} if p.get("row") else _encode(p, version, month) for p in pending
+    ]
 
 
 def _pending_sk(p: dict) -> str:
@@ -194,11 +225,24 @@ def _row(record: UsageRecordIn, p: dict) -> dict:
     applied in (v, started_at, record_id) order, so the balance can be replayed exactly.
     `correction` marks a record later than the D9 grace: in its month's usage and invoice
     correction, never in balances."""
-    row = {"sk": balance_repository.usage_sk(p["m"], record.record_id), "id": record.record_id, "month": p["m"],
-           "v": p["v"], "kind": record.kind, "zone": record.zone, "country": record.country,
-           "at": record.started_at.isoformat(), "qty": record.quantity, "counted": p["c"], "refused": p["r"],
-           "cost_ore": p["o"], "status": "applied" if not p["r"] else ("refused" if not p["c"] else "partial"),
-           "late": p["l"], "drawn": p["d"], "fp": p["f"]}
+    row = {
+        "sk": balance_repository.usage_sk(p["m"], record.record_id),
+        "id": record.record_id,
+        "month": p["m"],
+        "v": p["v"],
+        "kind": record.kind,
+        "zone": record.zone,
+        "country": record.country,
+        "at": record.started_at.isoformat(),
+        "qty": record.quantity,
+        "counted": p["c"],
+        "refused": p["r"],
+        "cost_ore": p["o"],
+        "status": "applied" if not p["r"] else ("refused" if not p["c"] else "partial"),
+        "late": p["l"],
+        "drawn": p["d"],
+        "fp": p["f"],
+    }
     if p["x"]:
         row["correction"] = True
     if record.duration_s is not None:
@@ -210,9 +254,15 @@ def _alert_message(account: Account, alert: rules.Alert) -> dict:
     """D7: the key is unique across companies (subscription ids are unique only within one);
     the SMS handler sends once per key."""
     cid, sub = account.company_id, account.subscription
-    return AlertMessage(key=f"{cid}:{sub.subscription_id}:{alert.key}", company_id=cid,
-                        subscription_id=sub.subscription_id, msisdn=sub.msisdn, kind=alert.kind, month=alert.month,
-                        params=alert.params).model_dump()
+    return AlertMessage(
+        key=f"{cid}:{sub.subscription_id}:{alert.key}",
+        company_id=cid,
+        subscription_id=sub.subscription_id,
+        msisdn=sub.msisdn,
+        kind=alert.kind,
+        month=alert.month,
+        params=alert.params,
+    ).model_dump()
 
 
 # ------------------------------------------------------------------ the batch
@@ -232,9 +282,15 @@ class _Group:
     state: balance_repository.State | None = None
 
 
-def ingest(records: list[UsageRecordIn], notify: Notify, *, now: datetime,
-           limits: screening.PlausibilityLimits | None = None, cache: AccountCache | None = None,
-           released: frozenset[tuple[str, str]] = frozenset()) -> IngestResult:
+def ingest(
+    records: list[UsageRecordIn],
+    notify: Notify,
+    *,
+    now: datetime,
+    limits: screening.PlausibilityLimits | None = None,
+    cache: AccountCache | None = None,
+    released: frozenset[tuple[str, str]] = frozenset(),
+) -> IngestResult:
     """Apply a batch of valid records once each. `now` is when they arrived (D9 lateness);
     `released` lists (company id, record id) pairs an operator released from review."""
     limits = limits or limits_from_environment()
@@ -246,7 +302,7 @@ def ingest(records: list[UsageRecordIn], notify: Notify, *, now: datetime,
         account = accounts.get(first.msisdn)
         try:
             _conflict(account.company_id if account else "unknown", first.model_dump(mode="json"), other, now, result)
-        except Exception as exc:  # not listed yet: the message comes again (the kept version is applied once)
+        except Exception as exc:  # noqa: BLE001 - not listed yet: the message comes again (the kept version is applied once)
             result.failed[other.record_id] = f"the conflict could not be listed: {exc}"
     groups: dict[tuple[str, str], _Group] = {}
     suspicious: list[tuple[Account, UsageRecordIn, str]] = []
@@ -269,7 +325,9 @@ def ingest(records: list[UsageRecordIn], notify: Notify, *, now: datetime,
     return result
 
 
-def _first_versions(records: list[UsageRecordIn]) -> tuple[list[UsageRecordIn], list[tuple[UsageRecordIn, UsageRecordIn]]]:
+def _first_versions(
+    records: list[UsageRecordIn],
+) -> tuple[list[UsageRecordIn], list[tuple[UsageRecordIn, UsageRecordIn]]]:
     """Defect 8: within a batch, the first version of a record id is kept; an identical
     repeat is dropped, a different one is a conflict: returns (firsts, (first, other) pairs)."""
     firsts: dict[str, UsageRecordIn] = {}
@@ -284,32 +342,41 @@ def _first_versions(records: list[UsageRecordIn]) -> tuple[list[UsageRecordIn], 
 def _conflict(company_id: str, kept: dict, record: UsageRecordIn, now: datetime, result: IngestResult) -> None:
     conflicting = record.model_dump(mode="json")
     fp = screening.fingerprint(record.content())
-    logger.warning("usage record conflict: same record id, different content; the first is kept",
-                   extra={"record_id": record.record_id, "company_id": company_id, "kept": kept,
-                          "conflicting": conflicting})
-    if usage_review_repository.record_conflict(company_id, record.record_id, kept, conflicting, fp,
-                                               now.astimezone(timezone.utc).isoformat()):
+    logger.warning(
+        "usage record conflict: same record id, different content; the first is kept",
+        extra={"record_id": record.record_id, "company_id": company_id, "kept": kept, "conflicting": conflicting},
+    )
+    if usage_review_repository.record_conflict(
+        company_id, record.record_id, kept, conflicting, fp, now.astimezone(UTC).isoformat()
+    ):
         result.conflicts += 1
 
 
-def _hold(suspicious: list[tuple[Account, UsageRecordIn, str]], now: datetime,
-          result: IngestResult) -> list[tuple[Account, UsageRecordIn]]:
+def _hold(
+    suspicious: list[tuple[Account, UsageRecordIn, str]], now: datetime, result: IngestResult
+) -> list[tuple[Account, UsageRecordIn]]:
     """Defect 9: implausible records are held (not applied, not lost) for the operator.
     Returns those an operator has released already (a redelivery: the ledger applies them
     once); rejected ones are dropped."""
     released = []
     for account, record, reason in suspicious:
         try:
-            view = usage_review_repository.hold(account.company_id, account.subscription.subscription_id,
-                                                record.model_dump(mode="json"), reason,
-                                                now.astimezone(timezone.utc).isoformat())
-        except Exception as exc:  # not held yet: the queue brings it again
+            view = usage_review_repository.hold(
+                account.company_id,
+                account.subscription.subscription_id,
+                record.model_dump(mode="json"),
+                reason,
+                now.astimezone(UTC).isoformat(),
+            )
+        except Exception as exc:  # noqa: BLE001 - not held yet: the queue brings it again
             result.failed[record.record_id] = f"the record could not be held for review: {exc}"
             continue
         if view["status"] == usage_review_repository.HELD:
             result.held += 1
-            logger.warning("usage record held for review", extra={"company_id": account.company_id,
-                                                                   "record_id": record.record_id, "reason": reason})
+            logger.warning(
+                "usage record held for review",
+                extra={"company_id": account.company_id, "record_id": record.record_id, "reason": reason},
+            )
         elif view["status"] == usage_review_repository.RELEASED:
             released.append((account, record))
     return released
@@ -334,7 +401,7 @@ def _apply(groups: dict[tuple[str, str], _Group], notify: Notify, now: datetime,
             except balance_repository.StaleState:
                 stale[key] = group
                 continue
-            except Exception as exc:  # one subscription's failure must not fail the others
+            except Exception as exc:  # noqa: BLE001 - one subscription's failure must not fail the others
                 _fail(group, exc, result)
                 continue
             result.applied += applied
@@ -354,13 +421,14 @@ def _apply(groups: dict[tuple[str, str], _Group], notify: Notify, now: datetime,
             notify([AlertMessage.model_validate(m) for m in alerts])
         if rows:
             _write_rows(rows)
-    except Exception as exc:  # the states carry the outcomes: the redelivery finishes the rows
+    except Exception as exc:  # noqa: BLE001 - the states carry the outcomes: the redelivery finishes the rows
         for group in written.values():
             _fail(group, exc, result)
 
 
-def _save_state(cid: str, sid: str, state: balance_repository.State, balance: rules.Balance, pending: list[dict],
-                outbox: list[dict]) -> None:
+def _save_state(
+    cid: str, sid: str, state: balance_repository.State, balance: rules.Balance, pending: list[dict], outbox: list[dict]
+) -> None:
     """The conditional state write, tried twice on a transient error: repeating it is safe
     (if the first attempt was stored after all, the second finds a newer version: StaleState,
     and the group is read again and finds its records pending)."""
@@ -368,8 +436,10 @@ def _save_state(cid: str, sid: str, state: balance_repository.State, balance: ru
         balance_repository.save(cid, sid, state, balance, pending=pending, outbox=outbox)
     except balance_repository.StaleState:
         raise
-    except Exception as exc:
-        logger.warning("state write failed; trying once more", extra={"subscription": f"{cid}/{sid}", "reason": str(exc)})
+    except Exception as exc:  # noqa: BLE001 - writing again is harmless; a second failure is raised
+        logger.warning(
+            "state write failed; trying once more", extra={"subscription": f"{cid}/{sid}", "reason": str(exc)}
+        )
         balance_repository.save(cid, sid, state, balance, pending=pending, outbox=outbox)
 
 
@@ -378,14 +448,20 @@ def _write_rows(rows: list[tuple[str, dict]]) -> None:
     harmless) because a failure here sends every subscription's records back to the queue."""
     try:
         balance_repository.write_ledger(rows)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - writing again is harmless; a second failure is raised
         logger.warning("ledger write failed; trying once more", extra={"reason": str(exc), "rows": len(rows)})
         balance_repository.write_ledger(rows)
 
 
 def _fail(group: _Group, exc: Exception, result: IngestResult) -> None:
-    logger.warning("usage records failed", extra={"msisdn": group.account.subscription.msisdn, "reason": str(exc),
-                                                   "records": [r.record_id for r in group.records]})
+    logger.warning(
+        "usage records failed",
+        extra={
+            "msisdn": group.account.subscription.msisdn,
+            "reason": str(exc),
+            "records": [r.record_id for r in group.records],
+        },
+    )
     for record in group.records:
         result.failed[record.record_id] = str(exc) or type(exc).__name__
 
@@ -401,8 +477,9 @@ def _stored(groups: dict[tuple[str, str], _Group]) -> dict[tuple[str, str], dict
     return balance_repository.stored_rows(keys)
 
 
-def _apply_group(group: _Group, stored: dict, now: datetime,
-                 result: IngestResult) -> tuple[list[dict], list[dict], int, int]:
+def _apply_group(
+    group: _Group, stored: dict, now: datetime, result: IngestResult
+) -> tuple[list[dict], list[dict], int, int]:
     """Apply one subscription's new records in memory and write its state; returns the
     ledger rows and alerts to send (after every state of the batch is written), and how
     many records were applied to balances and stored as late corrections."""
@@ -415,7 +492,8 @@ def _apply_group(group: _Group, stored: dict, now: datetime,
     records = sorted(group.records, key=lambda r: (r.started_at, r.record_id))
     to_balance = [r for r in records if not screening.is_late_correction(record_month(r), now)]
     balance = state.balance or rules.new_balance(
-        account.plan, min((record_month(r) for r in to_balance), default=month_of(now)))
+        account.plan, min((record_month(r) for r in to_balance), default=month_of(now))
+    )
     rows, new_pending, alerts = [], [], []
     finishing = [{k: v for k, v in p.items() if k != "row"} for p in unstored if p.get("row")]  # older: whole rows
     applied = corrections = 0
@@ -428,14 +506,17 @@ def _apply_group(group: _Group, stored: dict, now: datetime,
             kept_fp = (row or {}).get("fp") or (earlier or {}).get("f") or fp
             if kept_fp != fp:
                 _conflict(cid, row or {"record_id": record.record_id, "fingerprint": kept_fp}, record, now, result)
-            elif earlier is not None and row is None:
-                if not earlier.get("row"):
-                    finishing.append(_row(record, earlier))  # the write before crashed before its row
+            elif earlier is not None and row is None and not earlier.get("row"):
+                finishing.append(_row(record, earlier))  # the write before crashed before its row
             continue
         if screening.is_late_correction(record_month(record), now):
             late_month = record_month(record)  # D9: priced in its own month, balances untouched
-            _, outcome = rules.apply_usage(rules.new_balance(account.plan, next_month(next_month(late_month))),
-                                           account.plan, account.addons, record.to_domain())
+            _, outcome = rules.apply_usage(
+                rules.new_balance(account.plan, next_month(next_month(late_month))),
+                account.plan,
+                account.addons,
+                record.to_domain(),
+            )
             entry = _pending(record, outcome, version, correction=True)
             corrections += 1
         else:

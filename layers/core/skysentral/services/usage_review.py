@@ -2,9 +2,10 @@
 implausible (release: applied once; reject: never applied, kept listed) and conflicting
 duplicates (listed). Each decision is written with an audit entry (E6) in the company's
 audit log, in one transaction, so the company sees who released or rejected its usage."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from skysentral.domain.errors import Conflict, NotFound
 from skysentral.domain.identity import Identity
@@ -31,8 +32,7 @@ def _held_or_404(company_id: str, record_id: str) -> dict:
     return found
 
 
-def release(identity: Identity, company_id: str, record_id: str, notify: usage_ingestion.Notify,
-            now: datetime) -> dict:
+def release(identity: Identity, company_id: str, record_id: str, notify: usage_ingestion.Notify, now: datetime) -> dict:
     """Apply a held record, exactly once (a repeated release applies nothing more: the
     ledger knows the record). D9 lateness is judged at the time the record arrived, not at
     the release, so the operator's review does not turn it into a late correction."""
@@ -40,11 +40,13 @@ def release(identity: Identity, company_id: str, record_id: str, notify: usage_i
     if held["status"] == review.REJECTED:
         raise Conflict("The record was rejected; it cannot be released.", code="record_rejected")
     record = UsageRecordIn.model_validate(held["record"])
-    result = usage_ingestion.ingest([record], notify, now=parse_time(held["received_at"]),
-                                    released=frozenset({(company_id, record_id)}))
+    result = usage_ingestion.ingest(
+        [record], notify, now=parse_time(held["received_at"]), released=frozenset({(company_id, record_id)})
+    )
     if result.failed:
-        raise Conflict(f"The record could not be applied now ({result.failed[record_id]}); try again.",
-                       code="release_failed")
+        raise Conflict(
+            f"The record could not be applied now ({result.failed[record_id]}); try again.", code="release_failed"
+        )
     if held["status"] == review.HELD:
         _decide(identity, held, review.RELEASED, now, "usage.record_released")
     return {**held, **_decided(identity, review.RELEASED, now)}
@@ -66,10 +68,16 @@ def _decided(identity: Identity, status: str, now: datetime) -> dict:
 
 
 def _stamp(now: datetime) -> str:
-    return now.astimezone(timezone.utc).isoformat()
+    return now.astimezone(UTC).isoformat()
 
 
 def _decide(identity: Identity, held: dict, status: str, now: datetime, kind: str) -> None:
     item = review.decided_item(held, status, identity.user_id, _stamp(now))
-    Directory(held["company_id"]).commit(identity, put=[item], now=now, audit=AuditEntry(
-        kind, held["record_id"], {"status": held["status"], "reason": held["reason"]}, {"status": status}))
+    Directory(held["company_id"]).commit(
+        identity,
+        put=[item],
+        now=now,
+        audit=AuditEntry(
+            kind, held["record_id"], {"status": held["status"], "reason": held["reason"]}, {"status": status}
+        ),
+    )

@@ -14,6 +14,7 @@ after 3 is finished by the next delivery of the record (the queue redelivers it)
 is rebuilt from the record and the pending outcome. Pending outcomes are dropped once
 their rows are seen stored.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -55,7 +56,7 @@ def load_many(keys: list[tuple[str, str]]) -> dict[tuple[str, str], State]:
     found = {key: State(None) for key in wanted.values()}
     pks = list(wanted)
     for i in range(0, len(pks), 100):
-        for item in BalanceStateItem.batch_get([(pk, "STATE") for pk in pks[i:i + 100]], consistent_read=True):
+        for item in BalanceStateItem.batch_get([(pk, "STATE") for pk in pks[i : i + 100]], consistent_read=True):
             found[wanted[item.pk]] = _state(item)
     return found
 
@@ -73,11 +74,18 @@ def _get(company_id: str, subscription_id: str) -> BalanceStateItem | None:
         return None
 
 
-def save(company_id: str, subscription_id: str, state: State, balance: Balance, *, pending: list[dict],
-         outbox: list[dict]) -> int:
+def save(
+    company_id: str, subscription_id: str, state: State, balance: Balance, *, pending: list[dict], outbox: list[dict]
+) -> int:
     """Write the whole state if nobody wrote it since `state` was read; returns the new version."""
-    item = BalanceStateItem(partition(company_id, subscription_id), "STATE", version=state.version + 1,
-                            balance=balance_to_item(balance), pending=pending, outbox=outbox)
+    item = BalanceStateItem(
+        partition(company_id, subscription_id),
+        "STATE",
+        version=state.version + 1,
+        balance=balance_to_item(balance),
+        pending=pending,
+        outbox=outbox,
+    )
     condition = (BalanceStateItem.version == state.version) if state.version else BalanceStateItem.pk.does_not_exist()
     try:
         item.save(condition=condition)
@@ -94,9 +102,13 @@ def update_balance(company_id: str, subscription_id: str, state: State, balance:
         return save(company_id, subscription_id, state, balance, pending=[], outbox=[])
     item = BalanceStateItem(partition(company_id, subscription_id), "STATE")
     try:
-        item.update(actions=[BalanceStateItem.balance.set(balance_to_item(balance)),
-                             BalanceStateItem.version.set(state.version + 1)],
-                    condition=BalanceStateItem.version == state.version)
+        item.update(
+            actions=[
+                BalanceStateItem.balance.set(balance_to_item(balance)),
+                BalanceStateItem.version.set(state.version + 1),
+            ],
+            condition=BalanceStateItem.version == state.version,
+        )
     except UpdateError as exc:
         if _condition_failed(exc):
             raise StaleState() from None
@@ -114,7 +126,7 @@ def stored_rows(keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
     keys = list(dict.fromkeys(keys))
     found: dict[tuple[str, str], dict] = {}
     for i in range(0, len(keys), 100):
-        for item in UsageRowItem.batch_get(keys[i:i + 100], consistent_read=True):
+        for item in UsageRowItem.batch_get(keys[i : i + 100], consistent_read=True):
             found[(item.pk, item.sk)] = item.row
     return found
 
@@ -138,13 +150,22 @@ def usage_rows(company_id: str, subscription_id: str, month: str) -> list[dict]:
     return [item.row for item in UsageRowItem.query(pk, UsageRowItem.sk.startswith(f"USAGE#{month}#"))]
 
 
-def log_alert(company_id: str, subscription_id: str, month: str, key: str, kind: str, text: str, language: str,
-              sent_at: str) -> None:
-    AlertLogItem(partition(company_id, subscription_id), f"ALERT#{month}#{key}", kind=kind, text=text,
-                 language=language, sent_at=sent_at).save()
+def log_alert(
+    company_id: str, subscription_id: str, month: str, key: str, kind: str, text: str, language: str, sent_at: str
+) -> None:
+    AlertLogItem(
+        partition(company_id, subscription_id),
+        f"ALERT#{month}#{key}",
+        kind=kind,
+        text=text,
+        language=language,
+        sent_at=sent_at,
+    ).save()
 
 
 def alerts(company_id: str, subscription_id: str, month: str) -> list[dict]:
     pk = partition(company_id, subscription_id)
-    return [{"kind": i.kind, "text": i.text, "language": i.language, "sent_at": i.sent_at}
-            for i in AlertLogItem.query(pk, AlertLogItem.sk.startswith(f"ALERT#{month}#"))]
+    return [
+        {"kind": i.kind, "text": i.text, "language": i.language, "sent_at": i.sent_at}
+        for i in AlertLogItem.query(pk, AlertLogItem.sk.startswith(f"ALERT#{month}#"))
+    ]

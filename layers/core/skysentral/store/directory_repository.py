@@ -7,13 +7,15 @@ Every administrative mutation goes through `commit`, which writes the change and
 audit entry in one DynamoDB transaction: no change without its audit line, no partial
 write.
 """
+
 from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
@@ -68,16 +70,28 @@ def department_of(item: DepartmentItem) -> organisation.Department:
 
 def employee_of(item: EmployeeItem) -> organisation.Employee:
     return organisation.Employee(
-        employee_id=item.sk.split("#", 1)[1], name=item.name, email=item.email, role=item.role,
-        department_id=item.department_id, language=item.language, display_number=item.display_number,
-        extension=item.extension, mobile=item.mobile, admin_departments=tuple(item.admin_departments or ()),
+        employee_id=item.sk.split("#", 1)[1],
+        name=item.name,
+        email=item.email,
+        role=item.role,
+        department_id=item.department_id,
+        language=item.language,
+        display_number=item.display_number,
+        extension=item.extension,
+        mobile=item.mobile,
+        admin_departments=tuple(item.admin_departments or ()),
     )
 
 
 def subscription_of(item: SubscriptionItem) -> organisation.Subscription:
     return organisation.Subscription(
-        subscription_id=item.sk.split("#", 1)[1], msisdn=item.msisdn, department_id=item.department_id,
-        plan_code=item.plan_code, employee_id=item.employee_id, kind=item.kind, status=item.status,
+        subscription_id=item.sk.split("#", 1)[1],
+        msisdn=item.msisdn,
+        department_id=item.department_id,
+        plan_code=item.plan_code,
+        employee_id=item.employee_id,
+        kind=item.kind,
+        status=item.status,
         add_ons=organisation.AddOns(bool(item.rollover), bool(item.datakontroll), item.topup_product),
     )
 
@@ -89,7 +103,7 @@ class Directory:
         self.company_id = company_id
 
     @classmethod
-    def of(cls, identity: Identity) -> "Directory":
+    def of(cls, identity: Identity) -> Directory:
         return cls(identity.company_id)
 
     # ------------------------------------------------------------------ reads
@@ -138,7 +152,9 @@ class Directory:
         """One page of employees (`EMP`) or subscriptions (`SUB`) matching `predicate`,
         read from DynamoDB in key order from the cursor on, until `limit` matches."""
         kinds: dict[str, tuple[Any, Callable[[Any], object]]] = {
-            "EMP": (EmployeeItem, employee_of), "SUB": (SubscriptionItem, subscription_of)}
+            "EMP": (EmployeeItem, employee_of),
+            "SUB": (SubscriptionItem, subscription_of),
+        }
         model, convert = kinds[kind]
         prefix = f"{kind}#"
         after = _cursor_decode(cursor, prefix) if cursor else None
@@ -168,21 +184,38 @@ class Directory:
             return DepartmentItem(cid, f"DEPT#{value.department_id}", name=value.name, parent_id=value.parent_id)
         if isinstance(value, organisation.Employee):
             return EmployeeItem(
-                cid, f"EMP#{value.employee_id}", name=value.name, email=value.email, role=value.role,
-                department_id=value.department_id, language=value.language, display_number=value.display_number,
-                extension=value.extension, mobile=value.mobile, admin_departments=list(value.admin_departments),
+                cid,
+                f"EMP#{value.employee_id}",
+                name=value.name,
+                email=value.email,
+                role=value.role,
+                department_id=value.department_id,
+                language=value.language,
+                display_number=value.display_number,
+                extension=value.extension,
+                mobile=value.mobile,
+                admin_departments=list(value.admin_departments),
             )
         if isinstance(value, organisation.Subscription):
             return SubscriptionItem(
-                cid, f"SUB#{value.subscription_id}", msisdn=value.msisdn, department_id=value.department_id,
-                plan_code=value.plan_code, employee_id=value.employee_id, kind=value.kind, status=value.status,
-                rollover=value.add_ons.rollover, datakontroll=value.add_ons.datakontroll,
+                cid,
+                f"SUB#{value.subscription_id}",
+                msisdn=value.msisdn,
+                department_id=value.department_id,
+                plan_code=value.plan_code,
+                employee_id=value.employee_id,
+                kind=value.kind,
+                status=value.status,
+                rollover=value.add_ons.rollover,
+                datakontroll=value.add_ons.datakontroll,
                 topup_product=value.add_ons.topup_product,
             )
         if isinstance(value, PricePlan):
             return PricePlanItem(cid, f"PLAN#{value.code}", plan=value.to_dict())
         if isinstance(value, organisation.Company):
-            return CompanyItem(cid, "COMPANY", name=value.name, org_number=value.org_number, main_number=value.main_number)
+            return CompanyItem(
+                cid, "COMPANY", name=value.name, org_number=value.org_number, main_number=value.main_number
+            )
         raise TypeError(f"not storable: {value!r}")
 
     def extension_item(self, extension: str, employee_id: str) -> ExtensionItem:
@@ -205,7 +238,9 @@ class Directory:
         try:
             self._transact(identity, create, update, put, delete, audit, now)
         except TransactWriteError:
-            raise Conflict("It was changed by someone else at the same time, or already exists; reload and try again.") from None
+            raise Conflict(
+                "It was changed by someone else at the same time, or already exists; reload and try again."
+            ) from None
 
     def _transact(self, identity, create, update, put, delete, audit, now) -> None:
         item: Any  # a storage item (pynamodb Model subclass with an `sk`)
@@ -225,19 +260,33 @@ class Directory:
                 tx.save(self._audit_item(identity, audit, now))
 
     def _audit_item(self, identity: Identity | None, entry: AuditEntry, now: datetime | None) -> AuditItem:
-        at = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+        at = (now or datetime.now(UTC)).astimezone(UTC)
         stamp = at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         return AuditItem(
-            self.company_id, f"{stamp}#{uuid.uuid4().hex[:12]}",
-            actor=identity.user_id if identity else "system", actor_role=identity.role if identity else "system",
-            kind=entry.kind, target=entry.target, before=entry.before, after=entry.after, at=stamp,
+            self.company_id,
+            f"{stamp}#{uuid.uuid4().hex[:12]}",
+            actor=identity.user_id if identity else "system",
+            actor_role=identity.role if identity else "system",
+            kind=entry.kind,
+            target=entry.target,
+            before=entry.before,
+            after=entry.after,
+            at=stamp,
         )
 
-    def audit_log(self, *, actor: str | None, kind: str | None, since: datetime | None, until: datetime | None,
-                  limit: int, cursor: str | None) -> Page:
+    def audit_log(
+        self,
+        *,
+        actor: str | None,
+        kind: str | None,
+        since: datetime | None,
+        until: datetime | None,
+        limit: int,
+        cursor: str | None,
+    ) -> Page:
         """E6: newest first, filtered by who, kind (exact or prefix `department.`), period."""
-        lo = since.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ") if since else "0"
-        hi = until.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ") if until else "~"
+        lo = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ") if since else "0"
+        hi = until.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ") if until else "~"
         if cursor:
             hi = min(hi, _cursor_decode(cursor, ""))
         found: list[dict] = []
@@ -250,8 +299,18 @@ class Directory:
                 continue
             if len(found) == limit:
                 return Page(found, _cursor_encode(found[-1]["id"]))
-            found.append({"id": item.sk, "at": item.at, "actor": item.actor, "actor_role": item.actor_role,
-                          "kind": item.kind, "target": item.target, "before": item.before, "after": item.after})
+            found.append(
+                {
+                    "id": item.sk,
+                    "at": item.at,
+                    "actor": item.actor,
+                    "actor_role": item.actor_role,
+                    "kind": item.kind,
+                    "target": item.target,
+                    "before": item.before,
+                    "after": item.after,
+                }
+            )
         return Page(found, None)
 
 

@@ -1,5 +1,6 @@
 """pynamodb models. Every partition key a tenant reads begins with its company id
 (ARCHITECTURE decision 5); table names come from the template through the environment."""
+
 from __future__ import annotations
 
 import os
@@ -7,6 +8,7 @@ import os
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, ListAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
+
 
 class _TableFromEnvironment(type):
     """`Meta.table_name` read when first used, not at import: the Lambda runtime (or the

@@ -1,4 +1,5 @@
 """Orders of data packages (C8), the Idempotency-Key index, and the D8 who-pays policy."""
+
 from __future__ import annotations
 
 from pynamodb.connection import Connection
@@ -26,16 +27,21 @@ def create(order: Order, idempotency_key: str | None, request_fingerprint: str |
         return order
     try:
         with TransactWrite(connection=Connection()) as tx:
-            tx.save(OrderItem(pk, f"IDEM#{idempotency_key}", order_id=order.order_id,
-                              request_fingerprint=request_fingerprint),
-                    condition=OrderItem.sk.does_not_exist())
+            tx.save(
+                OrderItem(
+                    pk, f"IDEM#{idempotency_key}", order_id=order.order_id, request_fingerprint=request_fingerprint
+                ),
+                condition=OrderItem.sk.does_not_exist(),
+            )
             tx.save(item, condition=OrderItem.sk.does_not_exist())
     except TransactWriteError:
         existing = OrderItem.get(pk, f"IDEM#{idempotency_key}", consistent_read=True)
         if existing.request_fingerprint not in (None, request_fingerprint):
-            raise Unprocessable(f"The Idempotency-Key {idempotency_key!r} was already used for a different request "
-                                f"(order {existing.order_id}); use a new key for a new order.",
-                                code="idempotency_key_reused") from None
+            raise Unprocessable(
+                f"The Idempotency-Key {idempotency_key!r} was already used for a different request "
+                f"(order {existing.order_id}); use a new key for a new order.",
+                code="idempotency_key_reused",
+            ) from None
         return get(order.company_id, order.employee_id, existing.order_id)
     return order
 
@@ -52,15 +58,17 @@ def _item(company_id: str, employee_id: str, order_id: str) -> OrderItem:
 
 
 def of_employee(company_id: str, employee_id: str, limit: int = 50) -> list[Order]:
-    items = OrderItem.query(_pk(company_id, employee_id), OrderItem.sk.startswith("ORDER#"),
-                            scan_index_forward=False, limit=limit)
+    items = OrderItem.query(
+        _pk(company_id, employee_id), OrderItem.sk.startswith("ORDER#"), scan_index_forward=False, limit=limit
+    )
     return [Order.from_dict(i.order) for i in items]
 
 
 def save(order: Order) -> None:
     """Replace the order's data (status moves are decided by domain.orders.advance)."""
     OrderItem(_pk(order.company_id, order.employee_id), f"ORDER#{order.order_id}").update(
-        actions=[OrderItem.order.set(order.to_dict())], condition=OrderItem.sk.exists())
+        actions=[OrderItem.order.set(order.to_dict())], condition=OrderItem.sk.exists()
+    )
 
 
 def payment_state(company_id: str, employee_id: str, order_id: str) -> tuple[str | None, str | None]:
@@ -96,4 +104,3 @@ def policy(company_id: str) -> dict[str, str]:
 
 def policy_item(company_id: str, value: dict[str, str]) -> OrderItem:
     return OrderItem(f"{company_id}#POLICY", "POLICY", policy=value)
-

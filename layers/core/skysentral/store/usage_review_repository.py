@@ -5,6 +5,7 @@ tenant's: no tenant reads them), each a list the operator pages through.
   pk = OPERATOR#HELD       sk = <company id>#<record id>        a held record and its status
   pk = OPERATOR#CONFLICTS  sk = <company id>#<record id>#<fingerprint of the conflicting version>
 """
+
 from __future__ import annotations
 
 import base64
@@ -51,17 +52,31 @@ class Page:
 
 
 def _held_view(item: HeldUsageItem) -> dict:
-    return {"company_id": item.company_id, "subscription_id": item.subscription_id,
-            "record_id": item.sk.split("#", 1)[1], "status": item.status, "reason": item.reason,
-            "record": item.record, "received_at": item.received_at, "decided_by": item.decided_by,
-            "decided_at": item.decided_at}
+    return {
+        "company_id": item.company_id,
+        "subscription_id": item.subscription_id,
+        "record_id": item.sk.split("#", 1)[1],
+        "status": item.status,
+        "reason": item.reason,
+        "record": item.record,
+        "received_at": item.received_at,
+        "decided_by": item.decided_by,
+        "decided_at": item.decided_at,
+    }
 
 
 def hold(company_id: str, subscription_id: str, record: dict, reason: str, received_at: str) -> dict:
     """Hold a record unless it is held (or decided) already; returns the item as it stands."""
-    item = HeldUsageItem(HELD_PK, f"{company_id}#{record['record_id']}", company_id=company_id,
-                         subscription_id=subscription_id, status=HELD, reason=reason, record=record,
-                         received_at=received_at)
+    item = HeldUsageItem(
+        HELD_PK,
+        f"{company_id}#{record['record_id']}",
+        company_id=company_id,
+        subscription_id=subscription_id,
+        status=HELD,
+        reason=reason,
+        record=record,
+        received_at=received_at,
+    )
     try:
         item.save(condition=HeldUsageItem.sk.does_not_exist())
     except PutError as exc:
@@ -76,7 +91,9 @@ def held_many(keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
     keys = list(dict.fromkeys(keys))
     found: dict[tuple[str, str], dict] = {}
     for i in range(0, len(keys), 100):
-        for item in HeldUsageItem.batch_get([(HELD_PK, f"{c}#{r}") for c, r in keys[i:i + 100]], consistent_read=True):
+        for item in HeldUsageItem.batch_get(
+            [(HELD_PK, f"{c}#{r}") for c, r in keys[i : i + 100]], consistent_read=True
+        ):
             view = _held_view(item)
             found[(view["company_id"], view["record_id"])] = view
     return found
@@ -91,18 +108,34 @@ def held(company_id: str, record_id: str) -> dict | None:
 
 def decided_item(view: dict, status: str, decided_by: str, decided_at: str) -> HeldUsageItem:
     """The held item with a decision, to be written (with its audit entry) by the caller."""
-    return HeldUsageItem(HELD_PK, f"{view['company_id']}#{view['record_id']}", company_id=view["company_id"],
-                         subscription_id=view["subscription_id"], status=status, reason=view["reason"],
-                         record=view["record"], received_at=view["received_at"], decided_by=decided_by,
-                         decided_at=decided_at)
+    return HeldUsageItem(
+        HELD_PK,
+        f"{view['company_id']}#{view['record_id']}",
+        company_id=view["company_id"],
+        subscription_id=view["subscription_id"],
+        status=status,
+        reason=view["reason"],
+        record=view["record"],
+        received_at=view["received_at"],
+        decided_by=decided_by,
+        decided_at=decided_at,
+    )
 
 
-def record_conflict(company_id: str, record_id: str, kept: dict, conflicting: dict, fingerprint: str,
-                    detected_at: str) -> bool:
+def record_conflict(
+    company_id: str, record_id: str, kept: dict, conflicting: dict, fingerprint: str, detected_at: str
+) -> bool:
     """List a conflict once per (company, record id, conflicting version); True if new
     (a redelivered conflicting message is not listed or counted twice)."""
-    item = UsageConflictItem(CONFLICTS_PK, f"{company_id}#{record_id}#{fingerprint}", company_id=company_id,
-                             record_id=record_id, kept=kept, conflicting=conflicting, detected_at=detected_at)
+    item = UsageConflictItem(
+        CONFLICTS_PK,
+        f"{company_id}#{record_id}#{fingerprint}",
+        company_id=company_id,
+        record_id=record_id,
+        kept=kept,
+        conflicting=conflicting,
+        detected_at=detected_at,
+    )
     try:
         item.save(condition=UsageConflictItem.sk.does_not_exist())
     except PutError as exc:
@@ -121,7 +154,7 @@ def _after(cursor: str | None) -> str | None:
         return None
     try:
         return base64.urlsafe_b64decode(cursor.encode()).decode()
-    except Exception:
+    except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
         raise InvalidInput("cursor is not one this API gave out.", code="invalid_cursor") from None
 
 
@@ -143,7 +176,12 @@ def held_page(status: str | None, limit: int, cursor: str | None) -> Page:
 
 def conflicts_page(limit: int, cursor: str | None) -> Page:
     def view(item: UsageConflictItem) -> dict:
-        return {"company_id": item.company_id, "record_id": item.record_id, "kept": item.kept,
-                "conflicting": item.conflicting, "detected_at": item.detected_at}
+        return {
+            "company_id": item.company_id,
+            "record_id": item.record_id,
+            "kept": item.kept,
+            "conflicting": item.conflicting,
+            "detected_at": item.detected_at,
+        }
 
     return _page(UsageConflictItem, CONFLICTS_PK, view, limit, cursor)

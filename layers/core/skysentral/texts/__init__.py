@@ -6,6 +6,7 @@
 Amounts are formatted the same way in both languages (`text_formats`). Which text an
 alert or an order gets is decided in `alert_texts` and `order_texts`.
 """
+
 from __future__ import annotations
 
 from skysentral.texts import en, nb

@@ -1,5 +1,6 @@
 """D7: the SMS/app text of a usage alert. The balance rules only decide *that* an alert is
 due (`domain.balances.Alert`); this picks its text: what happened and what the user can do."""
+
 from __future__ import annotations
 
 from skysentral.domain.balances import Alert

@@ -9,26 +9,27 @@ TEXTS = {
     # D7 usage alerts
     "alert.package_80": "Du har brukt 80 % av datapakken din på {size} GB denne måneden. " + _BUY_HINT,
     "alert.package_100": "Datapakken din på {size} GB er brukt opp. Du bruker nå Rollover eller ekstra data "
-                         "hvis du har det. " + _BUY_HINT,
+    "hvis du har det. " + _BUY_HINT,
     "alert.rollover_started": "Du bruker nå Data Rollover fra forrige måned ({size} GB). Den gjelder ut måneden.",
     "alert.extra_activated": "Ekstrapakken din på {size} GB er aktivert og gjelder ut måneden.",
     "alert.topup_activated": "Dataen var brukt opp, så {size} GB ekstra data er lagt til automatisk ({price}). "
-                             "Gjelder ut måneden.",
+    "Gjelder ut måneden.",
     "alert.data_blocked": "All data denne måneden er brukt opp, og Datakontroll har stoppet databruken. " + _BUY_HINT,
     "alert.roaming_80": "Du har brukt data i utlandet for {spent} av grensen på {limit} denne måneden. " + _SURF_HINT,
     "alert.roaming_100_blocked": "Du har nådd grensen på {limit} for data i utlandet, og data er sperret ut måneden. "
-                                 + _SURF_HINT + " Bedriften kan også oppheve sperren.",
+    + _SURF_HINT
+    + " Bedriften kan også oppheve sperren.",
     "alert.roaming_100_lifted": "Du har nådd grensen på {limit} for data i utlandet. "
-                                "Bedriften har opphevet sperren denne måneden.",
+    "Bedriften har opphevet sperren denne måneden.",
     # C8 ordering by SMS and receipts
     "sms.help": "Bestill data ved å svare DATA 1, DATA 5 eller DATA 15 (ekstra data i Norge), "
-                "SURF EU (600 MB i Norden, EU/EØS, Sveits og USA) eller SURF VERDEN (300 MB i 33 land).",
+    "SURF EU (600 MB i Norden, EU/EØS, Sveits og USA) eller SURF VERDEN (300 MB i 33 land).",
     "payer.company": "betalt av bedriften",
     "payer.employee": "belastet kortet ditt",
     "receipt.surf_completed": "Kvittering: surfepakke {size} er aktivert, gyldig i 30 dager. {price}, {who}. "
-                              "Ordre {order_id}.",
+    "Ordre {order_id}.",
     "receipt.extra_completed": "Kvittering: {size} ekstra data er lagt til og brukes når dataen før den er brukt opp. "
-                               "{price}, {who}. Ordre {order_id}.",
+    "{price}, {who}. Ordre {order_id}.",
     "receipt.refunded": "Vi kunne ikke aktivere {size} og har refundert {price} til kortet ditt. Ordre {order_id}.",
     "receipt.failed": "Bestillingen av {size} ble ikke gjennomført: {reason}. Ingenting er belastet. Ordre {order_id}.",
     "failure.declined": "kortet ble avvist",

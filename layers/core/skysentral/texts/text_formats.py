@@ -1,4 +1,5 @@
 """Amounts as they appear in texts: integer arithmetic only (bytes, øre, euro cents)."""
+
 from __future__ import annotations
 
 from skysentral.domain.catalogue import GIB, MIB

@@ -38,7 +38,23 @@ from skysentral.domain.balances.roaming_limit import lift_roaming_block
 from skysentral.domain.balances.usage_drawing import apply_usage
 
 __all__ = [
-    "ACTIVE", "QUEUED", "USAGE_KINDS", "AddOns", "Alert", "Balance", "ExtraPackage", "Outcome", "SurfPackage",
-    "UsageRecord", "apply_usage", "buy_package", "close_month", "dashboard", "enable_rollover",
-    "enable_rollover_allowed", "lift_roaming_block", "new_balance", "remaining_included_bytes",
+    "ACTIVE",
+    "QUEUED",
+    "USAGE_KINDS",
+    "AddOns",
+    "Alert",
+    "Balance",
+    "ExtraPackage",
+    "Outcome",
+    "SurfPackage",
+    "UsageRecord",
+    "apply_usage",
+    "buy_package",
+    "close_month",
+    "dashboard",
+    "enable_rollover",
+    "enable_rollover_allowed",
+    "lift_roaming_block",
+    "new_balance",
+    "remaining_included_bytes",
 ]

@@ -34,7 +34,6 @@ def enable_rollover(addons: AddOns, plan: PricePlan) -> AddOns:
     """D2: switch Data Rollover on; refused on packages below 6 GB."""
     if not enable_rollover_allowed(plan):
         raise RolloverNotAllowed(
-            f"Data Rollover needs a data package of at least 6 GB; {plan.name} has "
-            f"{plan.package_bytes // 1024**3} GB"
+            f"Data Rollover needs a data package of at least 6 GB; {plan.name} has {plan.package_bytes // 1024**3} GB"
         )
     return replace(addons, rollover=True)

@@ -38,9 +38,7 @@ def buy_package(
     if _has_package(balance, package_id):
         return balance, []
     if month_of(bought_at) > balance.month:
-        raise BalanceNotCurrent(
-            f"balance is for {balance.month}; close it to {month_of(bought_at)} before buying"
-        )
+        raise BalanceNotCurrent(f"balance is for {balance.month}; close it to {month_of(bought_at)} before buying")
     b = clone_balance(balance)
     alerts: list[Alert] = []
     bought_at = bought_at.astimezone(UTC)
@@ -60,8 +58,9 @@ def buy_package(
             )
         # D3: extras wait in the order they were bought, even when paid in another order.
         extras = list(balance.extras)
-        position = next((i for i, e in enumerate(extras) if e.status == QUEUED and e.bought_at > bought_at),
-                        len(extras))
+        position = next(
+            (i for i, e in enumerate(extras) if e.status == QUEUED and e.bought_at > bought_at), len(extras)
+        )
         extras.insert(position, package)
         b.extras = extras
     else:

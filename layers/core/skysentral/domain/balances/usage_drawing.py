@@ -20,9 +20,9 @@ Decisions where PRODUCT.md is silent:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import Callable
 
 from skysentral.domain.balances.add_ons import AddOns
 from skysentral.domain.balances.balance_close import close_month
@@ -81,8 +81,9 @@ def _draw_included(
     cost = 0
     while addons.topup_product is not None and not data_left:
         n_topups += 1
-        cost += _add_topup(b, extras, addons.topup_product, new_package_id(record.record_id, n_topups),
-                           record.started_at, alerts)
+        cost += _add_topup(
+            b, extras, addons.topup_product, new_package_id(record.record_id, n_topups), record.started_at, alerts
+        )
         taken, data_left, _ = _draw_extra_packages(b, extras, need - counted, drawn, alerts, len(extras) - 1)
         counted += taken
     if changed or n_topups:
@@ -116,8 +117,9 @@ def _draw_rollover(b: Balance, need: int, drawn: list[tuple[str, int]], alerts: 
     return take
 
 
-def _draw_extra_packages(b: Balance, extras: list[ExtraPackage], need: int, drawn: list[tuple[str, int]],
-                         alerts: list[Alert], start: int = 0) -> tuple[int, bool, bool]:
+def _draw_extra_packages(
+    b: Balance, extras: list[ExtraPackage], need: int, drawn: list[tuple[str, int]], alerts: list[Alert], start: int = 0
+) -> tuple[int, bool, bool]:
     """D3, D4: extra packages and top-ups in purchase order; a queued one activates the moment
     the data before it is used up and lasts this month. `extras` (a copy of b's list) is
     updated in place. Returns (bytes taken, whether data is left, whether `extras` changed)."""
@@ -130,8 +132,13 @@ def _draw_extra_packages(b: Balance, extras: list[ExtraPackage], need: int, draw
         if e.status == QUEUED:
             e = extras[i] = replace(e, status=ACTIVE, activated_month=b.month)
             changed = True
-            emit_alert(b, alerts, "extra_activated", f"extra_activated:{e.id}",
-                       {"package_id": e.id, "product": e.product, "bytes": e.bytes})
+            emit_alert(
+                b,
+                alerts,
+                "extra_activated",
+                f"extra_activated:{e.id}",
+                {"package_id": e.id, "product": e.product, "bytes": e.bytes},
+            )
         take = min(need - taken, e.remaining_bytes)
         if take == 0:
             return taken, True, changed
@@ -144,19 +151,26 @@ def _draw_extra_packages(b: Balance, extras: list[ExtraPackage], need: int, draw
     return taken, False, changed
 
 
-def _add_topup(b: Balance, extras: list[ExtraPackage], product_code: str, package_id: str, at: datetime,
-               alerts: list[Alert]) -> int:
+def _add_topup(
+    b: Balance, extras: list[ExtraPackage], product_code: str, package_id: str, at: datetime, alerts: list[Alert]
+) -> int:
     """D4: all included data is used up: add the automatic top-up; returns its price."""
     prod = PRODUCTS[product_code]
     extras.append(ExtraPackage(package_id, prod.code, prod.bytes, prod.bytes, ACTIVE, at, b.month, True))
     b.data_blocked = False
-    emit_alert(b, alerts, "topup_activated", f"topup_activated:{package_id}",
-               {"package_id": package_id, "product": prod.code, "bytes": prod.bytes, "price_ore": prod.price_ore})
+    emit_alert(
+        b,
+        alerts,
+        "topup_activated",
+        f"topup_activated:{package_id}",
+        {"package_id": package_id, "product": prod.code, "bytes": prod.bytes, "price_ore": prod.price_ore},
+    )
     return prod.price_ore
 
 
-def _beyond_included(b: Balance, plan: PricePlan, addons: AddOns, need: int, zone: str,
-                     drawn: list[tuple[str, int]], alerts: list[Alert]) -> tuple[int, int]:
+def _beyond_included(
+    b: Balance, plan: PricePlan, addons: AddOns, need: int, zone: str, drawn: list[tuple[str, int]], alerts: list[Alert]
+) -> tuple[int, int]:
     """All included data is used up and no top-up applies. Returns (refused, cost_ore).
 
     D5 Datakontroll: stop at zero; the part beyond is refused, balances never negative.
@@ -198,8 +212,16 @@ def _draw_surf(b: Balance, need: int, record: UsageRecord, drawn: list[tuple[str
     return counted
 
 
-def _draw_not_included(b: Balance, plan: PricePlan, addons: AddOns, need: int, record: UsageRecord, current: bool,
-                       drawn: list[tuple[str, int]], alerts: list[Alert]) -> tuple[int, int]:
+def _draw_not_included(
+    b: Balance,
+    plan: PricePlan,
+    addons: AddOns,
+    need: int,
+    record: UsageRecord,
+    current: bool,
+    drawn: list[tuple[str, int]],
+    alerts: list[Alert],
+) -> tuple[int, int]:
     """A zone the plan does not include: valid surf packages first (D6), then priced
     (data_pricing) unless the roaming block applies (D5). Returns (refused, cost_ore).
     A late record (not `current`) is never refused and does not count towards this
