@@ -4,51 +4,42 @@ from skysentral import clock
 from skysentral.api.http import Api
 from skysentral.api.requests import PackageOrder, ProfileChange, SubscriptionChoice, UsageQuery
 from skysentral.api.responses import OrderList, OrderView
-from skysentral.domain.calendar import month_of
 from skysentral.domain.errors import InvalidInput
 from skysentral.domain.identity import EVERYONE
 from skysentral.services import administration, order_taking, usage
-from skysentral.store.directory_repository import Directory
 
 api = Api("skysentral-employee")
 app = api.app
 
 
 @api.route("/me", "GET", roles=EVERYONE, errors=(404,))
-def get_me(identity):
+def get_me(identity, directory):
     """My profile, company and subscriptions (C1)."""
-    return administration.me(identity, Directory.of(identity))
+    return administration.me(identity, directory)
 
 
 @api.route("/me", "PATCH", roles=EVERYONE, body=ProfileChange, errors=(400, 404))
-def patch_me(identity, body):
+def patch_me(identity, directory, body):
     """Change my language (nb/en) and the number shown when I call out (A10)."""
-    return administration.update_me(identity, Directory.of(identity), body.model_dump(exclude_none=True))
+    return administration.update_me(identity, directory, body.model_dump(exclude_none=True))
 
 
 @api.route("/me/dashboard", "GET", roles=EVERYONE, query=SubscriptionChoice, errors=(404,))
-def get_dashboard(identity, query):
+def get_dashboard(identity, directory, query):
     """C2: remaining data, rollover, extra packages, roaming, costs this month."""
-    return usage.dashboard(
-        usage.account_of_employee(Directory.of(identity), identity.user_id, query.subscription_id), clock.now()
-    )
+    return usage.my_dashboard(directory, identity.user_id, query.subscription_id, clock.now())
 
 
 @api.route("/me/usage", "GET", roles=EVERYONE, query=UsageQuery, errors=(404,))
-def get_usage(identity, query):
+def get_usage(identity, directory, query):
     """C6: my usage of a month by kind and zone, national and international."""
-    return usage.usage_summary(
-        usage.account_of_employee(Directory.of(identity), identity.user_id, query.subscription_id),
-        query.month or month_of(clock.now()),
-    )
+    return usage.my_usage(directory, identity.user_id, query.subscription_id, query.month, clock.now())
 
 
 @api.route("/me/alerts", "GET", roles=EVERYONE, query=UsageQuery, errors=(404,))
-def get_alerts(identity, query):
+def get_alerts(identity, directory, query):
     """D7: the usage alerts I was sent this month (also by SMS)."""
-    account = usage.account_of_employee(Directory.of(identity), identity.user_id, query.subscription_id)
-    month = query.month or month_of(clock.now())
-    return {"month": month, "items": usage.alerts_of(account, month)}
+    return usage.my_alerts(directory, identity.user_id, query.subscription_id, query.month, clock.now())
 
 
 @api.route(
@@ -64,7 +55,7 @@ def get_alerts(identity, query):
         "and body returns the same order; another body is 422"
     },
 )
-def order_data_package(identity, body):
+def order_data_package(identity, directory, body):
     """C8: buy an extra data or surf package; who pays follows the company's policy (D8).
     An Idempotency-Key header makes a repeated POST return the same order; the same key with
     a different body is refused with 422 idempotency_key_reused (Stripe's rule)."""
@@ -72,7 +63,7 @@ def order_data_package(identity, body):
     if key is not None and not 1 <= len(key) <= 255:
         raise InvalidInput("Idempotency-Key must be 1 to 255 characters.", code="invalid_idempotency_key")
     order = order_taking.place_order(
-        Directory.of(identity),
+        directory,
         identity.user_id,
         body.product,
         idempotency_key=key,
@@ -83,12 +74,12 @@ def order_data_package(identity, body):
 
 
 @api.route("/me/orders", "GET", roles=EVERYONE, response=OrderList)
-def list_orders(identity):
+def list_orders(identity, directory):
     """My data-package orders, newest first."""
-    return {"items": order_taking.my_orders(Directory.of(identity), identity.user_id)}
+    return {"items": order_taking.my_orders(directory, identity.user_id)}
 
 
 @api.route("/me/orders/{order_id}", "GET", roles=EVERYONE, errors=(404,), response=OrderView)
-def get_order(identity, order_id):
+def get_order(identity, directory, order_id):
     """One of my orders with its status history."""
-    return order_taking.my_order(Directory.of(identity), identity.user_id, order_id)
+    return order_taking.my_order(directory, identity.user_id, order_id)

@@ -12,6 +12,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+from skysentral import correlation
 from skysentral.adapters import queues
 from skysentral.events import MonthCloseRequest
 from skysentral.services import month_close
@@ -21,10 +22,12 @@ metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
+@correlation.bound(lambda event, context: context.aws_request_id)
 @logger.inject_lambda_context(log_event=True)
 @metrics.log_metrics
 def planner(event, context):
-    """Input: {"scheduled_time": "<aws.scheduler.scheduled-time>"} or {"to_month": "YYYY-MM"}."""
+    """Input: {"scheduled_time": "<aws.scheduler.scheduled-time>"} or {"to_month": "YYYY-MM"}.
+    The invocation's request id is the correlation id of the close and of every page message."""
     to_month = month_close.target_month(event)
     pages = 0
     for request in month_close.plan(to_month):
@@ -35,10 +38,13 @@ def planner(event, context):
 
 
 def close_page(record: SQSRecord):
+    correlation.bind(correlation.of_sqs_record(record.raw_event))
     closed = month_close.close_page(MonthCloseRequest.model_validate_json(record.body))
     metrics.add_metric("SubscriptionsClosed", MetricUnit.Count, closed)
+    logger.info("month close page", extra={"closed": closed})
 
 
+@correlation.bound(lambda event, context: context.aws_request_id)  # until a record binds its own
 @logger.inject_lambda_context
 @metrics.log_metrics
 def worker(event, context):

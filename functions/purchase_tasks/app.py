@@ -4,6 +4,7 @@ state machine matches by class name (PaymentDeclined, ActivationFailed, ...)."""
 
 from aws_lambda_powertools import Logger
 
+from skysentral import correlation
 from skysentral.services import purchase_steps
 
 logger = Logger()
@@ -20,7 +21,12 @@ STEPS = {
 }
 
 
+# the execution's correlation id (statemachines/purchase.asl.json passes it to every task);
+# an execution started before it did falls back to the order id, its name
+@correlation.bound(lambda event, context: event.get("correlation_id") or event["ref"]["order_id"])
 @logger.inject_lambda_context
 def handler(event, context):
     logger.append_keys(order_id=event["ref"]["order_id"], step=event["step"])
-    return STEPS[event["step"]](event)
+    result = STEPS[event["step"]](event)
+    logger.info("purchase step done")
+    return result

@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig, idempotent_function
 
+from skysentral import correlation
 from skysentral.events import AlertMessage
 from skysentral.services import alert_delivery
 
@@ -27,11 +28,14 @@ def deliver(message: dict) -> dict:
 
 
 def record_handler(record: SQSRecord):
+    correlation.bind(correlation.of_sqs_record(record.raw_event))
     result = deliver(message=AlertMessage.model_validate_json(record.body).model_dump())
     metrics.add_metric("AlertsSent", MetricUnit.Count, 1)
+    logger.info("usage alert delivered", extra={"key": record.json_body.get("key")})
     return result
 
 
+@correlation.bound(lambda event, context: context.aws_request_id)  # until a record binds its own
 @logger.inject_lambda_context
 @metrics.log_metrics
 def handler(event, context):

@@ -1,10 +1,14 @@
-"""Step Functions: start a flow once per id, resume a flow that waits on a task token."""
+"""Step Functions: start a flow once per id, resume a flow that waits on a task token.
+An execution's input carries the correlation id (`correlation_id`; skysentral.correlation),
+which the state machine passes to every task."""
 
 from __future__ import annotations
 
 import json
 import os
 from functools import lru_cache
+
+from skysentral import correlation
 
 
 @lru_cache(maxsize=1)
@@ -15,7 +19,9 @@ def _sfn():
 
 
 def start(state_machine_env: str, name: str, payload: dict) -> None:
-    """Start once: the execution name is the order id, so a repeat is refused by Step Functions."""
+    """Start once: the execution name is the order id, so a repeat is refused by Step Functions.
+    The input's `correlation_id` is the current one, or the execution's name when none is bound."""
+    payload = {**payload, correlation.KEY: correlation.current() or name}
     try:
         _sfn().start_execution(stateMachineArn=os.environ[state_machine_env], name=name, input=json.dumps(payload))
     except _sfn().exceptions.ExecutionAlreadyExists:

@@ -9,6 +9,7 @@ unexpected leaks as a bare 500: an unknown exception is logged and answered with
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools import Logger
 from chalice import Chalice, Response
 
+from skysentral import correlation
 from skysentral.domain.errors import (
     Conflict,
     DomainError,
@@ -130,7 +132,14 @@ class Api:
     app = api.app            # the Lambda handler (`app.app` in template.yaml)
 
     @api.route("/admin/departments", "POST", roles=ADMINS, body=NewDepartment, status=201)
-    def create_department(identity, body): ...
+    def create_department(identity, directory, body): ...
+
+    A view gets what its parameters name: path parameters, `identity` (from the verified
+    token), `directory` (the store bound to that identity's company: `Directory.of(identity)`,
+    so a route never chooses a tenant), `body` and `query` (parsed by the declared models).
+    Every request binds its correlation id (`skysentral.correlation`: the `X-Correlation-Id`
+    header when valid, else API Gateway's request id) for its log lines and the messages and
+    executions it starts, and answers it in the `X-Correlation-Id` response header.
     """
 
     def __init__(self, name: str):
@@ -154,15 +163,22 @@ class Api:
         """`roles=None` marks a public route (no token); `response` and `headers` only document."""
 
         def decorate(view: Callable) -> Callable:
+            wants_directory = "directory" in inspect.signature(view).parameters
+            if wants_directory and roles is None:
+                raise TypeError(f"{view.__name__}: a public route has no identity to bind a directory to")
+
             @functools.wraps(view)
             def handler(**path_params):
                 request = self.app.current_request
+                correlation_id = correlation.bind(correlation.of_request(request.headers, request.context))
                 try:
                     kwargs: dict[str, Any] = dict(path_params)
                     if roles is not None:
                         identity = Identity.from_claims((request.context.get("authorizer") or {}).get("claims"))
                         identity.require(roles)
                         kwargs["identity"] = identity
+                        if wants_directory:
+                            kwargs["directory"] = _directory_of(identity)
                     if body is not None:
                         kwargs["body"] = parse_body(request.raw_body, body)
                     if query is not None:
@@ -171,16 +187,17 @@ class Api:
                 except DomainError as exc:
                     if http_status_of(exc) >= 500:
                         logger.exception("domain error", extra={"code": exc.code})
-                    return error_response(exc)
+                    result = error_response(exc)
                 except Exception:
                     logger.exception("unhandled error")
-                    return json_response(
+                    result = json_response(
                         500,
                         {"error": "internal_error", "message": "Something went wrong on our side; it has been logged."},
                     )
-                if isinstance(result, Response):
-                    return result
-                return json_response(status, result)
+                if not isinstance(result, Response):
+                    result = json_response(status, result)
+                result.headers[correlation.HEADER] = correlation_id
+                return result
 
             self.app.route(path, methods=[method], content_types=["*/*"])(handler)
             self.docs.append(
@@ -200,3 +217,12 @@ class Api:
             return view
 
         return decorate
+
+
+def _directory_of(identity: Identity) -> Any:
+    """The store bound to the caller's company. Imported here, on the first request that
+    needs it: pynamodb (and botocore) stay out of functions that never read the directory
+    (the health check's cold start)."""
+    from skysentral.store.directory_repository import Directory
+
+    return Directory.of(identity)

@@ -22,6 +22,7 @@ from skysentral.domain.catalogue import PricePlan
 from skysentral.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from skysentral.domain.organisation import Subscription
 from skysentral.domain.usage_overview import usage_overview
+from skysentral.services import administration
 from skysentral.store import balance_repository
 from skysentral.store.directory_repository import AuditEntry, Directory, find_subscription_by_msisdn
 
@@ -139,8 +140,37 @@ def alerts_of(account: Account, month: str) -> list[dict]:
     return balance_repository.alerts(account.company_id, account.subscription.subscription_id, month)
 
 
-def change_add_ons(identity, directory: Directory, subscription: Subscription, changes: dict) -> Subscription:
-    """E3: Data Rollover (D2, refused below 6 GB), Datakontroll (D5), automatic top-up (D4)."""
+def my_dashboard(directory: Directory, employee_id: str, subscription_id: str | None, now: datetime) -> dict:
+    """C2: an employee's own subscription's dashboard."""
+    return dashboard(account_of_employee(directory, employee_id, subscription_id), now)
+
+
+def my_usage(
+    directory: Directory, employee_id: str, subscription_id: str | None, month: str | None, now: datetime
+) -> dict:
+    """C6: an employee's own usage of `month` (this month when None)."""
+    return usage_summary(account_of_employee(directory, employee_id, subscription_id), month or month_of(now))
+
+
+def my_alerts(
+    directory: Directory, employee_id: str, subscription_id: str | None, month: str | None, now: datetime
+) -> dict:
+    """D7: the usage alerts an employee was sent in `month` (this month when None)."""
+    account = account_of_employee(directory, employee_id, subscription_id)
+    month = month or month_of(now)
+    return {"month": month, "items": alerts_of(account, month)}
+
+
+def subscription_balances(identity, directory: Directory, subscription_id: str, now: datetime) -> dict:
+    """D1, D2, D3, D4, D5, D6: a subscription's balances, for an administrator in whose scope it is."""
+    subscription = administration.get_subscription(identity, directory, subscription_id)
+    return dashboard(account_of(directory, subscription), now)
+
+
+def change_add_ons(identity, directory: Directory, subscription_id: str, changes: dict) -> Subscription:
+    """E3: Data Rollover (D2, refused below 6 GB), Datakontroll (D5), automatic top-up (D4),
+    on a subscription in the administrator's scope."""
+    subscription = administration.get_subscription(identity, directory, subscription_id)
     plan = directory.price_plan(subscription.plan_code)
     changes = {k: v for k, v in changes.items() if v is not None or k == "topup_product"}
     add_ons = subscription.add_ons
@@ -162,8 +192,9 @@ def change_add_ons(identity, directory: Directory, subscription: Subscription, c
     return after
 
 
-def lift_roaming_block(identity, directory: Directory, account: Account, now: datetime) -> dict:
+def lift_roaming_block(identity, directory: Directory, subscription_id: str, now: datetime) -> dict:
     """D5: the company lifts the 50 EUR roaming block for the rest of the month."""
+    account = account_of(directory, administration.get_subscription(identity, directory, subscription_id))
     try:
         before, _ = change_balance(account, now, rules.lift_roaming_block)
     except balance_repository.StaleState:
