@@ -1,9 +1,5 @@
-"""What moto never fires or cannot deliver, dispatched locally: Scheduler schedules (SAM
-``ScheduleV2``; moto's CloudFormation skips them), schedule rules (SAM ``Schedule``), and
-rules with Lambda / Step Functions / SNS targets (:func:`install_events_patch`; other targets
-stay moto's). :class:`Dispatcher` fires a schedule with a chosen clock (the ``<aws.scheduler.*>``
-attributes substituted) and runs the background clock; ``cron()`` goes through croniter.
-"""
+"""What moto never fires or cannot deliver, dispatched locally: Scheduler schedules, schedule
+rules, and rules with Lambda / Step Functions / SNS targets (infra/local/README.md)."""
 
 from __future__ import annotations
 
@@ -43,16 +39,9 @@ class Schedule:
     target_logical_id: str | None = None
 
     def describe(self) -> dict[str, Any]:
-        keys = ("name", "logical_id", "aliases", "kind", "expression", "timezone", "state")
-        return {
-            **{k: getattr(self, k) for k in keys},
-            "input": self.input,
-            "target": {
-                "arn": self.target_arn,
-                "logical_id": self.target_logical_id,
-                "service": arn_service(self.target_arn),
-            },
-        }
+        keys = ("name", "logical_id", "aliases", "kind", "expression", "timezone", "state", "input")
+        target = {"arn": self.target_arn, "logical_id": self.target_logical_id, "service": arn_service(self.target_arn)}
+        return {**{k: getattr(self, k) for k in keys}, "target": target}
 
     def matches(self, name: str) -> bool:
         return name in {self.name, self.logical_id, *self.aliases}
@@ -142,7 +131,6 @@ def next_fire(expression: str, after: datetime, tz: str = "UTC") -> datetime | N
     except CroniterBadDateError:
         pass
     return None
-    return None
 
 
 class Dispatcher:
@@ -168,13 +156,8 @@ class Dispatcher:
             props = res.get("Properties") or {}
             if res.get("Type") == "AWS::Scheduler::Schedule":
                 p = tpl.resolve(cloud, props)
-                targets = [p.get("Target") or {}]
-                name, zone, group = (
-                    p.get("Name") or lid,
-                    p.get("ScheduleExpressionTimezone") or "UTC",
-                    p.get("GroupName") or "default",
-                )
-                kind = "scheduler"
+                targets, name, kind = [p.get("Target") or {}], p.get("Name") or lid, "scheduler"
+                zone, group = p.get("ScheduleExpressionTimezone") or "UTC", p.get("GroupName") or "default"
             elif res.get("Type") == "AWS::Events::Rule" and props.get("ScheduleExpression"):
                 p = tpl.resolve(cloud, props)
                 targets = p.get("Targets") or []
@@ -276,11 +259,8 @@ class Dispatcher:
             body = resp["Payload"].read()
             return json.loads(body) if body else None
         if service == "states":
-            return {
-                "executionArn": cloud.client("stepfunctions").start_execution(stateMachineArn=arn, input=payload)[
-                    "executionArn"
-                ]
-            }
+            execution = cloud.client("stepfunctions").start_execution(stateMachineArn=arn, input=payload)
+            return {"executionArn": execution["executionArn"]}
         if service == "sqs":
             kwargs: dict[str, Any] = {
                 "QueueUrl": cloud.queue_url_by_name(arn.rsplit(":", 1)[-1]),
@@ -293,16 +273,9 @@ class Dispatcher:
             return cloud.client("sns").publish(TopicArn=arn, Message=payload)["MessageId"]
         if service == "events":
             params = target.get("EventBridgeParameters") or {}
-            return cloud.client("events").put_events(
-                Entries=[
-                    {
-                        "EventBusName": arn,
-                        "Source": params.get("Source", "local.scheduler"),
-                        "DetailType": params.get("DetailType", "Scheduled Event"),
-                        "Detail": payload,
-                    }
-                ]
-            )["Entries"]
+            source, detail_type = params.get("Source", "local.scheduler"), params.get("DetailType", "Scheduled Event")
+            entry = {"EventBusName": arn, "Source": source, "DetailType": detail_type, "Detail": payload}
+            return cloud.client("events").put_events(Entries=[entry])["Entries"]
         raise NotImplementedError(f"local delivery to {arn} is not supported")
 
     def background(self, fn: Callable[[], Any]) -> None:
