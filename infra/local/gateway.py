@@ -120,9 +120,7 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         log.debug(format, *args)
 
-    def _send(
-        self, status: int, body: bytes | dict[str, Any] | list[Any], headers: list[tuple[str, str]] | None = None
-    ) -> int:
+    def _send(self, status: int, body: bytes | dict | list, headers: list[tuple[str, str]] | None = None) -> int:
         data = json.dumps(body, default=str).encode() if isinstance(body, (dict, list)) else body
         self.send_response(status)
         for k, v in headers or []:
@@ -291,13 +289,8 @@ class _Handler(BaseHTTPRequestHandler):
         if m and method == "POST":
             try:
                 if m.group(1):
-                    at = arg("at")
-                    return self._send(
-                        200,
-                        cloud.fire_schedule(
-                            unquote(m.group(1)), at=datetime.fromisoformat(at.replace("Z", "+00:00")) if at else None
-                        ),
-                    )
+                    at = datetime.fromisoformat(arg("at").replace("Z", "+00:00")) if arg("at") else None
+                    return self._send(200, cloud.fire_schedule(unquote(m.group(1)), at=at))
                 ids = send_messages(
                     cloud.client("sqs"),
                     cloud.queue_url(unquote(m.group(2))),

@@ -66,13 +66,12 @@ def as_aware(at: datetime | None, tz: str) -> datetime:
 def scheduler_input(schedule: Schedule, at: datetime, region: str, account: str) -> str:
     """The payload EventBridge Scheduler sends, context attributes substituted."""
     text = schedule.input if schedule.input is not None else "{}"
+    arn = f"arn:aws:scheduler:{region}:{account}:schedule/{schedule.group}/{schedule.name}"
     for key, value in {
         "<aws.scheduler.scheduled-time>": iso_z(at),
         "<aws.scheduler.execution-id>": str(uuid.uuid4()),
         "<aws.scheduler.attempt-number>": "1",
-        "<aws.scheduler.schedule-arn>": (
-            f"arn:aws:scheduler:{region}:{account}:schedule/{schedule.group}/{schedule.name}"
-        ),
+        "<aws.scheduler.schedule-arn>": arn,
     }.items():
         text = text.replace(key, value)
     return text
@@ -184,9 +183,8 @@ class Dispatcher:
                 )
 
     def find(self, name: str) -> list[Schedule]:
-        found = [s for s in self.schedules if name in (s.name, s.logical_id)] or [
-            s for s in self.schedules if s.matches(name)
-        ]
+        found = [s for s in self.schedules if name in (s.name, s.logical_id)]
+        found = found or [s for s in self.schedules if s.matches(name)]
         if not found:
             raise KeyError(f"no schedule {name!r}; known: {[s.name for s in self.schedules]}")
         return found
@@ -216,13 +214,7 @@ class Dispatcher:
             if wait and isinstance(result, dict) and result.get("executionArn"):
                 result = cloud.wait_execution(result["executionArn"])
             out.append(
-                {
-                    "schedule": s.name,
-                    "scheduled_time": iso_z(when),
-                    "target": s.target_arn,
-                    "payload": payload,
-                    "result": result,
-                }
+                dict(schedule=s.name, scheduled_time=iso_z(when), target=s.target_arn, payload=payload, result=result)
             )
         return out[0] if len(out) == 1 else {"fired": out}
 
@@ -253,8 +245,9 @@ class Dispatcher:
                     return cloud.runtime.invoke(lid, json.loads(payload))
                 self.background(lambda: cloud.runtime.invoke_raw(lid, json.loads(payload)))
                 return None
+            invocation_type = "RequestResponse" if sync else "Event"
             resp = cloud.client("lambda").invoke(
-                FunctionName=arn, Payload=payload.encode(), InvocationType="RequestResponse" if sync else "Event"
+                FunctionName=arn, Payload=payload.encode(), InvocationType=invocation_type
             )
             body = resp["Payload"].read()
             return json.loads(body) if body else None
@@ -262,10 +255,8 @@ class Dispatcher:
             execution = cloud.client("stepfunctions").start_execution(stateMachineArn=arn, input=payload)
             return {"executionArn": execution["executionArn"]}
         if service == "sqs":
-            kwargs: dict[str, Any] = {
-                "QueueUrl": cloud.queue_url_by_name(arn.rsplit(":", 1)[-1]),
-                "MessageBody": payload,
-            }
+            queue_url = cloud.queue_url_by_name(arn.rsplit(":", 1)[-1])
+            kwargs: dict[str, Any] = {"QueueUrl": queue_url, "MessageBody": payload}
             if group := (target.get("SqsParameters") or {}).get("MessageGroupId"):
                 kwargs["MessageGroupId"] = group
             return cloud.client("sqs").send_message(**kwargs)["MessageId"]
@@ -333,14 +324,10 @@ def install_events_patch(dispatch: Callable[[dict[str, Any], str], bool]) -> Non
     def send_to_targets(self: Any, original_event: Any, transform_input: bool = True) -> None:
         # moto matches a schedule-only rule (no pattern) and a DISABLED rule against every
         # event; EventBridge does neither.
-        schedule_only = getattr(self.event_pattern, "_pattern", None) in (None, {}) and getattr(
-            self, "scheduled_expression", None
-        )
-        if (
-            getattr(self, "state", "ENABLED") != "ENABLED"
-            or schedule_only
-            or not self.event_pattern.matches_event(original_event)
-        ):
+        schedule_only = getattr(self.event_pattern, "_pattern", None) in (None, {}) and self.scheduled_expression
+        if schedule_only or getattr(self, "state", "ENABLED") != "ENABLED":
+            return
+        if not self.event_pattern.matches_event(original_event):
             return
         event = _normalise_event(original_event)
         for target in [t for t in self.targets if arn_service(t["Arn"]) in _LOCAL_TARGET_SERVICES]:
