@@ -69,9 +69,8 @@ class LocalCloud:
         if self.external:
             from localstack_client import config
 
-            self.endpoint = (
-                os.environ.get("AWS_ENDPOINT_URL") or config.get_service_endpoint("s3") or "http://localhost:4566"
-            )
+            default = config.get_service_endpoint("s3") or "http://localhost:4566"
+            self.endpoint = os.environ.get("AWS_ENDPOINT_URL") or default
         else:
             # No AWS_ENDPOINT_URL: in-process clients keep AWS's own URLs, which moto's botocore
             # hook answers straight from the backends its HTTP server serves to other processes

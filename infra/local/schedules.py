@@ -11,7 +11,7 @@ import re
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,13 +30,13 @@ class Schedule:
     kind: str  # "scheduler" | "events-rule"
     expression: str
     timezone: str
-    target_arn: str
-    input: str | None  # Scheduler Target.Input / rule target Input (raw string)
-    state: str = "ENABLED"
-    target: dict[str, Any] = field(default_factory=dict)  # the resolved target block
-    aliases: list[str] = field(default_factory=list)
-    group: str = "default"
-    target_logical_id: str | None = None
+    state: str
+    target: dict[str, Any]  # the resolved target block: Arn, Input (a raw string) …
+    aliases: list[str]  # the SAM event names
+    group: str
+    target_logical_id: str | None
+    target_arn = property(lambda self: str(self.target.get("Arn")))
+    input = property(lambda self: self.target.get("Input"))
 
     def describe(self) -> dict[str, Any]:
         keys = ("name", "logical_id", "aliases", "kind", "expression", "timezone", "state", "input")
@@ -164,23 +164,13 @@ class Dispatcher:
                 zone, group, kind = "UTC", "default", "events-rule"
             else:
                 continue
+            expression, state = str(p.get("ScheduleExpression")), str(p.get("State") or "ENABLED")
             for target in targets:
-                self.schedules.append(
-                    Schedule(
-                        name=str(name),
-                        logical_id=lid,
-                        kind=kind,
-                        expression=str(p.get("ScheduleExpression")),
-                        timezone=str(zone),
-                        target_arn=str(target.get("Arn")),
-                        input=target.get("Input"),
-                        state=str(p.get("State") or "ENABLED"),
-                        target=target,
-                        aliases=aliases.get(lid, []),
-                        group=str(group),
-                        target_logical_id=by_arn.get(target.get("Arn")),
-                    )
+                target_lid, event_names = by_arn.get(target.get("Arn")), aliases.get(lid, [])
+                schedule = Schedule(
+                    str(name), lid, kind, expression, str(zone), state, target, event_names, str(group), target_lid
                 )
+                self.schedules.append(schedule)
 
     def find(self, name: str) -> list[Schedule]:
         found = [s for s in self.schedules if name in (s.name, s.logical_id)]

@@ -67,11 +67,8 @@ def _patch_localstripe() -> None:
         except ls.UserError as exc:  # Stripe: an unknown PaymentMethod is a 400 on the param
             if exc.code != 404 or not kwargs.get("payment_method"):
                 raise
-            raise ls.UserError(
-                400,
-                f"No such PaymentMethod: '{kwargs['payment_method']}'",
-                {"param": "payment_method", "code": "resource_missing"},
-            ) from None
+            missing = {"param": "payment_method", "code": "resource_missing"}
+            raise ls.UserError(400, f"No such PaymentMethod: '{kwargs['payment_method']}'", missing) from None
         self.description = description
         _emit("payment_intent.created", self)
 

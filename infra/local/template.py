@@ -354,9 +354,8 @@ def resolve(cloud: Any, node: Any) -> Any:
 
 
 def _create_state_machines(cloud: Any) -> None:
-    """With ``execute_state_machine`` on, moto's Step Functions API reads another backend than
-    its CloudFormation writes to: each machine is created again under the same name (so every
-    ``!Ref``/``!GetAtt`` to it already holds the right ARN), substitutions resolved."""
+    """Each state machine again through the Step Functions API, under the same name and with its
+    substitutions resolved: moto's executing backend does not see CloudFormation's (README)."""
     sfn = cloud.client("stepfunctions")
     for lid, res in cloud.cfn.get("Resources", {}).items():
         if res.get("Type") != "AWS::StepFunctions::StateMachine":
