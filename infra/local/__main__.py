@@ -53,11 +53,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from infra.local.gateway import Gateway
     from infra.local.issuer import Issuer
 
-    logging.basicConfig(
-        level=logging.INFO if not args.quiet else logging.WARNING,
-        format="%(asctime)s %(levelname).1s %(name)s: %(message)s",
-        datefmt="%H:%M:%S",
-    )
+    level = logging.WARNING if args.quiet else logging.INFO
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname).1s %(name)s: %(message)s", datefmt="%H:%M:%S")
     for noisy in ("botocore", "pynamodb", "samtranslator", "werkzeug", "aws_lambda_powertools"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     from infra.local import stripe_wiring
@@ -92,10 +89,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"  API:       {gateway.url}   (e.g. curl {gateway.url}/health)")
     print(f"  Emulator:  {cloud.endpoint}   (AWS_ENDPOINT_URL={cloud.endpoint} aws ...)")
     print(f"  Stripe:    {standin.url}   (localstripe, Stripe's test mode; docs/stripe-standin.md)")
-    print(
-        f"  Stack:     {cloud.stack_name}, stage {cloud.stage}; "
-        f"{len(cloud.resources)} resources, {len(gateway.routes)} routes"
-    )
+    counts = f"{len(cloud.resources)} resources, {len(gateway.routes)} routes"
+    print(f"  Stack:     {cloud.stack_name}, stage {cloud.stage}; {counts}")
     if seeded is not None:
         print(f"  Seeded:    demo data ({len(seeded)} users)")
     print("  Schedules (fire: python -m infra.local fire <name> [--at ISO]):")
@@ -167,12 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--stage", default="local")
     p.add_argument("--ttl", type=int, default=86400, help="lifetime of the printed tokens (s)")
-    p.add_argument(
-        "--visibility-cap",
-        type=float,
-        default=10,
-        help="cap SQS visibility timeouts (s) so retries come back sooner (default 10)",
-    )
+    cap_help = "cap SQS visibility timeouts (s) so retries come back sooner (default 10)"
+    p.add_argument("--visibility-cap", type=float, default=10, help=cap_help)
     p.add_argument("--stripe-port", type=int, default=12111, help="port of localstripe (Stripe's test mode)")
     p.add_argument("--no-seed", action="store_true")
     p.add_argument("--no-clock", action="store_true", help="do not fire schedules at their real times")

@@ -1,8 +1,5 @@
-"""LocalCloud: template.yaml deployed into an in-process AWS emulator (moto), the real
-handlers running in this process (usage: infra/local/README.md). Deploying lives in
-:mod:`.template`, schedules and rule targets in :mod:`.schedules`, SQS pollers in :mod:`.sqs`.
-With ``external=True`` a running LocalStack (through localstack-client) takes moto's place.
-"""
+"""LocalCloud: template.yaml deployed into an in-process moto (or, ``external=True``, a running
+LocalStack), the real handlers running in this process (usage: infra/local/README.md)."""
 
 from __future__ import annotations
 
@@ -72,21 +69,17 @@ class LocalCloud:
         if self.external:
             from localstack_client import config
 
-            self.endpoint = (
-                os.environ.get("AWS_ENDPOINT_URL") or config.get_service_endpoint("s3") or "http://localhost:4566"
-            )
+            default = config.get_service_endpoint("s3") or "http://localhost:4566"
+            self.endpoint = os.environ.get("AWS_ENDPOINT_URL") or default
         else:
             # No AWS_ENDPOINT_URL: in-process clients keep AWS's own URLs, which moto's botocore
             # hook answers straight from the backends its HTTP server serves to other processes
             # (about 1 ms a call instead of 5-25 ms over HTTP); other processes use self.endpoint.
             os.environ["MOTO_PORT"] = str(self.port)
             os.environ.pop("AWS_ENDPOINT_URL", None)
-        for k, v in (
-            ("AWS_ACCESS_KEY_ID", "testing"),
-            ("AWS_SECRET_ACCESS_KEY", "testing"),
-            ("AWS_DEFAULT_REGION", DEFAULT_REGION),
-        ):
-            os.environ.setdefault(k, v)
+        os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+        os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+        os.environ.setdefault("AWS_DEFAULT_REGION", DEFAULT_REGION)
         self.region = os.environ["AWS_DEFAULT_REGION"]
         if not self.external:
             from moto import mock_aws
@@ -160,13 +153,8 @@ class LocalCloud:
         self.dispatcher.collect()
         t2 = time.perf_counter()
         self.timings.update(wire_s=round(t2 - t1, 3), deploy_s=round(t2 - t0, 3))
-        log.info(
-            "deployed %s in %.2fs (%d resources, %d handled locally)",
-            self.stack_name,
-            t2 - t0,
-            len(self.resources),
-            len(self.skipped),
-        )
+        counts = len(self.resources), len(self.skipped)
+        log.info("deployed %s in %.2fs (%d resources, %d handled locally)", self.stack_name, t2 - t0, *counts)
         return self.resources
 
     def _start_pollers(self) -> None:
@@ -176,7 +164,6 @@ class LocalCloud:
         from moto.sqs.models import sqs_backends
 
         queues = sqs_backends[self.account][self.region].queues
-        by_arn = {info.get("arn"): lid for lid, info in self.resources.items()}
         for esm in list(lambda_backend(self.account, self.region)._event_source_mappings.values()):
             fn_name, queue_name = esm.function_arn.split(":")[6], esm.event_source_arn.rsplit(":", 1)[-1]
             queue = queues.get(queue_name) if ":sqs:" in esm.event_source_arn else None
@@ -185,18 +172,7 @@ class LocalCloud:
             for key, value in list(queue.lambda_event_source_mappings.items()):
                 if value is esm:
                     del queue.lambda_event_source_mappings[key]
-            poller = SqsPoller(
-                runtime=self.runtime,
-                sqs=self.client("sqs"),
-                esm=esm,
-                function_logical_id=self.runtime._by_name[fn_name],
-                queue_url=self.queue_url_by_name(queue_name),
-                queue_arn=esm.event_source_arn,
-                region=self.region,
-                visibility_timeout_cap_s=self.visibility_timeout_cap_s,
-                batching_window_cap_s=self.batching_window_cap_s,
-            )
-            poller.queue_logical_id = by_arn.get(esm.event_source_arn)
+            poller = SqsPoller(self, esm, self.runtime._by_name[fn_name], self.queue_url_by_name(queue_name))
             poller.start()
             self.pollers.append(poller)
 
@@ -204,19 +180,10 @@ class LocalCloud:
         """Wait until every polled queue is empty (visible, in flight, delayed) and nothing runs."""
         sqs, urls = self.client("sqs"), sorted({p.queue_url for p in self.pollers})
         deadline, quiet = time.monotonic() + timeout_s, 0
+        names = [f"ApproximateNumberOfMessages{kind}" for kind in ("", "NotVisible", "Delayed")]
         while True:
             counts = {
-                url: sum(
-                    int(v)
-                    for v in sqs.get_queue_attributes(
-                        QueueUrl=url,
-                        AttributeNames=[
-                            "ApproximateNumberOfMessages",
-                            "ApproximateNumberOfMessagesNotVisible",
-                            "ApproximateNumberOfMessagesDelayed",
-                        ],
-                    )["Attributes"].values()
-                )
+                url: sum(map(int, sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"].values()))
                 for url in urls
             }
             busy = self.runtime.active > 0 or self.dispatcher.pending > 0 or any(counts.values())
@@ -265,10 +232,8 @@ class LocalCloud:
     def _info(self, logical_id: str, rtype: str, key: str) -> str:
         info = self.resources.get(logical_id)
         if info is None or info.get("type") != rtype:
-            raise KeyError(
-                f"{logical_id} is not a {rtype} of stack {self.stack_name}"
-                + (f" but a {info.get('type')}" if info else "")
-            )
+            actually = f" but a {info.get('type')}" if info else ""
+            raise KeyError(f"{logical_id} is not a {rtype} of stack {self.stack_name}{actually}")
         return str(info[key])
 
     def queue_url(self, logical_id: str) -> str:
@@ -291,10 +256,10 @@ class LocalCloud:
 
     def wait_execution(self, execution_arn: str, timeout_s: float = 30) -> dict[str, Any]:
         sfn, deadline = self.client("stepfunctions"), time.monotonic() + timeout_s
-        while (desc := sfn.describe_execution(executionArn=execution_arn))[
-            "status"
-        ] == "RUNNING" and time.monotonic() < deadline:
+        desc = sfn.describe_execution(executionArn=execution_arn)
+        while desc["status"] == "RUNNING" and time.monotonic() < deadline:
             time.sleep(0.05)
+            desc = sfn.describe_execution(executionArn=execution_arn)
         out = {k: desc.get(k) for k in ("executionArn", "status", "output", "error", "cause")}
         with contextlib.suppress(TypeError, ValueError):
             out["output"] = json.loads(out["output"])

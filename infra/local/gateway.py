@@ -1,8 +1,5 @@
-"""The local API Gateway (the standard library's ``ThreadingHTTPServer``): the template's
-``Type: Api`` routes, the Cognito authorizer played by :mod:`.issuer` (401 JSON without a
-valid token), AWS's REST (v1) proxy event and response (502 on a function error), JSON
-405 with ``Allow`` for a method a path lacks, and the ``/_local/`` endpoints (README).
-"""
+"""The local API Gateway: the template's ``Type: Api`` routes as REST (v1) proxy events, the
+Cognito authorizer played by :mod:`.issuer`, and the ``/_local/`` endpoints (README)."""
 
 from __future__ import annotations
 
@@ -26,15 +23,8 @@ from .template import Route
 
 log = logging.getLogger("infra.local.gateway")
 
-_TEXT_TYPES = (
-    "text/",
-    "application/json",
-    "application/xml",
-    "application/x-www-form-urlencoded",
-    "application/javascript",
-    "+json",
-    "+xml",
-)
+# Bodies of these content types reach the function as text, others base64-encoded.
+_TEXTUAL = re.compile(r"text/|application/(json|xml|x-www-form-urlencoded|javascript)|\+json|\+xml")
 
 
 @dataclass
@@ -103,95 +93,13 @@ class Gateway:
             return r, params, allowed
         return None, {}, allowed
 
-    def build_event(
-        self,
-        route: Route,
-        method: str,
-        raw_path: str,
-        query: str,
-        headers: list[tuple[str, str]],
-        body: bytes,
-        path_params: dict[str, str],
-        claims: dict[str, Any] | None,
-        source_ip: str,
-    ) -> dict[str, Any]:
-        single: dict[str, str] = {}
-        multi: dict[str, list[str]] = {}
-        for k, v in headers:
-            single[k] = v
-            multi.setdefault(k, []).append(v)
-        lower = {k.lower(): v for k, v in single.items()}
-        qs = parse_qs(query, keep_blank_values=True)
-        text_body, is_b64 = None, False
-        if body:
-            content_type = lower.get("content-type", "")
-            try:
-                textual = not content_type or any(t in content_type for t in _TEXT_TYPES)
-                text_body = body.decode("utf-8") if textual else None
-            except UnicodeDecodeError:
-                pass
-            if text_body is None:
-                text_body, is_b64 = base64.b64encode(body).decode(), True
-        now, path = datetime.now(UTC), unquote(raw_path)
-        context: dict[str, Any] = {
-            "resourceId": hashlib.sha1(route.path.encode()).hexdigest()[:6],
-            "resourcePath": route.path,
-            "httpMethod": method,
-            "extendedRequestId": base64.b64encode(uuid.uuid4().bytes)[:16].decode(),
-            "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
-            "path": f"/{route.stage}{path}",
-            "accountId": getattr(self.cloud, "account", "123456789012"),
-            "protocol": "HTTP/1.1",
-            "stage": route.stage,
-            "domainPrefix": "localhost",
-            "requestTimeEpoch": int(now.timestamp() * 1000),
-            "requestId": str(uuid.uuid4()),
-            "identity": {
-                **dict.fromkeys(
-                    (
-                        "cognitoIdentityPoolId",
-                        "accountId",
-                        "cognitoIdentityId",
-                        "caller",
-                        "principalOrgId",
-                        "accessKey",
-                        "cognitoAuthenticationType",
-                        "cognitoAuthenticationProvider",
-                        "userArn",
-                        "user",
-                    )
-                ),
-                "sourceIp": source_ip,
-                "userAgent": lower.get("user-agent"),
-            },
-            "domainName": lower.get("host") or f"localhost:{self.port}",
-            "apiId": "local",
-        }
-        if claims is not None:
-            context["authorizer"] = {"claims": {k: _claim(k, v) for k, v in claims.items()}}
-        return {
-            "resource": route.path,
-            "path": path,
-            "httpMethod": method,
-            "headers": single or None,
-            "multiValueHeaders": multi or None,
-            "queryStringParameters": {k: v[-1] for k, v in qs.items()} or None,
-            "multiValueQueryStringParameters": qs or None,
-            "pathParameters": path_params or None,
-            "stageVariables": None,
-            "requestContext": context,
-            "body": text_body,
-            "isBase64Encoded": is_b64,
-        }
-
 
 class _Handler(BaseHTTPRequestHandler):
     gw: Gateway
     protocol_version = "HTTP/1.1"
     server_version = "skysentral-local-gateway"
-    # A response used to leave in two sends (headers, body): on a keep-alive connection
-    # the second waited for the client's delayed ACK (Nagle), ~40 ms a request. Now it is
-    # buffered into one send (flushed after each request) and TCP_NODELAY is set.
+    # One send per response and TCP_NODELAY: in two sends, the body waited ~40 ms for the
+    # client's delayed ACK (Nagle) on keep-alive connections.
     wbufsize = -1
     disable_nagle_algorithm = True
 
@@ -205,20 +113,13 @@ class _Handler(BaseHTTPRequestHandler):
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's own errors (bad request line, header too long …) as JSON too."""
         self.close_connection = True
-        self._send(
-            code,
-            {
-                "error": "bad_request" if code == 400 else f"http_{code}",
-                "message": message or explain or self.responses.get(code, ("",))[0],
-            },
-        )
+        error = "bad_request" if code == 400 else f"http_{code}"
+        self._send(code, {"error": error, "message": message or explain or self.responses.get(code, ("",))[0]})
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         log.debug(format, *args)
 
-    def _send(
-        self, status: int, body: bytes | dict[str, Any] | list[Any], headers: list[tuple[str, str]] | None = None
-    ) -> int:
+    def _send(self, status: int, body: bytes | dict | list, headers: list[tuple[str, str]] | None = None) -> int:
         data = json.dumps(body, default=str).encode() if isinstance(body, (dict, list)) else body
         self.send_response(status)
         for k, v in headers or []:
@@ -250,14 +151,9 @@ class _Handler(BaseHTTPRequestHandler):
         method = self.command.upper()
         route, params, allowed = self.gw.find(method, path)
         if route is None and allowed:
-            return self._send(
-                405,
-                {
-                    "error": "method_not_allowed",
-                    "message": f"{method} is not allowed on {path}; allowed: {', '.join(allowed)}",
-                },
-                [("Allow", ", ".join(allowed))],
-            )
+            message = f"{method} is not allowed on {path}; allowed: {', '.join(allowed)}"
+            error = {"error": "method_not_allowed", "message": message}
+            return self._send(405, error, [("Allow", ", ".join(allowed))])
         if route is None:
             return self._send(404, {"error": "not_found", "message": f"no route for {method} {path}"})
         claims = None
@@ -270,9 +166,7 @@ class _Handler(BaseHTTPRequestHandler):
                 claims = self.gw.issuer.verify(token)
             except InvalidToken as exc:
                 return self._send(401, {"error": "unauthorized", "message": str(exc)}, [("WWW-Authenticate", "Bearer")])
-        event = self.gw.build_event(
-            route.route, method, path, query, list(self.headers.items()), body, params, claims, self.client_address[0]
-        )
+        event = self._event(route.route, path, query, body, params, claims)
         result, errored = self.gw.cloud.runtime.invoke_raw(route.route.function, event)
         if errored or not isinstance(result, dict) or "statusCode" not in result:
             if not errored:
@@ -283,6 +177,78 @@ class _Handler(BaseHTTPRequestHandler):
         out = result.get("body") or ""
         data = base64.b64decode(out) if result.get("isBase64Encoded") else str(out).encode()
         return self._send(int(result["statusCode"]), data, [(k, v) for k, vs in headers.items() for v in vs])
+
+    def _event(self, route: Route, raw_path: str, query: str, body: bytes, params: dict[str, str], claims: Any) -> dict:
+        """AWS's REST (v1) proxy event for this request."""
+        method, source_ip = self.command.upper(), self.client_address[0]
+        single: dict[str, str] = {}
+        multi: dict[str, list[str]] = {}
+        for k, v in self.headers.items():
+            single[k] = v
+            multi.setdefault(k, []).append(v)
+        lower = {k.lower(): v for k, v in single.items()}
+        qs = parse_qs(query, keep_blank_values=True)
+        text_body, is_b64 = None, False
+        if body:
+            content_type = lower.get("content-type", "")
+            try:
+                textual = not content_type or _TEXTUAL.search(content_type)
+                text_body = body.decode("utf-8") if textual else None
+            except UnicodeDecodeError:
+                pass
+            if text_body is None:
+                text_body, is_b64 = base64.b64encode(body).decode(), True
+        now, path = datetime.now(UTC), unquote(raw_path)
+        context: dict[str, Any] = {
+            "resourceId": hashlib.sha1(route.path.encode()).hexdigest()[:6],
+            "resourcePath": route.path,
+            "httpMethod": method,
+            "extendedRequestId": base64.b64encode(uuid.uuid4().bytes)[:16].decode(),
+            "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "path": f"/{route.stage}{path}",
+            "accountId": getattr(self.gw.cloud, "account", "123456789012"),
+            "protocol": "HTTP/1.1",
+            "stage": route.stage,
+            "domainPrefix": "localhost",
+            "requestTimeEpoch": int(now.timestamp() * 1000),
+            "requestId": str(uuid.uuid4()),
+            "identity": {
+                **dict.fromkeys(
+                    (
+                        "cognitoIdentityPoolId",
+                        "accountId",
+                        "cognitoIdentityId",
+                        "caller",
+                        "principalOrgId",
+                        "accessKey",
+                        "cognitoAuthenticationType",
+                        "cognitoAuthenticationProvider",
+                        "userArn",
+                        "user",
+                    )
+                ),
+                "sourceIp": source_ip,
+                "userAgent": lower.get("user-agent"),
+            },
+            "domainName": lower.get("host") or f"localhost:{self.gw.port}",
+            "apiId": "local",
+        }
+        if claims is not None:
+            context["authorizer"] = {"claims": {k: _claim(k, v) for k, v in claims.items()}}
+        return {
+            "resource": route.path,
+            "path": path,
+            "httpMethod": method,
+            "headers": single or None,
+            "multiValueHeaders": multi or None,
+            "queryStringParameters": {k: v[-1] for k, v in qs.items()} or None,
+            "multiValueQueryStringParameters": qs or None,
+            "pathParameters": params or None,
+            "stageVariables": None,
+            "requestContext": context,
+            "body": text_body,
+            "isBase64Encoded": is_b64,
+        }
 
     def _local(self, path: str, query: str, body: bytes) -> int:
         """The local-only endpoints: issuer keys, schedules, queues, drain, clock, resources."""
@@ -322,19 +288,11 @@ class _Handler(BaseHTTPRequestHandler):
         if m and method == "POST":
             try:
                 if m.group(1):
-                    at = arg("at")
-                    return self._send(
-                        200,
-                        cloud.fire_schedule(
-                            unquote(m.group(1)), at=datetime.fromisoformat(at.replace("Z", "+00:00")) if at else None
-                        ),
-                    )
-                ids = send_messages(
-                    cloud.client("sqs"),
-                    cloud.queue_url(unquote(m.group(2))),
-                    payload if isinstance(payload, list) else [payload],
-                    group=arg("group"),
-                )
+                    at = datetime.fromisoformat(arg("at").replace("Z", "+00:00")) if arg("at") else None
+                    return self._send(200, cloud.fire_schedule(unquote(m.group(1)), at=at))
+                messages = payload if isinstance(payload, list) else [payload]
+                queue_url = cloud.queue_url(unquote(m.group(2)))
+                ids = send_messages(cloud.client("sqs"), queue_url, messages, group=arg("group"))
                 return self._send(200, {"sent": len(ids), "message_ids": ids})
             except KeyError as exc:
                 return self._send(404, {"error": "not_found", "message": str(exc.args[0])})

@@ -37,11 +37,8 @@ def apply() -> None:
 
     SQSBackend.is_message_valid_based_on_retention_period = is_message_valid_based_on_retention_period  # type: ignore[method-assign]
 
-    # moto's DynamoDB is not thread-safe: transact_write_items deep-copies a table while
-    # another thread writes to it ("dictionary changed size during iteration"), and scans
-    # iterate over dicts others change. The gateway, the pollers and the HTTP endpoint all
-    # call it from threads, so one lock serialises every DynamoDB request (including the
-    # serialisation of its answer). An emulator need not be parallel, only correct.
+    # moto's DynamoDB is not thread-safe (infra/local/README.md): one lock serialises every
+    # DynamoDB request, answer included. An emulator need not be parallel, only correct.
     from moto.dynamodb.responses import DynamoHandler
 
     call_action = DynamoHandler.call_action

@@ -1,14 +1,6 @@
-"""The in-process Lambda runtime of the local cloud, and the one handler loader
-(:func:`import_handler`, used by the runtime, the tests and the OpenAPI generator).
-
-moto never runs Lambda code: :func:`install` replaces its docker-less invoke, so every
-invoke reaching the emulator (boto3, Step Functions tasks, pollers, schedules, rules, the
-gateway) runs the real handler in a thread, with the function's resolved environment and
-timeout (``Sandbox.Timedout``). An exception becomes ``X-Amz-Function-Error: Unhandled``
-with ``errorType`` = its class name, which ``Retry``/``Catch`` match on. A handler module
-is re-imported when its file changes; all handlers share one interpreter, so shared code
-belongs in the layer, not in same-named helper modules of several function folders.
-"""
+"""The in-process Lambda runtime (moto never runs Lambda code: :func:`install` replaces its
+invoke; infra/local/README.md) and the one handler loader, :func:`import_handler`, also used by
+the tests and the OpenAPI generator. A handler module is re-imported when its file changes."""
 
 from __future__ import annotations
 
@@ -153,13 +145,8 @@ class Runtime:
                 module = import_handler(
                     spec.code_dir, spec.handler, spec.layer_dirs, f"_skysentral_fn{self._tag}_{logical_id}"
                 )
-                log.info(
-                    "INIT %s (%s/%s) in %.0f ms",
-                    logical_id,
-                    spec.code_dir.name,
-                    file.name,
-                    (time.perf_counter() - t0) * 1000,
-                )
+                init_ms = (time.perf_counter() - t0) * 1000
+                log.info("INIT %s (%s/%s) in %.0f ms", logical_id, spec.code_dir.name, file.name, init_ms)
                 cached = self._modules[logical_id] = (module, mtime)
         return getattr(cached[0], attr)
 
@@ -188,19 +175,12 @@ class Runtime:
             finally:
                 _leave()
             if worker.is_alive():
-                return {
-                    "errorMessage": f"Task timed out after {spec.timeout_s:.2f} seconds",
-                    "errorType": "Sandbox.Timedout",
-                }, True
+                return _error("Sandbox.Timedout", f"Task timed out after {spec.timeout_s:.2f} seconds"), True
             if "error" in result:
                 exc = result["error"]
                 log.warning("%s raised %s: %s", logical_id, type(exc).__name__, exc)
-                return {
-                    "errorMessage": str(exc),
-                    "errorType": type(exc).__name__,
-                    "requestId": context.aws_request_id,
-                    "stackTrace": [line.rstrip("\n") for line in result["tb"][1:]],
-                }, True
+                stack = [line.rstrip("\n") for line in result["tb"][1:]]
+                return _error(type(exc).__name__, str(exc), requestId=context.aws_request_id, stackTrace=stack), True
             return result.get("value"), False
         finally:
             with self._active_lock:
@@ -273,9 +253,12 @@ def _serialise(payload: Any, errored: bool) -> tuple[str, bool]:
     try:
         return json.dumps(payload), errored
     except (TypeError, ValueError) as exc:
-        return json.dumps(
-            {"errorMessage": f"Unable to marshal response: {exc}", "errorType": "Runtime.MarshalError"}
-        ), True
+        return json.dumps(_error("Runtime.MarshalError", f"Unable to marshal response: {exc}")), True
+
+
+def _error(error_type: str, message: str, **more: Any) -> dict[str, Any]:
+    """Lambda's payload for a failed invocation (``errorType`` is what Retry/Catch match on)."""
+    return {"errorMessage": message, "errorType": error_type, **more}
 
 
 _runtimes: list[Runtime] = []

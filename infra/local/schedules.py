@@ -1,9 +1,5 @@
-"""What moto never fires or cannot deliver, dispatched locally: Scheduler schedules (SAM
-``ScheduleV2``; moto's CloudFormation skips them), schedule rules (SAM ``Schedule``), and
-rules with Lambda / Step Functions / SNS targets (:func:`install_events_patch`; other targets
-stay moto's). :class:`Dispatcher` fires a schedule with a chosen clock (the ``<aws.scheduler.*>``
-attributes substituted) and runs the background clock; ``cron()`` goes through croniter.
-"""
+"""What moto never fires or cannot deliver, dispatched locally: Scheduler schedules, schedule
+rules, and rules with Lambda / Step Functions / SNS targets (infra/local/README.md)."""
 
 from __future__ import annotations
 
@@ -15,7 +11,7 @@ import re
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,25 +30,18 @@ class Schedule:
     kind: str  # "scheduler" | "events-rule"
     expression: str
     timezone: str
-    target_arn: str
-    input: str | None  # Scheduler Target.Input / rule target Input (raw string)
-    state: str = "ENABLED"
-    target: dict[str, Any] = field(default_factory=dict)  # the resolved target block
-    aliases: list[str] = field(default_factory=list)
-    group: str = "default"
-    target_logical_id: str | None = None
+    state: str
+    target: dict[str, Any]  # the resolved target block: Arn, Input (a raw string) …
+    aliases: list[str]  # the SAM event names
+    group: str
+    target_logical_id: str | None
+    target_arn = property(lambda self: str(self.target.get("Arn")))
+    input = property(lambda self: self.target.get("Input"))
 
     def describe(self) -> dict[str, Any]:
-        keys = ("name", "logical_id", "aliases", "kind", "expression", "timezone", "state")
-        return {
-            **{k: getattr(self, k) for k in keys},
-            "input": self.input,
-            "target": {
-                "arn": self.target_arn,
-                "logical_id": self.target_logical_id,
-                "service": arn_service(self.target_arn),
-            },
-        }
+        keys = ("name", "logical_id", "aliases", "kind", "expression", "timezone", "state", "input")
+        target = {"arn": self.target_arn, "logical_id": self.target_logical_id, "service": arn_service(self.target_arn)}
+        return {**{k: getattr(self, k) for k in keys}, "target": target}
 
     def matches(self, name: str) -> bool:
         return name in {self.name, self.logical_id, *self.aliases}
@@ -77,13 +66,12 @@ def as_aware(at: datetime | None, tz: str) -> datetime:
 def scheduler_input(schedule: Schedule, at: datetime, region: str, account: str) -> str:
     """The payload EventBridge Scheduler sends, context attributes substituted."""
     text = schedule.input if schedule.input is not None else "{}"
+    arn = f"arn:aws:scheduler:{region}:{account}:schedule/{schedule.group}/{schedule.name}"
     for key, value in {
         "<aws.scheduler.scheduled-time>": iso_z(at),
         "<aws.scheduler.execution-id>": str(uuid.uuid4()),
         "<aws.scheduler.attempt-number>": "1",
-        "<aws.scheduler.schedule-arn>": (
-            f"arn:aws:scheduler:{region}:{account}:schedule/{schedule.group}/{schedule.name}"
-        ),
+        "<aws.scheduler.schedule-arn>": arn,
     }.items():
         text = text.replace(key, value)
     return text
@@ -142,7 +130,6 @@ def next_fire(expression: str, after: datetime, tz: str = "UTC") -> datetime | N
     except CroniterBadDateError:
         pass
     return None
-    return None
 
 
 class Dispatcher:
@@ -168,13 +155,8 @@ class Dispatcher:
             props = res.get("Properties") or {}
             if res.get("Type") == "AWS::Scheduler::Schedule":
                 p = tpl.resolve(cloud, props)
-                targets = [p.get("Target") or {}]
-                name, zone, group = (
-                    p.get("Name") or lid,
-                    p.get("ScheduleExpressionTimezone") or "UTC",
-                    p.get("GroupName") or "default",
-                )
-                kind = "scheduler"
+                targets, name, kind = [p.get("Target") or {}], p.get("Name") or lid, "scheduler"
+                zone, group = p.get("ScheduleExpressionTimezone") or "UTC", p.get("GroupName") or "default"
             elif res.get("Type") == "AWS::Events::Rule" and props.get("ScheduleExpression"):
                 p = tpl.resolve(cloud, props)
                 targets = p.get("Targets") or []
@@ -182,28 +164,17 @@ class Dispatcher:
                 zone, group, kind = "UTC", "default", "events-rule"
             else:
                 continue
+            expression, state = str(p.get("ScheduleExpression")), str(p.get("State") or "ENABLED")
             for target in targets:
-                self.schedules.append(
-                    Schedule(
-                        name=str(name),
-                        logical_id=lid,
-                        kind=kind,
-                        expression=str(p.get("ScheduleExpression")),
-                        timezone=str(zone),
-                        target_arn=str(target.get("Arn")),
-                        input=target.get("Input"),
-                        state=str(p.get("State") or "ENABLED"),
-                        target=target,
-                        aliases=aliases.get(lid, []),
-                        group=str(group),
-                        target_logical_id=by_arn.get(target.get("Arn")),
-                    )
+                target_lid, event_names = by_arn.get(target.get("Arn")), aliases.get(lid, [])
+                schedule = Schedule(
+                    str(name), lid, kind, expression, str(zone), state, target, event_names, str(group), target_lid
                 )
+                self.schedules.append(schedule)
 
     def find(self, name: str) -> list[Schedule]:
-        found = [s for s in self.schedules if name in (s.name, s.logical_id)] or [
-            s for s in self.schedules if s.matches(name)
-        ]
+        found = [s for s in self.schedules if name in (s.name, s.logical_id)]
+        found = found or [s for s in self.schedules if s.matches(name)]
         if not found:
             raise KeyError(f"no schedule {name!r}; known: {[s.name for s in self.schedules]}")
         return found
@@ -233,13 +204,7 @@ class Dispatcher:
             if wait and isinstance(result, dict) and result.get("executionArn"):
                 result = cloud.wait_execution(result["executionArn"])
             out.append(
-                {
-                    "schedule": s.name,
-                    "scheduled_time": iso_z(when),
-                    "target": s.target_arn,
-                    "payload": payload,
-                    "result": result,
-                }
+                dict(schedule=s.name, scheduled_time=iso_z(when), target=s.target_arn, payload=payload, result=result)
             )
         return out[0] if len(out) == 1 else {"fired": out}
 
@@ -270,22 +235,18 @@ class Dispatcher:
                     return cloud.runtime.invoke(lid, json.loads(payload))
                 self.background(lambda: cloud.runtime.invoke_raw(lid, json.loads(payload)))
                 return None
+            invocation_type = "RequestResponse" if sync else "Event"
             resp = cloud.client("lambda").invoke(
-                FunctionName=arn, Payload=payload.encode(), InvocationType="RequestResponse" if sync else "Event"
+                FunctionName=arn, Payload=payload.encode(), InvocationType=invocation_type
             )
             body = resp["Payload"].read()
             return json.loads(body) if body else None
         if service == "states":
-            return {
-                "executionArn": cloud.client("stepfunctions").start_execution(stateMachineArn=arn, input=payload)[
-                    "executionArn"
-                ]
-            }
+            execution = cloud.client("stepfunctions").start_execution(stateMachineArn=arn, input=payload)
+            return {"executionArn": execution["executionArn"]}
         if service == "sqs":
-            kwargs: dict[str, Any] = {
-                "QueueUrl": cloud.queue_url_by_name(arn.rsplit(":", 1)[-1]),
-                "MessageBody": payload,
-            }
+            queue_url = cloud.queue_url_by_name(arn.rsplit(":", 1)[-1])
+            kwargs: dict[str, Any] = {"QueueUrl": queue_url, "MessageBody": payload}
             if group := (target.get("SqsParameters") or {}).get("MessageGroupId"):
                 kwargs["MessageGroupId"] = group
             return cloud.client("sqs").send_message(**kwargs)["MessageId"]
@@ -293,16 +254,9 @@ class Dispatcher:
             return cloud.client("sns").publish(TopicArn=arn, Message=payload)["MessageId"]
         if service == "events":
             params = target.get("EventBridgeParameters") or {}
-            return cloud.client("events").put_events(
-                Entries=[
-                    {
-                        "EventBusName": arn,
-                        "Source": params.get("Source", "local.scheduler"),
-                        "DetailType": params.get("DetailType", "Scheduled Event"),
-                        "Detail": payload,
-                    }
-                ]
-            )["Entries"]
+            source, detail_type = params.get("Source", "local.scheduler"), params.get("DetailType", "Scheduled Event")
+            entry = {"EventBusName": arn, "Source": source, "DetailType": detail_type, "Detail": payload}
+            return cloud.client("events").put_events(Entries=[entry])["Entries"]
         raise NotImplementedError(f"local delivery to {arn} is not supported")
 
     def background(self, fn: Callable[[], Any]) -> None:
@@ -360,14 +314,10 @@ def install_events_patch(dispatch: Callable[[dict[str, Any], str], bool]) -> Non
     def send_to_targets(self: Any, original_event: Any, transform_input: bool = True) -> None:
         # moto matches a schedule-only rule (no pattern) and a DISABLED rule against every
         # event; EventBridge does neither.
-        schedule_only = getattr(self.event_pattern, "_pattern", None) in (None, {}) and getattr(
-            self, "scheduled_expression", None
-        )
-        if (
-            getattr(self, "state", "ENABLED") != "ENABLED"
-            or schedule_only
-            or not self.event_pattern.matches_event(original_event)
-        ):
+        schedule_only = getattr(self.event_pattern, "_pattern", None) in (None, {}) and self.scheduled_expression
+        if schedule_only or getattr(self, "state", "ENABLED") != "ENABLED":
+            return
+        if not self.event_pattern.matches_event(original_event):
             return
         event = _normalise_event(original_event)
         for target in [t for t in self.targets if arn_service(t["Arn"]) in _LOCAL_TARGET_SERVICES]:

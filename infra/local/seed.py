@@ -1,76 +1,17 @@
-"""The demo data that `make run` seeds (issue: foundation, item 7).
-
-Nordlys Rørlegger AS: a Norwegian plumbing firm with three departments, 25 employees
-with mobile subscriptions on 5/6/10/20 GB plans (some "Fri Bruk" plans that include
-Nordic and EU/EEA usage), a ported main number, extensions and a switchboard queue.
-Fjellvind Consulting AS: a small second company, to try tenant isolation.
-
-Ids are fixed so that tokens printed by `python -m infra.local tokens` stay valid.
-"""
+"""The demo data that `make run` seeds, read from ``demo_company.json`` (data, not code):
+Nordlys Rørlegger AS (25 employees and subscriptions, extensions, a switchboard queue) and
+Fjellvind Consulting AS (a small second company, to try tenant isolation), plus the demo
+users whose tokens ``python -m infra.local tokens`` prints. Ids are fixed so that those
+tokens stay valid; seeding again writes the same items (plain puts)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-NORDLYS = "c-nordlys"
-FJELLVIND = "c-fjellvind"
-OPERATOR_ORG = "op-skysentral"  # the business mobile operator's own staff (role operator)
-
-_FIRST = [
-    "Kari",
-    "Ola",
-    "Ingrid",
-    "Lars",
-    "Sigrid",
-    "Jonas",
-    "Astrid",
-    "Magnus",
-    "Nora",
-    "Henrik",
-    "Solveig",
-    "Emil",
-    "Ragnhild",
-    "Sander",
-    "Maja",
-    "Eirik",
-    "Tone",
-    "Vegard",
-    "Hedda",
-    "Knut",
-    "Silje",
-    "Petter",
-    "Live",
-    "Tor",
-    "Ane",
-]
-_LAST = [
-    "Nordmann",
-    "Hansen",
-    "Johansen",
-    "Olsen",
-    "Larsen",
-    "Andersen",
-    "Pedersen",
-    "Nilsen",
-    "Kristiansen",
-    "Jensen",
-    "Karlsen",
-    "Johnsen",
-    "Pettersen",
-    "Eriksen",
-    "Berg",
-    "Haugen",
-    "Hagen",
-    "Johannessen",
-    "Andreassen",
-    "Jacobsen",
-    "Dahl",
-    "Jørgensen",
-    "Halvorsen",
-    "Henriksen",
-    "Lund",
-]
-_PLANS = ["BEDRIFT_5", "BEDRIFT_6", "BEDRIFT_10", "BEDRIFT_20", "FRI_BRUK_10", "FRI_BRUK_20"]
+DEMO = json.loads(Path(__file__).with_name("demo_company.json").read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)
@@ -80,149 +21,38 @@ class DemoUser:
     var: str  # shell variable name used in the README's curl examples
 
 
-def _claims(company_id: str, employee_id: str, email: str, role: str, departments: tuple[str, ...] = ()) -> dict:
-    return {
-        "sub": employee_id,
-        "email": email,
-        "custom:company_id": company_id,
-        "custom:role": role,
-        "custom:departments": ",".join(departments),
-    }
+DEMO_USERS: list[DemoUser] = [DemoUser(**user) for user in DEMO["users"]]
 
 
-DEMO_USERS: list[DemoUser] = [
-    DemoUser(
-        "company_admin (Kari Nordmann, Nordlys)",
-        _claims(NORDLYS, "e-nordlys-01", "kari.nordmann@nordlys.no", "company_admin"),
-        "ADMIN",
-    ),
-    DemoUser(
-        "department_admin of Salg (Ola Hansen, Nordlys)",
-        _claims(NORDLYS, "e-nordlys-02", "ola.hansen@nordlys.no", "department_admin", ("dep-salg",)),
-        "DEPT_ADMIN",
-    ),
-    DemoUser(
-        "switchboard_agent (Ingrid Johansen, Nordlys)",
-        _claims(NORDLYS, "e-nordlys-03", "ingrid.johansen@nordlys.no", "switchboard_agent"),
-        "AGENT",
-    ),
-    DemoUser(
-        "employee (Lars Olsen, Nordlys)",
-        _claims(NORDLYS, "e-nordlys-04", "lars.olsen@nordlys.no", "employee"),
-        "EMPLOYEE",
-    ),
-    DemoUser(
-        "company_admin (Siri Fjell, Fjellvind)",
-        _claims(FJELLVIND, "e-fjellvind-01", "siri@fjellvind.no", "company_admin"),
-        "OTHER_ADMIN",
-    ),
-    DemoUser(
-        "operator (Mona Drift, the mobile operator's staff)",
-        _claims(OPERATOR_ORG, "op-mona", "mona.drift@operator.no", "operator"),
-        "OPERATOR",
-    ),
-]
-
-
-def demo_values():
-    """(company_id, [domain values]) for both demo companies."""
-    from skysentral.domain import organisation
+def demo_values(company: dict[str, Any]) -> list[Any]:
+    """One demo company's domain values: company, departments, plans, employees, subscriptions."""
+    from skysentral.domain.balances import AddOns
     from skysentral.domain.catalogue import PLANS
+    from skysentral.domain.organisation import Company, Department, Employee, Subscription
 
-    nordlys_deps = [
-        organisation.Department("dep-salg", "Salg"),
-        organisation.Department("dep-service", "Service"),
-        organisation.Department("dep-adm", "Administrasjon"),
+    return [
+        Company(**company["company"]),
+        *(Department(**department) for department in company["departments"]),
+        *(PLANS[code] for code in company["plans"]),
+        *(Employee(**{**e, "admin_departments": tuple(e.get("admin_departments", ()))}) for e in company["employees"]),
+        *(Subscription(**{**s, "add_ons": AddOns(**s.get("add_ons", {}))}) for s in company["subscriptions"]),
     ]
-    roles = {1: "company_admin", 2: "department_admin", 3: "switchboard_agent"}
-    values: list = [
-        organisation.Company(NORDLYS, "Nordlys Rørlegger AS", "912345678", "+4722123400"),
-        *nordlys_deps,
-        *PLANS.values(),
-    ]
-    extensions = []
-    for n in range(1, 26):
-        emp_id, sub_id = f"e-nordlys-{n:02d}", f"s-nordlys-{n:02d}"
-        first, last = _FIRST[n - 1], _LAST[n - 1]
-        dep = nordlys_deps[(n - 1) % 3].department_id if n > 3 else ("dep-adm" if n != 2 else "dep-salg")
-        mobile = f"+47912{n:05d}"
-        plan = _PLANS[(n - 1) % len(_PLANS)]
-        values.append(
-            organisation.Employee(
-                emp_id,
-                f"{first} {last}",
-                f"{first.lower()}.{last.lower()}@nordlys.no".replace("ø", "o"),
-                roles.get(n, "employee"),
-                dep,
-                language="en" if n % 7 == 0 else "nb",
-                extension=str(200 + n),
-                mobile=mobile,
-                admin_departments=("dep-salg",) if n == 2 else (),
-            )
-        )
-        values.append(
-            organisation.Subscription(
-                sub_id,
-                mobile,
-                dep,
-                plan,
-                employee_id=emp_id,
-                add_ons=organisation.AddOns(
-                    rollover=PLANS[plan].package_bytes >= 6 * 1024**3 and n % 2 == 0, datakontroll=n % 3 == 0
-                ),
-            )
-        )
-        extensions.append((str(200 + n), emp_id))
-    fjellvind = [
-        organisation.Company(FJELLVIND, "Fjellvind Consulting AS", "998877665", "+4755123400"),
-        organisation.Department("dep-fv", "Rådgivning"),
-        PLANS["BEDRIFT_10"],
-    ]
-    for n, (name, email) in enumerate(
-        [("Siri Fjell", "siri@fjellvind.no"), ("Per Vind", "per@fjellvind.no"), ("Una Berg", "una@fjellvind.no")],
-        start=1,
-    ):
-        mobile = f"+47913{n:05d}"
-        fjellvind.append(
-            organisation.Employee(
-                f"e-fjellvind-{n:02d}",
-                name,
-                email,
-                "company_admin" if n == 1 else "employee",
-                "dep-fv",
-                extension=str(100 + n),
-                mobile=mobile,
-            )
-        )
-        fjellvind.append(
-            organisation.Subscription(
-                f"s-fjellvind-{n:02d}", mobile, "dep-fv", "BEDRIFT_10", employee_id=f"e-fjellvind-{n:02d}"
-            )
-        )
-    return [(NORDLYS, values, extensions), (FJELLVIND, fjellvind, [])]
 
 
-def seed_demo(cloud=None) -> list[DemoUser]:
+def seed_demo(cloud: Any = None) -> list[DemoUser]:
     """Write both demo companies (idempotent: same ids, plain puts)."""
     from skysentral.store.directory_repository import Directory
     from skysentral.store.models import QueueItem, SubscriptionItem
 
-    for company_id, values, extensions in demo_values():
+    for company in DEMO["companies"]:
+        company_id = company["company"]["company_id"]
         directory = Directory(company_id)
         with SubscriptionItem.batch_write() as batch:
-            for value in values:
+            for value in demo_values(company):
                 batch.save(directory.item(value))
-            for ext, emp in extensions:
-                batch.save(directory.extension_item(ext, emp))
-            if company_id == NORDLYS:
-                batch.save(
-                    QueueItem(
-                        company_id,
-                        "QUEUE#q-sentralbord",
-                        name="Sentralbord",
-                        number="+4722123400",
-                        strategy="longest_idle",
-                        members=["e-nordlys-03", "e-nordlys-05", "e-nordlys-08"],
-                    )
-                )
+            for extension, employee_id in company.get("extensions", {}).items():
+                batch.save(directory.extension_item(extension, employee_id))
+            for queue in company.get("queues", []):
+                attributes = {k: v for k, v in queue.items() if k != "queue_id"}
+                batch.save(QueueItem(company_id, f"QUEUE#{queue['queue_id']}", **attributes))
     return DEMO_USERS

@@ -1,7 +1,5 @@
 """Lambda's SQS event source mapping, played locally (moto's pushes each message alone):
-one :class:`SqsPoller` per mapping batches within the batching window, invokes the handler
-with the real event and deletes what succeeded (``ReportBatchItemFailures`` honoured; an
-invalid report or an error fails the batch). The DLQ redrive is moto's, as in SQS."""
+batching window, ``ReportBatchItemFailures``, retries; the DLQ redrive is moto's, as in SQS."""
 
 from __future__ import annotations
 
@@ -24,7 +22,7 @@ def _lambda_attr(value: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-_RECORD_ATTRS = (
+_RECORD_ATTRS = (  # the message system attributes Lambda puts in a record's "attributes"
     "ApproximateReceiveCount",
     "SentTimestamp",
     "SenderId",
@@ -57,25 +55,15 @@ def to_record(message: dict[str, Any], queue_arn: str, region: str) -> dict[str,
 class SqsPoller(threading.Thread):
     """One Lambda SQS event source mapping: poll, batch, invoke, delete."""
 
-    def __init__(
-        self,
-        *,
-        runtime: Any,
-        sqs: Any,
-        esm: Any,
-        function_logical_id: str,
-        queue_url: str,
-        queue_arn: str,
-        region: str,
-        visibility_timeout_cap_s: float | None = None,
-        batching_window_cap_s: float | None = None,
-    ) -> None:
+    def __init__(self, cloud: Any, esm: Any, function_logical_id: str, queue_url: str) -> None:
         super().__init__(name=f"sqs-poller-{function_logical_id}", daemon=True)
-        self.runtime, self.sqs, self.function, self.region = runtime, sqs, function_logical_id, region
+        self.runtime, self.sqs, self.region = cloud.runtime, cloud.client("sqs"), cloud.region
+        self.function = function_logical_id
         self.esm = esm  # moto's EventSourceMapping object (live config)
-        self.queue_url, self.queue_arn, self.queue_logical_id = queue_url, queue_arn, None
-        self.cap, self.window_cap, self._stop_event = visibility_timeout_cap_s, batching_window_cap_s, threading.Event()
-        attrs = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["VisibilityTimeout"])["Attributes"]
+        self.queue_url, self.queue_arn = queue_url, esm.event_source_arn
+        self.cap, self.window_cap = cloud.visibility_timeout_cap_s, cloud.batching_window_cap_s
+        self._stop_event = threading.Event()
+        attrs = self.sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["VisibilityTimeout"])["Attributes"]
         self.queue_visibility_timeout = int(attrs.get("VisibilityTimeout", "30"))
 
     # the mapping's configuration is read live (UpdateEventSourceMapping applies at once)
@@ -144,12 +132,9 @@ class SqsPoller(threading.Thread):
             self.function, {"Records": [to_record(m, self.queue_arn, self.region) for m in messages]}
         )
         if errored:
+            error, back_s = (payload or {}).get("errorType"), self.visibility_timeout
             log.info(
-                "%s: batch of %d failed (%s); messages return after %ss",
-                self.function,
-                len(messages),
-                (payload or {}).get("errorType"),
-                self.visibility_timeout,
+                "%s: batch of %d failed (%s); messages return after %ss", self.function, len(messages), error, back_s
             )
             return
         failed = self._failed_ids(payload, messages) if self.reports_failures else set()
@@ -169,11 +154,8 @@ class SqsPoller(threading.Thread):
         items = payload.get("batchItemFailures") if isinstance(payload, dict) else None
         if items is None:
             return set()
-        idents = (
-            [i.get("itemIdentifier") if isinstance(i, dict) else None for i in items]
-            if isinstance(items, list)
-            else [None]
-        )
+        items = items if isinstance(items, list) else [None]
+        idents = [i.get("itemIdentifier") if isinstance(i, dict) else None for i in items]
         if not set(idents) <= {m["MessageId"] for m in messages}:
             log.warning("%s: invalid batchItemFailures %r: whole batch failed", self.function, items)
             return None

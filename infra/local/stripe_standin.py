@@ -1,11 +1,6 @@
-"""Stripe's test mode on this machine: localstripe (PyPI) in-process, plus only what tests
-need beyond it. docs/stripe-standin.md says what localstripe covers, what each patch below
-fixes and why, and what the relay adds.
-
-localstripe signs each event with the webhook secret and posts it to our relay; the relay
-checks the signature with the stripe library, then delivers the event to the product's
-endpoint (signed afresh per attempt, retried on failure, as Stripe does) unless a test
-holds it back to release it later reversed, duplicated, or to redeliver it."""
+"""Stripe's test mode on this machine: localstripe in-process, patched where the product needs
+it, and a webhook relay (verify, deliver signed, retry; hold, release, redeliver for tests).
+docs/stripe-standin.md says what localstripe covers and what each patch fixes and why."""
 
 from __future__ import annotations
 
@@ -33,6 +28,7 @@ TEST_CARDS = {  # test PaymentMethod ids localstripe lacks → Stripe's card num
     "pm_card_threeDSecure2Required": "4000000000003220",
     "pm_card_mastercard": "5555555555554444",
 }
+_KEY_REUSED = "Keys for idempotent requests can only be used with the same parameters they were first used with ({})."
 _unsent: set[str] = set()  # events localstripe made but the relay has not received yet
 _idempotent: dict[str, tuple[str, bytes, int, bytes]] = {}  # key → path, body, status, answer
 
@@ -71,11 +67,8 @@ def _patch_localstripe() -> None:
         except ls.UserError as exc:  # Stripe: an unknown PaymentMethod is a 400 on the param
             if exc.code != 404 or not kwargs.get("payment_method"):
                 raise
-            raise ls.UserError(
-                400,
-                f"No such PaymentMethod: '{kwargs['payment_method']}'",
-                {"param": "payment_method", "code": "resource_missing"},
-            ) from None
+            missing = {"param": "payment_method", "code": "resource_missing"}
+            raise ls.UserError(400, f"No such PaymentMethod: '{kwargs['payment_method']}'", missing) from None
         self.description = description
         _emit("payment_intent.created", self)
 
@@ -123,19 +116,10 @@ async def _idempotency(request: web.Request, handler: Any) -> web.StreamResponse
     if key in _idempotent:
         path, saved_body, status, answer = _idempotent[key]
         if (path, saved_body) != (request.path, body):
-            return web.json_response(
-                {
-                    "error": {
-                        "type": "idempotency_error",
-                        "message": f"Keys for idempotent requests can only be used with the same "
-                        f"parameters they were first used with ({key}).",
-                    }
-                },
-                status=400,
-            )
-        return web.Response(
-            status=status, body=answer, content_type="application/json", headers={"Idempotent-Replayed": "true"}
-        )
+            message = _KEY_REUSED.format(key)
+            return web.json_response({"error": {"type": "idempotency_error", "message": message}}, status=400)
+        replayed = {"Idempotent-Replayed": "true"}
+        return web.Response(status=status, body=answer, content_type="application/json", headers=replayed)
     response = await handler(request)
     if response.status < 500:
         _idempotent[key] = (request.path, body, response.status, response.body)
@@ -290,12 +274,8 @@ class StripeStandIn:
     # ------------------------------------------------------------------ inside
     def _call(self, method: str, path: str, body: dict | None = None) -> dict:
         data = json.dumps(body).encode() if body else None
-        request = urllib.request.Request(
-            self.url + path,
-            method=method,
-            data=data,
-            headers={"Authorization": f"Bearer {self.api_key}", "Content-Type": "application/json"},
-        )
+        headers = {"Authorization": f"Bearer {self.api_key}", "Content-Type": "application/json"}
+        request = urllib.request.Request(self.url + path, method=method, data=data, headers=headers)
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read())
 
@@ -343,12 +323,8 @@ class StripeStandIn:
             _, event, raw, attempt = item
             status, error = None, None
             if url:
-                request = urllib.request.Request(
-                    url,
-                    data=raw,
-                    method="POST",
-                    headers={"Content-Type": "application/json; charset=utf-8", "Stripe-Signature": self.sign(raw)},
-                )
+                headers = {"Content-Type": "application/json; charset=utf-8", "Stripe-Signature": self.sign(raw)}
+                request = urllib.request.Request(url, data=raw, method="POST", headers=headers)
                 try:
                     with urllib.request.urlopen(request, timeout=10) as response:
                         status = response.status
@@ -360,18 +336,9 @@ class StripeStandIn:
                 self._in_flight -= 1
                 retry = url is not None and not (status and 200 <= status < 300) and attempt <= len(self.retry_s)
                 obj = event["data"]["object"]
-                self._sent.append(
-                    {
-                        "event_id": event["id"],
-                        "type": event["type"],
-                        "attempt": attempt,
-                        "url": url,
-                        "object": {"id": obj.get("id"), "metadata": obj.get("metadata")},
-                        "status": status,
-                        "error": error,
-                        "will_retry": retry,
-                    }
-                )
+                sent = {"event_id": event["id"], "type": event["type"], "attempt": attempt, "url": url}
+                sent["object"] = {"id": obj.get("id"), "metadata": obj.get("metadata")}
+                self._sent.append({**sent, "status": status, "error": error, "will_retry": retry})
                 if retry:
                     self._queue.append((time.monotonic() + self.retry_s[attempt - 1], event, raw, attempt + 1))
                 self._cv.notify_all()

@@ -1,8 +1,6 @@
-"""template.yaml → a stack in the emulator: ``load`` (samcli's yamlhelper) → ``package``
-(code zipped into the emulator's S3, as ``sam package``) → ``transform`` (samtranslator,
-offline) → ``prepare_for_moto`` (what moto cannot create removed, references replaced) →
-``deploy`` (``create_stack``, then state machines, secrets and the handlers' registry);
-``resolve`` resolves intrinsics against the stack; SAM-level views (functions, routes)."""
+"""template.yaml → a stack in the emulator: ``load`` → ``package`` (as ``sam package``) →
+``transform`` (samtranslator) → ``prepare_for_moto`` → ``deploy``; ``resolve`` resolves
+intrinsics against the stack; SAM-level views (functions, routes)."""
 
 from __future__ import annotations
 
@@ -67,16 +65,14 @@ def package(template: dict[str, Any], root: Path, upload: Callable[[str, bytes],
         fn_globals["CodeUri"] = up(fn_globals["CodeUri"])
     for res in tpl.get("Resources", {}).values():
         props, rtype = res.setdefault("Properties", {}), res.get("Type")
+        definition_uri = props.get("DefinitionUri")
+        local_definition = isinstance(definition_uri, str) and not definition_uri.startswith("s3://")
         if rtype == "AWS::Serverless::Function" and "InlineCode" not in props and props.get("PackageType") != "Image":
             if "CodeUri" in props:
                 props["CodeUri"] = up(props["CodeUri"])
         elif rtype == "AWS::Serverless::LayerVersion" and "ContentUri" in props:
             props["ContentUri"] = up(props["ContentUri"])
-        elif (
-            rtype == "AWS::Serverless::StateMachine"
-            and isinstance(props.get("DefinitionUri"), str)
-            and not props["DefinitionUri"].startswith("s3://")
-        ):
+        elif rtype == "AWS::Serverless::StateMachine" and local_definition:
             props["Definition"] = load(root / props.pop("DefinitionUri"))
     return tpl
 
@@ -161,9 +157,7 @@ def replace_refs(node: Any, gone: dict[str, str], region: str, account: str) -> 
     return {k: replace_refs(v, gone, region, account) for k, v in node.items()}
 
 
-def prepare_for_moto(
-    cfn: dict[str, Any], region: str, account: str, external: bool = False
-) -> tuple[dict[str, Any], list[Skipped]]:
+def prepare_for_moto(cfn: dict, region: str, account: str, external: bool = False) -> tuple[dict, list[Skipped]]:
     """Split a CloudFormation template into what the emulator creates and what it cannot.
     ``external`` (a real LocalStack): only Scheduler and Cognito are left out."""
     cfn = copy.deepcopy(cfn)
@@ -183,13 +177,8 @@ def prepare_for_moto(
             del resources[logical_id]
     for logical_id, res in resources.items():
         props = res.setdefault("Properties", {})
-        # CloudFormation appends ".fifo" to a generated FIFO queue name; moto does not.
-        if (
-            res.get("Type") == "AWS::SQS::Queue"
-            and str(props.get("FifoQueue")).lower() == "true"
-            and "QueueName" not in props
-            and not external
-        ):
+        fifo = res.get("Type") == "AWS::SQS::Queue" and str(props.get("FifoQueue")).lower() == "true"
+        if fifo and "QueueName" not in props and not external:  # CloudFormation appends ".fifo", moto does not
             props["QueueName"] = {"Fn::Sub": "${AWS::StackName}-" + logical_id[:50] + ".fifo"}
     gone = {s.logical_id: s.type for s in skipped}
     for key in ("Resources", "Outputs"):
@@ -253,15 +242,8 @@ def api_routes(template: dict[str, Any], params: dict[str, Any]) -> list[Route]:
             stage = api_props.get("StageName", "Prod")
             if isinstance(stage, dict) and stage.get("Ref") in params:
                 stage = params[stage["Ref"]]
-            routes.append(
-                Route(
-                    fn_id,
-                    ep["Path"],
-                    str(ep.get("Method", "ANY")).upper(),
-                    None if auth in ("NONE", "AWS_IAM") else auth,
-                    str(stage),
-                )
-            )
+            method, auth = str(ep.get("Method", "ANY")).upper(), None if auth in ("NONE", "AWS_IAM") else auth
+            routes.append(Route(fn_id, ep["Path"], method, auth, str(stage)))
     return routes
 
 
@@ -296,11 +278,8 @@ def deploy(cloud: Any) -> dict[str, float]:
     }
     if len(body) > 51_000:  # AWS's limit for TemplateBody is 51,200 bytes; larger goes through S3
         s3.put_object(Bucket=bucket, Key="template.json", Body=body.encode())
-        kwargs["TemplateURL"] = (
-            f"{cloud.endpoint}/{bucket}/template.json"
-            if cloud.external
-            else f"https://s3.{cloud.region}.amazonaws.com/{bucket}/template.json"
-        )
+        s3_url = cloud.endpoint if cloud.external else f"https://s3.{cloud.region}.amazonaws.com"
+        kwargs["TemplateURL"] = f"{s3_url}/{bucket}/template.json"
     else:
         kwargs["TemplateBody"] = body
     try:
@@ -354,9 +333,8 @@ def resolve(cloud: Any, node: Any) -> Any:
         from moto.cloudformation.parsing import clean_json
 
         stacks = cloudformation_backends[cloud.account][cloud.region].stacks.values()
-        return clean_json(
-            node, next(s.resource_map for s in stacks if s.name == cloud.stack_name and s.status == "CREATE_COMPLETE")
-        )
+        stack = next(s for s in stacks if s.name == cloud.stack_name and s.status == "CREATE_COMPLETE")
+        return clean_json(node, stack.resource_map)
 
     def simple(n: Any) -> Any:  # an external LocalStack: Ref and GetAtt from what was collected
         if isinstance(n, list):
@@ -365,11 +343,8 @@ def resolve(cloud: Any, node: Any) -> Any:
             return n
         if set(n) == {"Ref"}:
             pseudo = {"AWS::Region": cloud.region, "AWS::AccountId": cloud.account, "AWS::StackName": cloud.stack_name}
-            return (
-                cloud.parameters.get(n["Ref"])
-                or pseudo.get(n["Ref"])
-                or cloud.resources.get(n["Ref"], {}).get("physical_id")
-            )
+            ref = n["Ref"]
+            return cloud.parameters.get(ref) or pseudo.get(ref) or cloud.resources.get(ref, {}).get("physical_id")
         if set(n) == {"Fn::GetAtt"}:
             info = cloud.resources.get(n["Fn::GetAtt"][0], {})
             return info.get(n["Fn::GetAtt"][1].lower()) or info.get("arn")
@@ -379,9 +354,8 @@ def resolve(cloud: Any, node: Any) -> Any:
 
 
 def _create_state_machines(cloud: Any) -> None:
-    """With ``execute_state_machine`` on, moto's Step Functions API reads another backend than
-    its CloudFormation writes to: each machine is created again under the same name (so every
-    ``!Ref``/``!GetAtt`` to it already holds the right ARN), substitutions resolved."""
+    """Each state machine again through the Step Functions API, under the same name and with its
+    substitutions resolved: moto's executing backend does not see CloudFormation's (README)."""
     sfn = cloud.client("stepfunctions")
     for lid, res in cloud.cfn.get("Resources", {}).items():
         if res.get("Type") != "AWS::StepFunctions::StateMachine":
@@ -396,12 +370,9 @@ def _create_state_machines(cloud: Any) -> None:
             definition = definition.replace("${" + key + "}", str(value))
         info = cloud.resources.setdefault(lid, {"type": res["Type"]})
         name = info.get("name") or props.get("StateMachineName") or f"{cloud.stack_name}-{lid}"
-        arn = sfn.create_state_machine(
-            name=name,
-            definition=definition,
-            type=props.get("StateMachineType", "STANDARD"),
-            roleArn=props.get("RoleArn") or f"arn:aws:iam::{cloud.account}:role/{name}",
-        )["stateMachineArn"]
+        role = props.get("RoleArn") or f"arn:aws:iam::{cloud.account}:role/{name}"
+        kind = props.get("StateMachineType", "STANDARD")
+        arn = sfn.create_state_machine(name=name, definition=definition, type=kind, roleArn=role)["stateMachineArn"]
         info.update(arn=arn, name=name, physical_id=arn, definition=definition)
 
 
