@@ -9,16 +9,14 @@ import os
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from skysentral.adapters import queues
+from skysentral.adapters.sqs_batch import SqsRecord, partial_batch_response
 from skysentral.events import MonthCloseRequest
 from skysentral.services import month_close
 
 logger = Logger()
 metrics = Metrics()
-processor = BatchProcessor(event_type=EventType.SQS)
 
 
 @logger.inject_lambda_context(log_event=True)
@@ -34,12 +32,12 @@ def planner(event, context):
     return {"to_month": to_month, "pages": pages}
 
 
-def close_page(record: SQSRecord):
-    closed = month_close.close_page(MonthCloseRequest.model_validate_json(record.body))
+def close_page(record: SqsRecord):
+    closed = month_close.close_page(MonthCloseRequest.model_validate_json(record["body"]))
     metrics.add_metric("SubscriptionsClosed", MetricUnit.Count, closed)
 
 
 @logger.inject_lambda_context
 @metrics.log_metrics
 def worker(event, context):
-    return process_partial_response(event=event, record_handler=close_page, processor=processor, context=context)
+    return partial_batch_response(event, close_page)
