@@ -106,3 +106,9 @@ def test_no_request_or_queue_model_is_built_at_import():
         "if isinstance(m, type) and getattr(m, '__pydantic_complete__', False))",
     )
     assert built == []
+
+
+def test_purchase_steps_load_no_pydantic():
+    # C8, D8: the payment steps of the purchase state machine parse no request or queue
+    # contract, so they do not pay for pydantic's schema machinery (about 0.35x `import boto3`).
+    assert _modules_loaded_by(["PurchaseTasksFunction"], ["pydantic"]) == []
