@@ -7,25 +7,20 @@ line, so Stripe neither retries it for days nor disables the endpoint. An event 
 handled is acknowledged and ignored (Powertools Idempotency on the event id). Stripe being
 unreachable while the event is re-read answers 503: Stripe delivers it again later."""
 
-import os
-
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig, idempotent_function
 
 from skysentral.adapters import payments
+from skysentral.adapters.idempotency_table import once_per_key
 from skysentral.api.http import Api, json_response, parse_json
-from skysentral.api.responses import WebhookAnswer
 from skysentral.domain.orders import PaymentProviderUnavailable
 from skysentral.services import purchase_steps
 
 logger = Logger()
 api = Api("skysentral-webhooks")
 app = api.app
-persistence = DynamoDBPersistenceLayer(table_name=os.environ["IDEMPOTENCY_TABLE"])
-config = IdempotencyConfig(event_key_jmespath="id", expires_after_seconds=7 * 24 * 3600)
 
 
-@idempotent_function(data_keyword_argument="event", persistence_store=persistence, config=config)
+@once_per_key(data_keyword_argument="event", key_jmespath="id", expires_after_seconds=7 * 24 * 3600)
 def handle(event: dict) -> dict:
     return {"result": purchase_steps.on_stripe_event(event)}
 
@@ -35,13 +30,13 @@ def handle(event: dict) -> dict:
     "POST",
     roles=None,
     errors=(400, 503),
-    response=WebhookAnswer,
+    response="skysentral.api.responses:WebhookAnswer",  # by name: the function itself needs no pydantic
     headers={"Stripe-Signature": "Stripe's signature of the raw body (t=<unix time>,v1=<HMAC-SHA256>)"},
 )
 def stripe_webhook():
     """Stripe payment events (payment_intent.*); verified with Stripe's signature."""
     request = app.current_request
-    config.register_lambda_context(app.lambda_context)
+    handle.register_lambda_context(app.lambda_context)
     payments.verify_webhook_signature(request.raw_body, request.headers.get("stripe-signature"))
     event = purchase_steps.stripe_event_of(parse_json(request.raw_body))
     try:

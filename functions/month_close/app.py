@@ -9,17 +9,15 @@ import os
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from skysentral import correlation
 from skysentral.adapters import queues
+from skysentral.adapters.sqs_batch import SqsRecord, partial_batch_response
 from skysentral.events import MonthCloseRequest
 from skysentral.services import month_close
 
 logger = Logger()
 metrics = Metrics()
-processor = BatchProcessor(event_type=EventType.SQS)
 
 
 @correlation.bound(lambda event, context: context.aws_request_id)
@@ -37,9 +35,9 @@ def planner(event, context):
     return {"to_month": to_month, "pages": pages}
 
 
-def close_page(record: SQSRecord):
-    correlation.bind(correlation.of_sqs_record(record.raw_event))
-    closed = month_close.close_page(MonthCloseRequest.model_validate_json(record.body))
+def close_page(record: SqsRecord):
+    correlation.bind(correlation.of_sqs_record(record))
+    closed = month_close.close_page(MonthCloseRequest.model_validate_json(record["body"]))
     metrics.add_metric("SubscriptionsClosed", MetricUnit.Count, closed)
     logger.info("month close page", extra={"closed": closed})
 
@@ -48,4 +46,4 @@ def close_page(record: SQSRecord):
 @logger.inject_lambda_context
 @metrics.log_metrics
 def worker(event, context):
-    return process_partial_response(event=event, record_handler=close_page, processor=processor, context=context)
+    return partial_batch_response(event, close_page)

@@ -3,20 +3,18 @@ same purchase flow as the app; anything else gets a help SMS (C8, D3, D6). A mes
 seen before starts nothing more (it is the order's Idempotency-Key)."""
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from skysentral import correlation
+from skysentral.adapters.sqs_batch import SqsRecord, partial_batch_response
 from skysentral.events import InboundSms
 from skysentral.services import order_taking
 
 logger = Logger()
-processor = BatchProcessor(event_type=EventType.SQS)
 
 
-def record_handler(record: SQSRecord):
-    correlation.bind(correlation.of_sqs_record(record.raw_event))  # the gateway's messages: their SQS message id
-    sms = InboundSms.model_validate_json(record.body)
+def record_handler(record: SqsRecord):
+    correlation.bind(correlation.of_sqs_record(record))  # the gateway's messages: their SQS message id
+    sms = InboundSms.model_validate_json(record["body"])
     result = order_taking.order_by_sms(sms.message_id, sms.sender, sms.text)
     logger.info("inbound sms", extra={"message_id": sms.message_id, "result": result})
     return result
@@ -25,4 +23,4 @@ def record_handler(record: SQSRecord):
 @correlation.bound(lambda event, context: context.aws_request_id)  # until a record binds its own
 @logger.inject_lambda_context
 def handler(event, context):
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+    return partial_batch_response(event, record_handler)

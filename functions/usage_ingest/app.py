@@ -1,8 +1,8 @@
 """Usage records from the mobile network (SQS) -> balances, once each (D1, D2, D3, D4,
 D5, D6, D7, D9).
 
-Glue only: Powertools' BatchProcessor parses each message with `UsageQueueMessage` (an
-invalid one fails alone and is retried, then dead-lettered); the valid records of the
+Glue only: each message's body is parsed as a `UsageRecordIn` (an invalid one fails
+alone and is retried, then dead-lettered); the valid records of the
 batch are applied together by services.usage_ingestion.ingest, which says which failed
 (unknown number, store error) so that only they are retried. Held, conflicting and
 late-correction records are not failures: they are acknowledged and listed/stored.
@@ -13,31 +13,20 @@ when they have several, the invocation's request id with `correlation_ids` listi
 a failed record's line carries its own; an alert carries the id of the record of its number
 that started last in the batch."""
 
-import contextlib
 import os
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
-from pydantic import Json, ValidationError
+from pydantic import ValidationError
 
 from skysentral import clock, correlation
 from skysentral.adapters import queues
+from skysentral.adapters.sqs_batch import SqsRecord, partial_batch_response
 from skysentral.events import UsageRecordIn
 from skysentral.services import usage_ingestion
 
 logger = Logger()
 metrics = Metrics()
-
-
-class UsageQueueMessage(SqsRecordModel):
-    """An SQS message of the usage queue: its body is one usage record (the published contract)."""
-
-    body: Json[UsageRecordIn]  # type: ignore[assignment]
-
-
-processor = BatchProcessor(event_type=EventType.SQS, model=UsageQueueMessage)
 
 
 class RecordFailed(Exception):
@@ -49,10 +38,12 @@ class RecordFailed(Exception):
 def handler(event, context):
     ids = {raw["messageId"]: correlation.of_sqs_record(raw) for raw in event["Records"]}
     correlation.bind_batch(list(ids.values()), context.aws_request_id)
-    valid = {}
+    valid, invalid = {}, {}
     for raw in event["Records"]:
-        with contextlib.suppress(ValidationError):  # the processor reports an invalid one as failed
-            valid[raw["messageId"]] = UsageQueueMessage.model_validate(raw).body
+        try:  # the body of a usage-queue message is one usage record (the published contract)
+            valid[raw["messageId"]] = UsageRecordIn.model_validate_json(raw["body"])
+        except ValidationError as exc:
+            invalid[raw["messageId"]] = exc
     by_number = {r.msisdn: ids[m] for m, r in sorted(valid.items(), key=lambda item: item[1].started_at)}
 
     def notify(alerts):
@@ -80,13 +71,16 @@ def handler(event, context):
         },
     )
 
-    def outcome(record: UsageQueueMessage):
-        reason = result.failed.get(record.body.record_id)
+    def outcome(raw: SqsRecord):
+        if raw["messageId"] in invalid:
+            raise invalid[raw["messageId"]]
+        record = valid[raw["messageId"]]
+        reason = result.failed.get(record.record_id)
         if reason:
-            correlation.bind(ids[record.messageId])
+            correlation.bind(ids[raw["messageId"]])
             logger.warning(
-                "usage record failed; it comes again", extra={"record_id": record.body.record_id, "reason": reason}
+                "usage record failed; it comes again", extra={"record_id": record.record_id, "reason": reason}
             )
             raise RecordFailed(reason)
 
-    return process_partial_response(event=event, record_handler=outcome, processor=processor, context=context)
+    return partial_batch_response(event, outcome)

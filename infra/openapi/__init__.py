@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 
@@ -40,6 +41,15 @@ def _schema_refs(schema: dict, defs: dict) -> dict:
     for name, sub in schema.pop("$defs", {}).items():
         defs[name] = sub
     return json.loads(json.dumps(schema).replace("#/$defs/", "#/components/schemas/"))
+
+
+def _model(model: type | str) -> type:
+    """A route's documented model, given as the class or (to keep pydantic out of a function
+    that never parses with it, e.g. the Stripe webhook) as "module:Name"."""
+    if isinstance(model, str):
+        module, _, name = model.partition(":")
+        return getattr(importlib.import_module(module), name)
+    return model
 
 
 def build() -> dict:
@@ -89,8 +99,9 @@ def build() -> dict:
             if doc.status != 204:  # every success body is a JSON object (api.http.json_response)
                 success: dict = {"type": "object"}
                 if doc.response is not None:
-                    schemas[doc.response.__name__] = _schema_refs(doc.response.model_json_schema(), schemas)
-                    success = {"$ref": f"#/components/schemas/{doc.response.__name__}"}
+                    response = _model(doc.response)
+                    schemas[response.__name__] = _schema_refs(response.model_json_schema(), schemas)
+                    success = {"$ref": f"#/components/schemas/{response.__name__}"}
                 op["responses"][str(doc.status)]["content"] = {"application/json": {"schema": success}}
             errors = set(doc.errors) | ({400} if doc.body or doc.query else set())
             if "{" in doc.path:  # an unknown (or another company's) id

@@ -2,7 +2,10 @@
 
 `UsageRecordIn` is what the mobile network sends to the usage queue (D-area). Its JSON
 Schema is published in events/schemas/usage_record.schema.json (generated from this
-model; a test fails if it is stale)."""
+model; a test fails if it is stale).
+
+Every model has `defer_build`: its validator is built on its first use, so a function
+builds only the contracts it parses (cold start, docs/tooling.md)."""
 
 from __future__ import annotations
 
@@ -33,7 +36,7 @@ class UsageRecordIn(BaseModel):
     """One usage record from the network. Quantities are integers: bytes for `data`,
     seconds for `voice`, a count for `sms`; `content` carries `amount_ore` (and quantity 1)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, title="UsageRecord")
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, title="UsageRecord")
 
     record_id: str = Field(min_length=1, max_length=128, description="unique per record; a repeat changes nothing")
     msisdn: Msisdn = Field(description="E.164 (+4791234567); national form is accepted")
@@ -82,7 +85,7 @@ class UsageRecordIn(BaseModel):
 class AlertMessage(BaseModel):
     """What the ingest handler puts on the SMS alerts queue (D7): one alert to deliver once."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     key: str  # <company>:<subscription>:<month>:<threshold>, unique across companies (SMS sent once per key)
     company_id: str
@@ -96,7 +99,7 @@ class AlertMessage(BaseModel):
 class CloseItem(BaseModel):
     """A subscription as the month close needs it (copied from the directory by the planner)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     company_id: str
     subscription_id: str
@@ -111,7 +114,7 @@ class CloseItem(BaseModel):
 class MonthCloseRequest(BaseModel):
     """A page of subscriptions to close up to `to_month` (D9), as fanned out by the planner."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     to_month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
     items: list[CloseItem]
@@ -124,7 +127,7 @@ def parse_time(value: str) -> datetime:
 class InboundSms(BaseModel):
     """An SMS to the operator's short number, as the SMS gateway puts it on the inbound queue."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, populate_by_name=True)
 
     message_id: str = Field(min_length=1, max_length=128, description="unique per SMS; a repeat starts nothing")
     sender: Msisdn = Field(alias="from", description="the subscription's number, E.164")

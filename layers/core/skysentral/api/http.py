@@ -48,7 +48,7 @@ class RouteDoc:
     query: type[BaseModel] | None = None
     status: int = 200
     errors: tuple[int, ...] = field(default_factory=tuple)
-    response: type[BaseModel] | None = None
+    response: type[BaseModel] | str | None = None  # or "module:Name", imported by the OpenAPI generator only
     headers: dict[str, str] = field(default_factory=dict)  # request headers the route reads: name -> description
 
 
@@ -157,7 +157,7 @@ class Api:
         query: type[BaseModel] | None = None,
         status: int = 200,
         errors: tuple[int, ...] = (),
-        response: type[BaseModel] | None = None,
+        response: type[BaseModel] | str | None = None,
         headers: dict[str, str] | None = None,
     ) -> Callable:
         """`roles=None` marks a public route (no token); `response` and `headers` only document."""

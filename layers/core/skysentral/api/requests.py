@@ -10,13 +10,17 @@ from skysentral.domain.identity import ROLES
 
 
 class Body(BaseModel):
-    """Base of request bodies: unknown fields are an error, not silently dropped."""
+    """Base of request bodies: unknown fields are an error, not silently dropped.
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    `defer_build`: a model's validator is built when it first parses (or is described), not
+    when this module loads: a function builds only the models of the routes it serves
+    (cold start, docs/tooling.md)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class Query(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 # ---------------------------------------------------------------- administration (E1, E3, E5, E6, D8)

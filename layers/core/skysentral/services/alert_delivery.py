@@ -3,14 +3,18 @@ for the app."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from skysentral import clock
 from skysentral.adapters.sms import send_sms
 from skysentral.domain.balances import Alert
 from skysentral.domain.errors import NotFound
-from skysentral.events import AlertMessage
 from skysentral.store import balance_repository
 from skysentral.store.directory_repository import Directory
 from skysentral.texts.alert_texts import render_alert
+
+if TYPE_CHECKING:  # order_taking imports language_of: the purchase steps need no pydantic at all (cold start)
+    from skysentral.events import AlertMessage
 
 
 def language_of(company_id: str, employee_id: str | None) -> str:
