@@ -9,7 +9,6 @@ them never start an emulator.
 from __future__ import annotations
 
 import os
-import socket
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,11 +22,7 @@ for _p in (str(ROOT / "layers" / "core"), str(ROOT)):
         sys.path.insert(0, _p)
 os.environ.setdefault("AWS_DEFAULT_REGION", "eu-north-1")
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.helpers import free_port  # noqa: E402  (after the path set-up above)
 
 
 @pytest.fixture(scope="session")

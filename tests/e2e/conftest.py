@@ -1,13 +1,10 @@
-"""HTTP against the local cloud: the seeded demo companies and a small client."""
+"""HTTP against the local cloud: the seeded demo companies and a Client per demo user."""
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
-from typing import Any
-
 import pytest
+
+from tests.helpers import Client
 
 
 @pytest.fixture(scope="session")
@@ -16,41 +13,6 @@ def seeded(cloud):
 
     seed_demo(cloud)
     return DEMO_USERS
-
-
-class Client:
-    def __init__(self, base: str, token: str | None):
-        self.base, self.token = base, token
-
-    def call(self, method: str, path: str, body: Any = None, raw: bytes | None = None, headers: dict | None = None):
-        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-        request = urllib.request.Request(self.base + path, data=data, method=method)
-        request.add_header("Content-Type", "application/json")
-        if self.token:
-            request.add_header("Authorization", f"Bearer {self.token}")
-        for k, v in (headers or {}).items():
-            request.add_header(k, v)
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                status, text = response.status, response.read().decode()
-        except urllib.error.HTTPError as err:
-            status, text = err.code, err.read().decode()
-        return status, (json.loads(text) if text else None)
-
-    def get(self, path, **kw):
-        return self.call("GET", path, **kw)
-
-    def post(self, path, body=None, **kw):
-        return self.call("POST", path, body, **kw)
-
-    def patch(self, path, body=None, **kw):
-        return self.call("PATCH", path, body, **kw)
-
-    def put(self, path, body=None, **kw):
-        return self.call("PUT", path, body, **kw)
-
-    def delete(self, path, **kw):
-        return self.call("DELETE", path, **kw)
 
 
 @pytest.fixture(scope="session")

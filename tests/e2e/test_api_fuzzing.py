@@ -28,8 +28,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from infra.openapi import OUT
-from tests.e2e.conftest import Client
-from tests.e2e.stripe_signing import signature, webhook_secret
+from tests.helpers import Client, signature, webhook_secret
 
 DOCUMENT = json.loads(OUT.read_text())
 SCHEMA = schemathesis.openapi.from_dict(DOCUMENT)

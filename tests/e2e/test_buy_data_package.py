@@ -11,9 +11,7 @@ import time
 import pytest
 
 from skysentral.domain.catalogue import GIB
-from tests.e2e.conftest import Client
-
-FINAL = {"completed", "failed", "refunded"}
+from tests.helpers import Client, nordlys_employee, stripe_get, wait_for_order, wait_for_sms
 
 
 @pytest.fixture
@@ -21,60 +19,22 @@ def employee(gateway, issuer, seeded):
     """employee(n) -> a Client for Nordlys employee n (each test uses its own subscription)."""
 
     def make(n: int) -> Client:
-        claims = {
-            "sub": f"e-nordlys-{n:02d}",
-            "email": f"e{n}@nordlys.no",
-            "custom:company_id": "c-nordlys",
-            "custom:role": "employee",
-            "custom:departments": "",
-        }
-        return Client(gateway, issuer.issue(claims))
+        return nordlys_employee(gateway, issuer, n)
 
     return make
-
-
-def wait_final(client: Client, order_id: str, timeout_s: float = 30) -> dict:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        status, order = client.get(f"/me/orders/{order_id}")
-        assert status == 200, order
-        if order["status"] in FINAL or time.monotonic() > deadline:
-            return order
-        time.sleep(0.1)
-
-
-def stripe_get(standin, path: str) -> dict:
-    """Read an object from the Stripe stand-in, as a support person would in Stripe's dashboard."""
-    import urllib.request
-
-    request = urllib.request.Request(standin.url + path, headers={"Authorization": f"Bearer {standin.api_key}"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
-
-
-def sms_to(cloud, msisdn: str, containing: str = "", timeout_s: float = 10) -> list[str]:
-    """SMS sent to a number (the receipt is the last step, just after the order is final)."""
-    from moto.sns.models import sns_backends
-
-    deadline = time.monotonic() + timeout_s
-    while True:
-        texts = [m[1] for m in sns_backends[cloud.account][cloud.region].sms_messages.values() if m[0] == msisdn]
-        if any(containing in t for t in texts) or time.monotonic() > deadline:
-            return texts
-        time.sleep(0.1)
 
 
 def test_company_paid_package_is_activated_at_once_and_receipted(cloud, employee):
     me = employee(11)
     status, order = me.post("/me/data-packages", {"product": "EXTRA_1GB"}, headers={"Idempotency-Key": "t-11-a"})
     assert status == 202 and order["payer"] == "company" and order["payment"] is None
-    done = wait_final(me, order["order_id"])
+    done = wait_for_order(me, order["order_id"])
     assert done["status"] == "completed", done
     extras = me.get("/me/dashboard")[1]["data"]["extra_packages"]
     assert [(e["id"], e["status"]) for e in extras] == [(order["order_id"], "queued")]  # D3: waits behind data left
     assert any(
         order["order_id"] in text and "betalt av bedriften" in text
-        for text in sms_to(cloud, "+4791200011", order["order_id"])
+        for text in wait_for_sms(cloud, "+4791200011", order["order_id"])
     )
 
 
@@ -82,7 +42,7 @@ def test_employee_paid_surf_package_is_charged_with_mva_then_activated(cloud, em
     me = employee(12)
     status, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB", "payment_method": "pm_card_visa"})
     assert status == 202 and order["payer"] == "employee"
-    done = wait_final(me, order["order_id"])
+    done = wait_for_order(me, order["order_id"])
     assert done["status"] == "completed", done
     intent = stripe_get(stripe_standin, f"/v1/payment_intents/{done['payment']['payment_intent_id']}")
     assert intent["amount"] == 12375 and intent["status"] == "succeeded"  # 99,00 kr + 25 % MVA
@@ -93,10 +53,10 @@ def test_employee_paid_surf_package_is_charged_with_mva_then_activated(cloud, em
 def test_declined_card_fails_the_order_and_activates_nothing(cloud, employee):
     me = employee(13)
     _, order = me.post("/me/data-packages", {"product": "SURF_WORLD_300MB", "payment_method": "pm_card_chargeDeclined"})
-    done = wait_final(me, order["order_id"])
+    done = wait_for_order(me, order["order_id"])
     assert done["status"] == "failed" and done["failure"] == "declined"
     assert me.get("/me/dashboard")[1]["roaming"]["surf_packages"] == []
-    assert any("avvist" in text for text in sms_to(cloud, "+4791200013", "avvist"))
+    assert any("avvist" in text for text in wait_for_sms(cloud, "+4791200013", "avvist"))
 
 
 def test_payment_that_never_comes_expires_and_the_intent_is_cancelled(cloud, employee, stripe_standin, monkeypatch):
@@ -105,7 +65,7 @@ def test_payment_that_never_comes_expires_and_the_intent_is_cancelled(cloud, emp
     monkeypatch.setattr(order_taking, "payment_timeout_s", lambda: 2)
     me = employee(14)
     _, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB"})  # the app never confirms
-    done = wait_final(me, order["order_id"])
+    done = wait_for_order(me, order["order_id"])
     assert done["status"] == "failed" and done["failure"] == "expired", done
     assert (
         stripe_get(stripe_standin, f"/v1/payment_intents/{done['payment']['payment_intent_id']}")["status"]
@@ -119,7 +79,7 @@ def test_webhook_delivered_five_times_activates_once(cloud, employee, stripe_sta
     stripe_standin.hold_webhooks(True)
     try:
         _, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB", "payment_method": "pm_card_visa"})
-        done = wait_final(me, order["order_id"])  # the wait step asks Stripe itself
+        done = wait_for_order(me, order["order_id"])  # the wait step asks Stripe itself
         stripe_standin.release(duplicates=5)
         assert stripe_standin.wait_idle(10)
     finally:
@@ -128,7 +88,7 @@ def test_webhook_delivered_five_times_activates_once(cloud, employee, stripe_sta
     delivered = [e for e in stripe_standin.sent_events() if e.get("status") == 200]
     assert len(delivered) >= 5
     assert [s["id"] for s in me.get("/me/dashboard")[1]["roaming"]["surf_packages"]] == [order["order_id"]]
-    assert sum(order["order_id"] in t for t in sms_to(cloud, "+4791200015", order["order_id"])) == 1
+    assert sum(order["order_id"] in t for t in wait_for_sms(cloud, "+4791200015", order["order_id"])) == 1
 
 
 def test_webhook_that_arrives_before_the_wait_state_resumes_the_order(cloud, employee, stripe_standin, monkeypatch):
@@ -148,7 +108,7 @@ def test_webhook_that_arrives_before_the_wait_state_resumes_the_order(cloud, emp
     monkeypatch.setattr(purchase_steps, "step_await_payment", await_after_the_webhook)
     me = employee(16)
     _, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB", "payment_method": "pm_card_visa"})
-    assert wait_final(me, order["order_id"])["status"] == "completed"
+    assert wait_for_order(me, order["order_id"])["status"] == "completed"
 
 
 def test_events_out_of_order_still_complete_the_order(cloud, employee, stripe_standin):
@@ -158,17 +118,13 @@ def test_events_out_of_order_still_complete_the_order(cloud, employee, stripe_st
         _, order = me.post(
             "/me/data-packages", {"product": "SURF_EU_600MB", "payment_method": "pm_card_authenticationRequired"}
         )
-        deadline = time.monotonic() + 10
-        while (
-            me.get(f"/me/orders/{order['order_id']}")[1]["status"] != "awaiting_payment" and time.monotonic() < deadline
-        ):
-            time.sleep(0.05)
+        wait_for_order(me, order["order_id"], until={"awaiting_payment"}, timeout_s=10)
         intent_id = me.get(f"/me/orders/{order['order_id']}")[1]["payment"]["payment_intent_id"]
         stripe_standin.authenticate(intent_id, "succeed")  # the customer's 3-D Secure step
         stripe_standin.release(order="reverse")  # succeeded arrives before requires_action
     finally:
         stripe_standin.hold_webhooks(False)
-    assert wait_final(me, order["order_id"])["status"] == "completed"
+    assert wait_for_order(me, order["order_id"])["status"] == "completed"
 
 
 @pytest.mark.parametrize("forge", ["wrong secret", "stale timestamp", "no signature"])
@@ -214,12 +170,12 @@ def test_activation_failing_after_payment_refunds_the_card(cloud, employee, stri
     monkeypatch.setattr(purchase_steps, "activate_package", broken)
     me = employee(19)
     _, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB", "payment_method": "pm_card_visa"})
-    done = wait_final(me, order["order_id"])
+    done = wait_for_order(me, order["order_id"])
     assert done["status"] == "refunded" and done["refunded"] is True
     intent = stripe_get(stripe_standin, f"/v1/payment_intents/{done['payment']['payment_intent_id']}")
     charge = stripe_get(stripe_standin, f"/v1/charges/{intent['latest_charge']}")
     assert charge["amount_refunded"] == 12375
-    assert any("refundert" in text for text in sms_to(cloud, "+4791200019", "refundert"))
+    assert any("refundert" in text for text in wait_for_sms(cloud, "+4791200019", "refundert"))
 
 
 def test_same_post_twice_with_one_idempotency_key_gives_one_order_and_one_payment(employee, stripe_standin):
@@ -228,7 +184,7 @@ def test_same_post_twice_with_one_idempotency_key_gives_one_order_and_one_paymen
     _, first = me.post("/me/data-packages", body, headers={"Idempotency-Key": "twice-20"})
     _, second = me.post("/me/data-packages", body, headers={"Idempotency-Key": "twice-20"})
     assert first["order_id"] == second["order_id"]
-    wait_final(me, first["order_id"])
+    wait_for_order(me, first["order_id"])
     orders = [o for o in me.get("/me/orders")[1]["items"] if o["product"] == "SURF_EU_600MB"]
     assert len(orders) == 1
     intents = [
@@ -254,7 +210,7 @@ def test_concurrent_purchases_by_one_user_queue_in_the_order_they_were_made(empl
     first.join()
     second.join()
     for order in results.values():
-        assert wait_final(me, order["order_id"])["status"] == "completed"
+        assert wait_for_order(me, order["order_id"])["status"] == "completed"
     extras = me.get("/me/dashboard")[1]["data"]["extra_packages"]
     assert [e["product"] for e in extras] == ["EXTRA_5GB", "EXTRA_1GB"]
     assert [e["bytes"] for e in extras] == [5 * GIB, GIB]
@@ -266,7 +222,7 @@ def test_company_policy_makes_the_employee_pay(kari, employee):
         me = employee(22)
         _, order = me.post("/me/data-packages", {"product": "EXTRA_15GB", "payment_method": "pm_card_visa"})
         assert order["payer"] == "employee"
-        assert wait_final(me, order["order_id"])["status"] == "completed"
+        assert wait_for_order(me, order["order_id"])["status"] == "completed"
     finally:
         kari.put("/admin/purchase-policy", {"EXTRA_15GB": "company"})
     _, log = kari.get("/admin/audit?kind=purchase_policy.changed")
@@ -301,13 +257,13 @@ def test_ordering_by_sms_starts_the_same_flow_once(cloud, kari, employee):
     me = employee(24)
     orders = me.get("/me/orders")[1]["items"]
     assert [(o["product"], o["channel"]) for o in orders] == [("EXTRA_1GB", "sms")]
-    assert wait_final(me, orders[0]["order_id"])["status"] == "completed"
+    assert wait_for_order(me, orders[0]["order_id"])["status"] == "completed"
 
 
 def test_unknown_sms_gets_the_list_of_keywords(cloud, kari, employee):
     _sms_in(cloud, kari, "sms-25-1", "+4791200025", "hvor mye data har jeg?")
     assert employee(25).get("/me/orders")[1]["items"] == []
-    assert any("DATA 1" in t and "SURF EU" in t for t in sms_to(cloud, "+4791200025", "DATA 1"))
+    assert any("DATA 1" in t and "SURF EU" in t for t in wait_for_sms(cloud, "+4791200025", "DATA 1"))
 
 
 def test_a_failed_wait_after_the_card_was_charged_still_delivers(cloud, employee, stripe_standin, monkeypatch):
@@ -320,7 +276,7 @@ def test_a_failed_wait_after_the_card_was_charged_still_delivers(cloud, employee
     monkeypatch.setattr(purchase_steps, "step_await_payment", broken_wait)
     me = employee(10)
     _, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB", "payment_method": "pm_card_visa"})
-    done = wait_final(me, order["order_id"])
+    done = wait_for_order(me, order["order_id"])
     assert done["status"] == "completed", done
     assert [s["id"] for s in me.get("/me/dashboard")[1]["roaming"]["surf_packages"]] == [order["order_id"]]
 
@@ -347,7 +303,7 @@ def test_c8_idempotency_key_reused_with_a_different_body_is_422_and_orders_nothi
         headers={"Idempotency-Key": "reuse-08"},
     )
     assert status == 202 and again["order_id"] == first["order_id"]
-    assert wait_final(me, first["order_id"])["status"] == "completed"
+    assert wait_for_order(me, first["order_id"])["status"] == "completed"
     assert [o["product"] for o in me.get("/me/orders")[1]["items"]] == ["EXTRA_1GB"]
 
 
@@ -361,7 +317,7 @@ def test_c8_sms_with_a_known_message_id_but_another_order_orders_nothing_more(cl
     me = employee(7)
     orders = me.get("/me/orders")[1]["items"]
     assert [o["product"] for o in orders] == ["EXTRA_1GB"]
-    assert wait_final(me, orders[0]["order_id"])["status"] == "completed"
+    assert wait_for_order(me, orders[0]["order_id"])["status"] == "completed"
     assert me.get("/me/orders")[1]["items"][0]["order_id"] == orders[0]["order_id"]
 
 
@@ -409,7 +365,7 @@ def test_c8_d8_transient_error_while_pricing_is_retried_and_the_company_paid_ord
     me = employee(6)
     status, order = me.post("/me/data-packages", {"product": "EXTRA_1GB"}, headers={"Idempotency-Key": "transient-06"})
     assert status == 202 and order["payer"] == "company"
-    done = wait_final(me, order["order_id"], timeout_s=60)
+    done = wait_for_order(me, order["order_id"], timeout_s=60)
     assert failures == []  # the fault did happen
     assert done["status"] == "completed", done
     assert done["failure"] is None
@@ -423,7 +379,7 @@ def test_c8_order_refused_by_a_rule_fails_not_allowed_and_says_which_rule(cloud,
     monkeypatch.setattr(purchase_steps, "Directory", flaky)
     me = employee(5)
     _, order = me.post("/me/data-packages", {"product": "EXTRA_1GB"})
-    done = wait_final(me, order["order_id"], timeout_s=60)
+    done = wait_for_order(me, order["order_id"], timeout_s=60)
     assert done["status"] == "failed" and done["failure"] == "not_allowed", done
     assert done["failure_rule"] == "subscription_inactive"
     assert "912 00 005" in done["failure_message"] or "91200005" in done["failure_message"].replace(" ", "")
@@ -438,6 +394,6 @@ def test_c8_unknown_payment_method_declines_the_order_at_once(employee):
     status, answer = me.post("/me/data-packages", {"product": "SURF_EU_600MB", "payment_method": "."})
     assert status == 400 and answer["error"] == "validation_error"
     _, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB", "payment_method": "pm_nobody_has_this"})
-    done = wait_final(me, order["order_id"], timeout_s=15)
+    done = wait_for_order(me, order["order_id"], timeout_s=15)
     assert done["status"] == "failed" and done["failure"] == "declined", done
     assert me.get("/me/dashboard")[1]["roaming"]["surf_packages"] == []

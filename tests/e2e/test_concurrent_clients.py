@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.e2e.conftest import Client
+from tests.helpers import Client
 
 CLIENTS, REQUESTS = 20, 50
 

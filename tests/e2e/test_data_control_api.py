@@ -3,12 +3,10 @@ the month close through the schedule endpoint, balances out through the API (C2,
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from skysentral.domain.catalogue import GIB, MIB
-from tests.e2e.conftest import Client
+from tests.helpers import nordlys_employee, wait_for_order
 
 
 @pytest.fixture
@@ -108,32 +106,11 @@ def test_roaming_block_at_50_eur_is_lifted_by_the_company(november, kari, as_use
     assert any(e["target"] == "s-nordlys-09" for e in log["items"])
 
 
-def _employee(gateway, issuer, n: int) -> Client:
-    claims = {
-        "sub": f"e-nordlys-{n:02d}",
-        "email": f"e{n}@nordlys.no",
-        "custom:company_id": "c-nordlys",
-        "custom:role": "employee",
-        "custom:departments": "",
-    }
-    return Client(gateway, issuer.issue(claims))
-
-
-def _completed(me: Client, order_id: str, timeout_s: float = 30) -> dict:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        order = me.get(f"/me/orders/{order_id}")[1]
-        if order["status"] in ("completed", "failed", "refunded") or time.monotonic() > deadline:
-            assert order["status"] == "completed", order
-            return order
-        time.sleep(0.1)
-
-
 def test_c6_d8_usage_overview_shows_bought_packages_as_lines_of_their_own(november, kari, gateway, issuer, seeded):
     """Defect 1 (issue 7): GET /me/usage answered 500 once a data package was bought that month."""
     # GIVEN an employee (s-nordlys-03) with some usage, who buys extra data (the company pays,
     # the default policy) and a surf package with their own card (D8)
-    me = _employee(gateway, issuer, 3)
+    me = nordlys_employee(gateway, issuer, 3)
     _usage(
         kari,
         [
@@ -156,8 +133,9 @@ def test_c6_d8_usage_overview_shows_bought_packages_as_lines_of_their_own(novemb
         headers={"Idempotency-Key": "c6-surf"},
     )
     assert status == 202, surf
-    _completed(me, extra["order_id"])
-    _completed(me, surf["order_id"])
+    for order in (extra, surf):
+        done = wait_for_order(me, order["order_id"])
+        assert done["status"] == "completed", done
 
     # WHEN the employee reads the month's usage overview
     status, usage = me.get("/me/usage?month=2026-11")

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.e2e.conftest import Client
+from tests.helpers import Client
 
 
 def test_health_answers_without_a_token(gateway):

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from infra.openapi import OUT
-from tests.e2e.conftest import Client
+from tests.helpers import Client
 
 DOCUMENT = json.loads(OUT.read_text())
 ROUTES_WITH_BODY = sorted(

@@ -6,13 +6,11 @@ days and then disables the endpoint); a body that is not an event is a 400 JSON 
 from __future__ import annotations
 
 import json
-import time
 import uuid
 
 import pytest
 
-from tests.e2e.conftest import Client
-from tests.e2e.stripe_signing import signature, webhook_secret
+from tests.helpers import Client, nordlys_employee, signature, wait_for_order, webhook_secret
 
 
 @pytest.fixture(scope="module")
@@ -39,14 +37,7 @@ def event(type_: str = "payment_intent.succeeded", **fields) -> dict:
 @pytest.fixture
 def waiting_order(gateway, issuer, seeded):
     """An employee-paid order of employee 09 waiting for the app to confirm its payment."""
-    claims = {
-        "sub": "e-nordlys-09",
-        "email": "e9@nordlys.no",
-        "custom:company_id": "c-nordlys",
-        "custom:role": "employee",
-        "custom:departments": "",
-    }
-    me = Client(gateway, issuer.issue(claims))
+    me = nordlys_employee(gateway, issuer, 9)
     status, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB"})
     assert status == 202
     return me, order
@@ -146,10 +137,8 @@ def test_c8_an_event_for_a_real_waiting_order_is_still_acted_on_after_unactionab
     re-read from Stripe (not paid yet: `pending`) and moves nothing."""
     me, order = waiting_order
     assert post_signed(event(data={"object": {"id": None}}))[0] == 200
-    deadline = time.monotonic() + 10
-    while (current := me.get(f"/me/orders/{order['order_id']}")[1])["status"] != "awaiting_payment":
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    current = wait_for_order(me, order["order_id"], until={"awaiting_payment"}, timeout_s=10)
+    assert current["status"] == "awaiting_payment", current
     intent_id = current["payment"]["payment_intent_id"]
     status, answer = post_signed(event(data={"object": {"id": intent_id, "object": "payment_intent"}}))
     assert status == 200 and answer["result"] == "pending"  # Stripe says: not paid yet; nothing moves

@@ -66,15 +66,3 @@ def send_usage(cloud):
             assert not result.get("Failed"), result
 
     return send
-
-
-def data(record_id: str, msisdn: str, quantity: int, at: str, zone: str = "NO", country: str = "NO") -> dict:
-    return {
-        "record_id": record_id,
-        "msisdn": msisdn,
-        "kind": "data",
-        "quantity": quantity,
-        "started_at": at,
-        "zone": zone,
-        "country": country,
-    }

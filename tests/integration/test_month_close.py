@@ -11,7 +11,7 @@ from skysentral.domain.balances import AddOns
 from skysentral.domain.catalogue import GIB
 from skysentral.services import month_close
 from skysentral.store import balance_repository
-from tests.integration.conftest import data
+from tests.helpers import data
 
 
 @pytest.fixture(autouse=True)

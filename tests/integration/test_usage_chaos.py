@@ -19,7 +19,7 @@ import pytest
 from skysentral.domain.balances import AddOns, UsageRecord
 from skysentral.domain.catalogue import MIB, PLANS
 from skysentral.store import balance_repository
-from tests.integration.conftest import data
+from tests.helpers import data
 from tests.unit.domain.reference_model import RefSubscription, view_of
 
 SUBSCRIPTIONS = 10

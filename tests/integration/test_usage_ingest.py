@@ -11,7 +11,7 @@ from skysentral.domain.catalogue import GIB, MIB
 from skysentral.services import usage
 from skysentral.store import balance_repository
 from skysentral.store.directory_repository import Directory
-from tests.integration.conftest import data
+from tests.helpers import data, sms_sent_to
 
 
 @pytest.fixture(autouse=True)
@@ -89,16 +89,14 @@ def test_record_at_2330_utc_on_31_october_is_november_usage(cloud, company, send
 
 
 def test_crossing_80_percent_sends_one_sms_in_the_users_language(cloud, company, send_usage):
-    from moto.sns.models import sns_backends
-
     cid, (sub,) = company(["BEDRIFT_5"], language="en")
     records = [data(f"a-{i}", sub.msisdn, GIB, f"2026-11-0{i + 1}T10:00:00+01:00") for i in range(4)]
     send_usage(records)
     cloud.drain()
     send_usage(records)  # replayed: no second alert
     cloud.drain()
-    sms = [m for m in sns_backends[cloud.account][cloud.region].sms_messages.values() if m[0] == sub.msisdn]
-    assert len(sms) == 1 and "80" in sms[0][1] and "data" in sms[0][1].lower()
+    sms = sms_sent_to(cloud, sub.msisdn)
+    assert len(sms) == 1 and "80" in sms[0] and "data" in sms[0].lower()
     logged = balance_repository.alerts(cid, sub.subscription_id, "2026-11")
     assert [a["kind"] for a in logged] == ["package_80"] and logged[0]["language"] == "en"
 
@@ -121,16 +119,13 @@ def test_late_record_after_close_reduces_the_rollover_its_month_produced(cloud, 
 
 def test_two_companies_with_the_same_subscription_id_each_get_their_alert(cloud, company, send_usage):
     """Alert keys are unique across companies: subscription ids are only unique within one."""
-    from moto.sns.models import sns_backends
-
     _first_cid, (first,) = company(["BEDRIFT_5"])
     _second_cid, (second,) = company(["BEDRIFT_5"])
     assert first.subscription_id == second.subscription_id
     for sub in (first, second):
         send_usage([data(f"{sub.msisdn}-{i}", sub.msisdn, GIB, f"2026-11-0{i + 1}T10:00:00+01:00") for i in range(4)])
         cloud.drain()
-    sent = sns_backends[cloud.account][cloud.region].sms_messages.values()
-    assert {m[0] for m in sent} >= {first.msisdn, second.msisdn}
+    assert sms_sent_to(cloud, first.msisdn) and sms_sent_to(cloud, second.msisdn)
 
 
 def test_d9_record_whose_ledger_write_failed_before_the_close_lands_in_its_own_month(

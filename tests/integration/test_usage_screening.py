@@ -12,8 +12,7 @@ from skysentral.domain.catalogue import GIB, MIB
 from skysentral.services import usage
 from skysentral.store import balance_repository
 from skysentral.store.directory_repository import Directory
-from tests.e2e.conftest import Client
-from tests.integration.conftest import data
+from tests.helpers import Client, data
 
 TB = 1024**4
 
