@@ -24,6 +24,44 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "eu-north-1")
 
 from tests.helpers import free_port  # noqa: E402  (after the path set-up above)
 
+# The feature ids of PRODUCT.md: A1…A14, B1…B8, C1…C10, D1…D9, E1…E6, F1…F10.
+FEATURE_IDS = {
+    f"{area}{n}"
+    for area, last in {"A": 14, "B": 8, "C": 10, "D": 9, "E": 6, "F": 10}.items()
+    for n in range(1, last + 1)
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--feature",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="run only the tests marked with this PRODUCT.md feature id (repeatable), e.g. --feature D4",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`@pytest.mark.feature("D2", "D3")` names PRODUCT.md features one by one, so that
+    `grep -rnw D2 tests` finds D2's tests: an id that does not exist, or a range such as
+    "D1–D3", stops the collection. `--feature D4` keeps only D4's tests."""
+    wanted = set(config.getoption("feature"))
+    unknown = wanted - FEATURE_IDS
+    for item in items:
+        for mark in item.iter_markers("feature"):
+            if not mark.args:
+                raise pytest.UsageError(f"{item.nodeid}: @pytest.mark.feature() without an id")
+            unknown |= {f"{item.nodeid}: {arg!r}" for arg in mark.args if arg not in FEATURE_IDS}
+    if unknown:
+        raise pytest.UsageError(
+            "not feature ids of PRODUCT.md (write ranges out one by one): " + ", ".join(sorted(unknown))
+        )
+    if wanted:
+        keep = [i for i in items if wanted & {a for m in i.iter_markers("feature") for a in m.args}]
+        config.hook.pytest_deselected(items=[i for i in items if i not in keep])
+        items[:] = keep
+
 
 @pytest.fixture(scope="session")
 def stripe_standin() -> Iterator[Any]:

@@ -135,9 +135,8 @@ def webhook_secret(cloud: Any) -> str:
     """The webhook secret the local cloud's StripeSecret holds: independent of whichever
     Stripe stand-in runs."""
     secret_id = cloud.resources["StripeSecret"]["physical_id"]
-    return json.loads(cloud.client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"])[
-        "webhook_secret"
-    ]
+    secret = cloud.client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"]
+    return json.loads(secret)["webhook_secret"]
 
 
 def signature(body: bytes | str, secret: str, timestamp: int | None = None) -> str:

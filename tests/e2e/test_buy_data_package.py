@@ -24,6 +24,7 @@ def employee(gateway, issuer, seeded):
     return make
 
 
+@pytest.mark.feature("C8", "D3", "D8")
 def test_company_paid_package_is_activated_at_once_and_receipted(cloud, employee):
     me = employee(11)
     status, order = me.post("/me/data-packages", {"product": "EXTRA_1GB"}, headers={"Idempotency-Key": "t-11-a"})
@@ -38,6 +39,7 @@ def test_company_paid_package_is_activated_at_once_and_receipted(cloud, employee
     )
 
 
+@pytest.mark.feature("C8", "D6", "D8")
 def test_employee_paid_surf_package_is_charged_with_mva_then_activated(cloud, employee, stripe_standin):
     me = employee(12)
     status, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB", "payment_method": "pm_card_visa"})
@@ -50,6 +52,7 @@ def test_employee_paid_surf_package_is_charged_with_mva_then_activated(cloud, em
     assert [s["id"] for s in surf] == [order["order_id"]]
 
 
+@pytest.mark.feature("C8", "D6")
 def test_declined_card_fails_the_order_and_activates_nothing(cloud, employee):
     me = employee(13)
     _, order = me.post("/me/data-packages", {"product": "SURF_WORLD_300MB", "payment_method": "pm_card_chargeDeclined"})
@@ -59,6 +62,7 @@ def test_declined_card_fails_the_order_and_activates_nothing(cloud, employee):
     assert any("avvist" in text for text in wait_for_sms(cloud, "+4791200013", "avvist"))
 
 
+@pytest.mark.feature("C8", "D6")
 def test_payment_that_never_comes_expires_and_the_intent_is_cancelled(cloud, employee, stripe_standin, monkeypatch):
     from skysentral.services import order_taking
 
@@ -74,6 +78,7 @@ def test_payment_that_never_comes_expires_and_the_intent_is_cancelled(cloud, emp
     assert me.get("/me/dashboard")[1]["roaming"]["surf_packages"] == []
 
 
+@pytest.mark.feature("C8", "D6")
 def test_webhook_delivered_five_times_activates_once(cloud, employee, stripe_standin):
     me = employee(15)
     stripe_standin.hold_webhooks(True)
@@ -91,6 +96,7 @@ def test_webhook_delivered_five_times_activates_once(cloud, employee, stripe_sta
     assert sum(order["order_id"] in t for t in wait_for_sms(cloud, "+4791200015", order["order_id"])) == 1
 
 
+@pytest.mark.feature("C8")
 def test_webhook_that_arrives_before_the_wait_state_resumes_the_order(cloud, employee, stripe_standin, monkeypatch):
     from skysentral.services import purchase_steps
 
@@ -111,6 +117,7 @@ def test_webhook_that_arrives_before_the_wait_state_resumes_the_order(cloud, emp
     assert wait_for_order(me, order["order_id"])["status"] == "completed"
 
 
+@pytest.mark.feature("C8")
 def test_events_out_of_order_still_complete_the_order(cloud, employee, stripe_standin):
     me = employee(17)
     stripe_standin.hold_webhooks(True)
@@ -127,6 +134,7 @@ def test_events_out_of_order_still_complete_the_order(cloud, employee, stripe_st
     assert wait_for_order(me, order["order_id"])["status"] == "completed"
 
 
+@pytest.mark.feature("C8")
 @pytest.mark.parametrize("forge", ["wrong secret", "stale timestamp", "no signature"])
 def test_forged_or_stale_webhook_is_400_and_changes_nothing(gateway, stripe_standin, employee, forge):
     me = employee(18)
@@ -160,6 +168,7 @@ def test_forged_or_stale_webhook_is_400_and_changes_nothing(gateway, stripe_stan
     assert me.get(f"/me/orders/{order['order_id']}")[1]["status"] in ("received", "awaiting_payment")
 
 
+@pytest.mark.feature("C8")
 def test_activation_failing_after_payment_refunds_the_card(cloud, employee, stripe_standin, monkeypatch):
     from skysentral.domain.orders import ActivationFailed
     from skysentral.services import purchase_steps
@@ -178,6 +187,7 @@ def test_activation_failing_after_payment_refunds_the_card(cloud, employee, stri
     assert any("refundert" in text for text in wait_for_sms(cloud, "+4791200019", "refundert"))
 
 
+@pytest.mark.feature("C8")
 def test_same_post_twice_with_one_idempotency_key_gives_one_order_and_one_payment(employee, stripe_standin):
     me = employee(20)
     body = {"product": "SURF_EU_600MB", "payment_method": "pm_card_visa"}
@@ -195,6 +205,7 @@ def test_same_post_twice_with_one_idempotency_key_gives_one_order_and_one_paymen
     assert len(intents) == 1
 
 
+@pytest.mark.feature("C8", "D3")
 def test_concurrent_purchases_by_one_user_queue_in_the_order_they_were_made(employee):
     me = employee(21)
     results = {}
@@ -216,6 +227,7 @@ def test_concurrent_purchases_by_one_user_queue_in_the_order_they_were_made(empl
     assert [e["bytes"] for e in extras] == [5 * GIB, GIB]
 
 
+@pytest.mark.feature("C8", "D8", "E6")
 def test_company_policy_makes_the_employee_pay(kari, employee):
     assert kari.put("/admin/purchase-policy", {"EXTRA_15GB": "employee"})[1]["EXTRA_15GB"] == "employee"
     try:
@@ -229,6 +241,7 @@ def test_company_policy_makes_the_employee_pay(kari, employee):
     assert log["items"] and log["items"][0]["after"]["EXTRA_15GB"] == "company"
 
 
+@pytest.mark.feature("C8", "D8")
 def test_employee_cannot_set_the_policy_and_bad_products_are_refused(employee, kari):
     assert employee(23).put("/admin/purchase-policy", {"EXTRA_1GB": "employee"})[0] == 403
     assert kari.put("/admin/purchase-policy", {"EXTRA_2GB": "employee"})[0] == 400
@@ -251,6 +264,7 @@ def _sms_in(cloud, kari, message_id, sender, text):
     assert kari.post("/_local/drain")[0] == 200
 
 
+@pytest.mark.feature("C8", "D3")
 def test_ordering_by_sms_starts_the_same_flow_once(cloud, kari, employee):
     _sms_in(cloud, kari, "sms-24-1", "912 00 024", "data 1")
     _sms_in(cloud, kari, "sms-24-1", "912 00 024", "data 1")  # the gateway delivered it twice
@@ -260,12 +274,14 @@ def test_ordering_by_sms_starts_the_same_flow_once(cloud, kari, employee):
     assert wait_for_order(me, orders[0]["order_id"])["status"] == "completed"
 
 
+@pytest.mark.feature("C8")
 def test_unknown_sms_gets_the_list_of_keywords(cloud, kari, employee):
     _sms_in(cloud, kari, "sms-25-1", "+4791200025", "hvor mye data har jeg?")
     assert employee(25).get("/me/orders")[1]["items"] == []
     assert any("DATA 1" in t and "SURF EU" in t for t in wait_for_sms(cloud, "+4791200025", "DATA 1"))
 
 
+@pytest.mark.feature("C8", "D6")
 def test_a_failed_wait_after_the_card_was_charged_still_delivers(cloud, employee, stripe_standin, monkeypatch):
     """No path keeps the money without delivering: when the wait step fails, Stripe decides."""
     from skysentral.services import purchase_steps
@@ -281,6 +297,7 @@ def test_a_failed_wait_after_the_card_was_charged_still_delivers(cloud, employee
     assert [s["id"] for s in me.get("/me/dashboard")[1]["roaming"]["surf_packages"]] == [order["order_id"]]
 
 
+@pytest.mark.feature("C8")
 def test_c8_idempotency_key_reused_with_a_different_body_is_422_and_orders_nothing(employee):
     """Defect 3 of issue 7: the second request used to get the first order back silently."""
     me = employee(8)
@@ -307,6 +324,7 @@ def test_c8_idempotency_key_reused_with_a_different_body_is_422_and_orders_nothi
     assert [o["product"] for o in me.get("/me/orders")[1]["items"]] == ["EXTRA_1GB"]
 
 
+@pytest.mark.feature("C8")
 def test_c8_sms_with_a_known_message_id_but_another_order_orders_nothing_more(cloud, kari, employee):
     """The message id is the SMS order's Idempotency-Key: the same id with another keyword is a
     gateway fault, not a second order (same rule as the API's 422); the same id with the same
@@ -353,6 +371,7 @@ def _directory_whose_subscription_read(fails_once_with=None, status=None):
     return Flaky, failures
 
 
+@pytest.mark.feature("C8", "D8")
 def test_c8_d8_transient_error_while_pricing_is_retried_and_the_company_paid_order_completes(
     cloud, employee, monkeypatch
 ):
@@ -372,6 +391,7 @@ def test_c8_d8_transient_error_while_pricing_is_retried_and_the_company_paid_ord
     assert [e["id"] for e in me.get("/me/dashboard")[1]["data"]["extra_packages"]] == [order["order_id"]]
 
 
+@pytest.mark.feature("C8")
 def test_c8_order_refused_by_a_rule_fails_not_allowed_and_says_which_rule(cloud, employee, monkeypatch):
     from skysentral.services import purchase_steps
 
@@ -386,6 +406,7 @@ def test_c8_order_refused_by_a_rule_fails_not_allowed_and_says_which_rule(cloud,
     assert me.get("/me/dashboard")[1]["data"]["extra_packages"] == []
 
 
+@pytest.mark.feature("C8")
 def test_c8_unknown_payment_method_declines_the_order_at_once(employee):
     """A PaymentMethod Stripe does not know can never be charged: the order fails `declined`
     (nothing charged), not after minutes of retries as if Stripe were down; a value that is

@@ -21,6 +21,7 @@ def _usage(kari, records):
     assert kari.post("/_local/drain")[0] == 200
 
 
+@pytest.mark.feature("C2", "C6", "D1", "F3")
 def test_dashboard_shows_package_use_roaming_and_costs(november, kari, lars):
     _usage(
         kari,
@@ -58,18 +59,21 @@ def test_dashboard_shows_package_use_roaming_and_costs(november, kari, lars):
     assert lars.get("/me/usage?month=2026-13")[0] == 400
 
 
+@pytest.mark.feature("E1")
 def test_admin_sees_the_same_balances_and_other_company_cannot(november, kari, siri):
     status, view = kari.get("/admin/subscriptions/s-nordlys-04/balances")
     assert status == 200 and view["subscription_id"] == "s-nordlys-04"
     assert siri.get("/admin/subscriptions/s-nordlys-04/balances")[0] == 404
 
 
+@pytest.mark.feature("D2", "E3")
 def test_rollover_is_refused_below_six_gb_with_a_clear_message(kari):
     status, body = kari.patch("/admin/subscriptions/s-nordlys-01/add-ons", {"rollover": True})  # BEDRIFT_5
     assert status == 422 and body["error"] == "rollover_not_allowed" and "6 GB" in body["message"]
     assert kari.get("/admin/subscriptions/s-nordlys-01")[1]["add_ons"]["rollover"] is False
 
 
+@pytest.mark.feature("D4", "D5", "E3", "E6")
 def test_add_ons_change_and_are_audited(november, kari):
     status, sub = kari.patch(
         "/admin/subscriptions/s-nordlys-08/add-ons", {"datakontroll": True, "topup_product": "EXTRA_5GB"}
@@ -81,6 +85,7 @@ def test_add_ons_change_and_are_audited(november, kari):
     assert any(e["target"] == "s-nordlys-08" and e["after"]["add_ons"]["datakontroll"] for e in log["items"])
 
 
+@pytest.mark.feature("D5", "E3", "E6")
 def test_roaming_block_at_50_eur_is_lifted_by_the_company(november, kari, as_user):
     # s-nordlys-09: Datakontroll on in the demo data (every third subscription).
     assert kari.get("/admin/subscriptions/s-nordlys-09")[1]["add_ons"]["datakontroll"] is True
@@ -106,6 +111,7 @@ def test_roaming_block_at_50_eur_is_lifted_by_the_company(november, kari, as_use
     assert any(e["target"] == "s-nordlys-09" for e in log["items"])
 
 
+@pytest.mark.feature("C6", "C8", "D8")
 def test_c6_d8_usage_overview_shows_bought_packages_as_lines_of_their_own(november, kari, gateway, issuer, seeded):
     """Defect 1 (issue 7): GET /me/usage answered 500 once a data package was bought that month."""
     # GIVEN an employee (s-nordlys-03) with some usage, who buys extra data (the company pays,

@@ -26,6 +26,7 @@ def test_expired_token_is_401(gateway, issuer, seeded):
     assert status == 401 and body["message"]
 
 
+@pytest.mark.feature("E1")
 def test_company_admin_sees_the_department_tree_with_counts(kari):
     status, body = kari.get("/admin/departments")
     assert status == 200
@@ -47,6 +48,7 @@ def test_another_companys_object_is_404(siri, path):
     assert status == 404 and body["error"] == "not_found"
 
 
+@pytest.mark.feature("E1")
 def test_moving_another_companys_subscription_is_404_and_changes_nothing(siri, kari):
     status, _ = siri.put("/admin/subscriptions/s-nordlys-05/department", {"department_id": "dep-fv"})
     assert status == 404
@@ -62,6 +64,7 @@ def test_other_company_lists_only_its_own(siri):
     }
 
 
+@pytest.mark.feature("E5")
 @pytest.mark.parametrize(
     "who,path",
     [
@@ -100,6 +103,7 @@ def test_bad_query_is_400(kari):
     assert status == 400 and body["error"] == "invalid_cursor"
 
 
+@pytest.mark.feature("E1", "E6")
 def test_department_lifecycle_is_audited_with_before_and_after(kari):
     since = datetime.now(UTC) - timedelta(seconds=1)
     status, dep = kari.post("/admin/departments", {"name": "Prosjekt", "parent_id": "dep-service"})
@@ -125,11 +129,13 @@ def test_department_lifecycle_is_audited_with_before_and_after(kari):
     assert mine[0]["after"] is None and mine[3]["before"] is None
 
 
+@pytest.mark.feature("E1")
 def test_department_with_members_cannot_be_deleted(kari):
     status, body = kari.delete("/admin/departments/dep-salg")
     assert status == 409 and body["error"] == "department_not_empty"
 
 
+@pytest.mark.feature("E1")
 def test_department_cannot_move_below_its_own_child(kari):
     _, parent = kari.post("/admin/departments", {"name": "Region"})
     _, child = kari.post("/admin/departments", {"name": "Region Nord", "parent_id": parent["department_id"]})
@@ -137,6 +143,7 @@ def test_department_cannot_move_below_its_own_child(kari):
     assert status == 409 and body["error"] == "department_cycle"
 
 
+@pytest.mark.feature("E1", "E5")
 def test_department_admin_sees_and_moves_only_within_own_departments(ola, kari):
     status, body = ola.get("/admin/subscriptions?limit=200")
     assert status == 200 and body["items"]
@@ -147,6 +154,7 @@ def test_department_admin_sees_and_moves_only_within_own_departments(ola, kari):
     assert kari.get(f"/admin/subscriptions/{salg_sub}")[1]["department_id"] == "dep-salg"
 
 
+@pytest.mark.feature("E1", "E6")
 def test_company_admin_moves_a_subscription_and_the_move_is_audited(kari):
     status, moved = kari.put("/admin/subscriptions/s-nordlys-10/department", {"department_id": "dep-adm"})
     assert status == 200 and moved["department_id"] == "dep-adm"
@@ -156,6 +164,7 @@ def test_company_admin_moves_a_subscription_and_the_move_is_audited(kari):
     assert kari.put("/admin/subscriptions/s-nordlys-10/department", {"department_id": "nope"})[0] == 400
 
 
+@pytest.mark.feature("E1")
 def test_lists_are_paginated_without_overlap(kari):
     status, first = kari.get("/admin/employees?limit=10")
     assert status == 200 and len(first["items"]) == 10 and first["next_cursor"]
@@ -168,6 +177,7 @@ def test_lists_are_paginated_without_overlap(kari):
     assert len(seen) == len(set(seen)) == 25
 
 
+@pytest.mark.feature("E1")
 def test_search_by_name_or_number(kari):
     _, by_name = kari.get("/admin/employees?q=nordmann")
     assert [e["name"] for e in by_name["items"]] == ["Kari Nordmann"]
@@ -177,6 +187,7 @@ def test_search_by_name_or_number(kari):
     assert by_dept["items"] and all(s["department_id"] == "dep-service" for s in by_dept["items"])
 
 
+@pytest.mark.feature("A10", "C1")
 def test_me_shows_profile_and_patch_changes_language_and_display_number(lars):
     status, me = lars.get("/me")
     assert status == 200 and me["employee_id"] == "e-nordlys-04" and me["subscriptions"][0]["msisdn"] == "+4791200004"

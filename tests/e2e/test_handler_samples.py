@@ -58,7 +58,25 @@ def test_every_function_of_the_template_has_a_sample_driven_here():
     }
 
 
-@pytest.mark.parametrize("name", API_SAMPLES)
+# The features each API sample exercises (api_health_get.json: none, the health check is the house's)
+API_SAMPLE_FEATURES = {
+    "api_admin_create_department.json": ("E1",),
+    "api_admin_list_departments.json": ("E1",),
+    "api_admin_list_subscriptions.json": ("E1",),
+    "api_admin_move_subscription.json": ("E1",),
+    "api_employee_get_me.json": ("C1",),
+    "api_employee_patch_me.json": ("C1",),
+    "api_operator_list_held.json": ("D1",),
+}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.feature(*API_SAMPLE_FEATURES[n])) if n in API_SAMPLE_FEATURES else n
+        for n in API_SAMPLES
+    ],
+)
 def test_api_samples_are_answered_as_api_gateway_would_get_them(cloud, seeded, name):
     event = sample_event(name)
     result = cloud.invoke(logical_id_for(name), event)
@@ -75,6 +93,7 @@ def test_api_samples_are_answered_as_api_gateway_would_get_them(cloud, seeded, n
         assert isinstance(body["items"], list) and "next_cursor" in body, body
 
 
+@pytest.mark.feature("C8")
 def test_stripe_webhook_sample_signed_with_our_secret_is_acknowledged(cloud, gateway, seeded):
     """C8: the sample is a payment_intent.succeeded for a PaymentIntent that is not ours:
     acknowledged (Stripe stops retrying) and nothing changes."""
@@ -91,6 +110,7 @@ def test_stripe_webhook_sample_signed_with_our_secret_is_acknowledged(cloud, gat
     assert cloud.invoke(logical_id_for("api_webhooks_stripe_event.json"), unsigned)["statusCode"] == 400
 
 
+@pytest.mark.feature("D1")
 def test_usage_batch_sample_is_applied_and_the_invalid_sample_is_reported(cloud, seeded):
     """D1: the valid batch is applied whole; the invalid record is the one failure reported."""
     good = cloud.invoke(logical_id_for("usage_ingest_batch.json"), sample_event("usage_ingest_batch.json"))
@@ -105,6 +125,7 @@ def test_usage_batch_sample_is_applied_and_the_invalid_sample_is_reported(cloud,
         assert bad == {"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in bad_event["Records"]]}
 
 
+@pytest.mark.feature("D7")
 def test_sms_alert_sample_sends_one_sms(cloud, seeded):
     """D7: the sample alert is sent once, however often it is delivered."""
     event = sample_event("sms_alerts_sqs.json")
@@ -115,6 +136,7 @@ def test_sms_alert_sample_sends_one_sms(cloud, seeded):
     assert len(sms_sent_to(cloud, msisdn)) == before + 1
 
 
+@pytest.mark.feature("C8", "D3")
 def test_inbound_sms_sample_orders_a_package(cloud, seeded, as_user):
     """C8: "DATA 1" from Lars's number becomes one order, also when the message comes twice."""
     event = sample_event("sms_inbound_sqs.json")
@@ -127,6 +149,7 @@ def test_inbound_sms_sample_orders_a_package(cloud, seeded, as_user):
     assert [o["product"] for o in new] == ["EXTRA_1GB"]
 
 
+@pytest.mark.feature("C8")
 def test_purchase_step_samples_run_the_named_step(cloud, seeded, as_user):
     """C8: the price step prices a real order; a step for an order that does not exist fails
     with a named error the state machine can match."""
@@ -144,6 +167,7 @@ def test_purchase_step_samples_run_the_named_step(cloud, seeded, as_user):
     assert missing["errorType"] == "NotFound", missing
 
 
+@pytest.mark.feature("D9")
 def test_month_close_samples_close_the_month(cloud, seeded, as_user, monkeypatch):
     """D9: the schedule's sample (00:00 Europe/Oslo on 1 December) plans the close of every
     subscription; the worker's sample closes its page into December."""

@@ -47,6 +47,7 @@ def _unchanged(me: Client, order: dict) -> None:
     assert me.get(f"/me/orders/{order['order_id']}")[1]["status"] in ("received", "awaiting_payment")
 
 
+@pytest.mark.feature("C8")
 @pytest.mark.parametrize(
     "case",
     [
@@ -76,6 +77,7 @@ def test_c8_verified_event_we_cannot_act_on_is_acknowledged_and_changes_nothing(
     _unchanged(me, order)
 
 
+@pytest.mark.feature("C8")
 def test_c8_verified_event_for_a_payment_intent_that_is_not_ours_is_acknowledged(
     post_signed, stripe_standin, waiting_order
 ):
@@ -97,6 +99,7 @@ def test_c8_verified_event_for_a_payment_intent_that_is_not_ours_is_acknowledged
     _unchanged(me, order)
 
 
+@pytest.mark.feature("C8")
 @pytest.mark.parametrize(
     "body",
     [
@@ -132,6 +135,7 @@ def test_c8_signed_body_that_is_not_an_event_is_400(post_signed, waiting_order, 
     _unchanged(me, order)
 
 
+@pytest.mark.feature("C8")
 def test_c8_an_event_for_a_real_waiting_order_is_still_acted_on_after_unactionable_ones(post_signed, waiting_order):
     """The 200s above are not a blanket: an event for the waiting order's PaymentIntent is
     re-read from Stripe (not paid yet: `pending`) and moves nothing."""

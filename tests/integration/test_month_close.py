@@ -25,6 +25,7 @@ def _states(cid, subs):
     return {s.subscription_id: balance_repository.load(cid, s.subscription_id) for s in subs}
 
 
+@pytest.mark.feature("D2", "D9")
 def test_close_runs_on_every_subscription_and_running_it_twice_changes_nothing(cloud, company, send_usage):
     cid, subs = company(
         ["BEDRIFT_6", "BEDRIFT_10", "BEDRIFT_5"], [AddOns(rollover=True), AddOns(rollover=True), AddOns()]
@@ -47,6 +48,7 @@ def test_close_runs_on_every_subscription_and_running_it_twice_changes_nothing(c
     }
 
 
+@pytest.mark.feature("D2", "D9")
 def test_a_close_that_crashed_part_way_is_finished_by_a_rerun(cloud, company, monkeypatch):
     cid, subs = company(["BEDRIFT_10"] * 4, [AddOns(rollover=True)] * 4)
     calls = {"n": 0}

@@ -1,7 +1,7 @@
 """Chaos: thousands of usage records through the queue, 20 % of them sent twice, shuffled,
 with the handler crashing at random before and after its state write. Afterwards every
 balance equals a separately written reference model exactly: nothing lost, nothing
-counted twice (D1-D7, exactly-once ingestion).
+counted twice (D1, D4, D7 and F3: exactly-once ingestion).
 
 Per-record rounding (overage and roaming are priced per started MB of each record) makes
 costs depend on which record crosses a boundary, so the reference replays the records in
@@ -94,6 +94,7 @@ def crashes(monkeypatch):
     return counts
 
 
+@pytest.mark.feature("D1", "D4", "D7", "F3")
 def test_duplicates_shuffling_and_crashes_lose_nothing_and_count_nothing_twice(cloud, company, send_usage, crashes):
     rng = random.Random(2026)
     plans = ["BEDRIFT_5", "BEDRIFT_10", "FRI_BRUK_10", "BEDRIFT_6", "BEDRIFT_20"] * 2

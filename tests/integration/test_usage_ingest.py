@@ -1,4 +1,4 @@
-"""Usage records through the template's SQS queue into balances (D1-D9), exactly once."""
+"""Usage records through the template's SQS queue into balances (D1, D2, D7, D9), exactly once."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ def _dlq_bodies(cloud):
             sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
 
 
+@pytest.mark.feature("D2", "D9")
 def test_six_gb_plan_using_two_gb_in_january_has_four_gb_rollover_in_february(cloud, company, send_usage, monkeypatch):
     monkeypatch.setenv("SKYSENTRAL_NOW", "2026-01-25T12:00:00Z")  # the records arrive in January
     cid, (sub,) = company(["BEDRIFT_6"], [AddOns(rollover=True)])
@@ -56,6 +57,7 @@ def test_six_gb_plan_using_two_gb_in_january_has_four_gb_rollover_in_february(cl
     assert view["data"]["remaining_bytes"] == 10 * GIB
 
 
+@pytest.mark.feature("D1")
 def test_a_repeated_record_id_changes_nothing(cloud, company, send_usage):
     cid, (sub,) = company(["BEDRIFT_10"])
     record = data("dup-1", sub.msisdn, 100 * MIB, "2026-11-03T08:00:00+01:00")
@@ -68,6 +70,7 @@ def test_a_repeated_record_id_changes_nothing(cloud, company, send_usage):
     assert len(balance_repository.usage_rows(cid, sub.subscription_id, "2026-11")) == 1
 
 
+@pytest.mark.feature("D1")
 def test_invalid_and_unknown_records_are_dead_lettered_alone(cloud, company, send_usage):
     cid, (sub,) = company(["BEDRIFT_10"])
     _dlq_bodies(cloud)
@@ -81,6 +84,7 @@ def test_invalid_and_unknown_records_are_dead_lettered_alone(cloud, company, sen
     assert sorted(b for b in dead if "bad-1" in b or "unknown-1" in b) == sorted(dead) and len(dead) == 2
 
 
+@pytest.mark.feature("D9")
 def test_record_at_2330_utc_on_31_october_is_november_usage(cloud, company, send_usage):
     cid, (sub,) = company(["BEDRIFT_10"])
     send_usage([data("oslo-1", sub.msisdn, MIB, "2026-10-31T23:30:00Z")])
@@ -88,6 +92,7 @@ def test_record_at_2330_utc_on_31_october_is_november_usage(cloud, company, send
     assert [r["id"] for r in balance_repository.usage_rows(cid, sub.subscription_id, "2026-11")] == ["oslo-1"]
 
 
+@pytest.mark.feature("D7")
 def test_crossing_80_percent_sends_one_sms_in_the_users_language(cloud, company, send_usage):
     cid, (sub,) = company(["BEDRIFT_5"], language="en")
     records = [data(f"a-{i}", sub.msisdn, GIB, f"2026-11-0{i + 1}T10:00:00+01:00") for i in range(4)]
@@ -101,6 +106,7 @@ def test_crossing_80_percent_sends_one_sms_in_the_users_language(cloud, company,
     assert [a["kind"] for a in logged] == ["package_80"] and logged[0]["language"] == "en"
 
 
+@pytest.mark.feature("D2", "D9")
 def test_late_record_after_close_reduces_the_rollover_its_month_produced(cloud, company, send_usage, monkeypatch):
     cid, (sub,) = company(["BEDRIFT_10"], [AddOns(rollover=True)])
     send_usage([data("n-1", sub.msisdn, 4 * GIB, "2026-11-10T10:00:00+01:00")])
@@ -117,6 +123,7 @@ def test_late_record_after_close_reduces_the_rollover_its_month_produced(cloud, 
     assert {r["id"] for r in balance_repository.usage_rows(cid, sub.subscription_id, "2026-11")} == {"n-1", "n-late"}
 
 
+@pytest.mark.feature("D7")
 def test_two_companies_with_the_same_subscription_id_each_get_their_alert(cloud, company, send_usage):
     """Alert keys are unique across companies: subscription ids are only unique within one."""
     _first_cid, (first,) = company(["BEDRIFT_5"])
@@ -128,6 +135,7 @@ def test_two_companies_with_the_same_subscription_id_each_get_their_alert(cloud,
     assert sms_sent_to(cloud, first.msisdn) and sms_sent_to(cloud, second.msisdn)
 
 
+@pytest.mark.feature("D2", "D9")
 def test_d9_record_whose_ledger_write_failed_before_the_close_lands_in_its_own_month(
     cloud, company, send_usage, monkeypatch
 ):

@@ -55,6 +55,7 @@ def _all(client, path):
 
 
 # ------------------------------------------------------------------ defect 8: conflicting duplicates
+@pytest.mark.feature("D1")
 def test_d1_same_record_id_with_other_content_keeps_the_first_and_lists_the_conflict(
     cloud, company, send_usage, operator
 ):
@@ -73,6 +74,7 @@ def test_d1_same_record_id_with_other_content_keeps_the_first_and_lists_the_conf
     assert listed[0]["kept"]["qty"] == 100 * MIB and listed[0]["conflicting"]["quantity"] == 900 * MIB
 
 
+@pytest.mark.feature("D1")
 def test_d1_conflict_inside_one_batch_keeps_the_first_and_a_redelivery_is_listed_once(
     cloud, company, send_usage, operator
 ):
@@ -89,6 +91,7 @@ def test_d1_conflict_inside_one_batch_keeps_the_first_and_a_redelivery_is_listed
     assert [c["conflicting"]["zone"] for c in listed] == ["EU_EEA"]
 
 
+@pytest.mark.feature("D1")
 def test_an_identical_repeat_is_not_a_conflict(cloud, company, send_usage, operator):
     cid, (sub,) = company(["BEDRIFT_10"])
     record = data("same-1", sub.msisdn, MIB, "2026-11-04T08:00:00+01:00")
@@ -100,6 +103,7 @@ def test_an_identical_repeat_is_not_a_conflict(cloud, company, send_usage, opera
 
 
 # ------------------------------------------------------------------ defect 9: implausible records held
+@pytest.mark.feature("D1")
 def test_d1_a_one_terabyte_record_is_held_not_billed_and_listed_for_the_operator(cloud, company, send_usage, operator):
     cid, (sub,) = company(["BEDRIFT_10"])
     send_usage(
@@ -119,6 +123,7 @@ def test_d1_a_one_terabyte_record_is_held_not_billed_and_listed_for_the_operator
     assert "limit" in held[0]["reason"]
 
 
+@pytest.mark.feature("D1")
 def test_d1_more_bytes_than_the_session_duration_allows_is_held(cloud, company, send_usage, operator):
     cid, (sub,) = company(["BEDRIFT_20"])
     fast = {**data("fast-1", sub.msisdn, 10 * GIB, "2026-11-05T10:00:00+01:00"), "duration_s": 2}
@@ -130,6 +135,7 @@ def test_d1_more_bytes_than_the_session_duration_allows_is_held(cloud, company, 
     assert [h["record_id"] for h in _all(operator, "/operator/usage/held") if h["company_id"] == cid] == ["fast-1"]
 
 
+@pytest.mark.feature("D1", "E6")
 def test_d1_released_record_is_applied_exactly_once_and_audited(cloud, company, send_usage, operator, gateway, token):
     cid, (sub,) = company(["BEDRIFT_10"], [AddOns()])
     big = data("big-1", sub.msisdn, 120 * GIB, "2026-11-06T10:00:00+01:00")
@@ -154,6 +160,7 @@ def test_d1_released_record_is_applied_exactly_once_and_audited(cloud, company, 
     assert operator.post(f"/operator/usage/held/{cid}/big-1/reject")[0] == 409
 
 
+@pytest.mark.feature("D1")
 def test_d1_rejected_record_is_never_applied_and_stays_listed(cloud, company, send_usage, operator):
     cid, (sub,) = company(["BEDRIFT_10"])
     send_usage([data("bad-tb", sub.msisdn, TB, "2026-11-06T10:00:00+01:00")])
@@ -183,6 +190,7 @@ def test_operator_routes_refuse_tenants_and_unknown_records(cloud, company, oper
 
 
 # ------------------------------------------------------------------ defect 10: later than the grace
+@pytest.mark.feature("D2", "D9")
 def test_d9_record_within_three_days_after_its_month_touches_balances(cloud, company, send_usage, monkeypatch):
     cid, (sub,) = company(["BEDRIFT_10"], [AddOns(rollover=True)])
     monkeypatch.setenv("SKYSENTRAL_NOW", "2026-12-03T22:59:00Z")  # 23:59 on 3 December, Oslo
@@ -198,6 +206,7 @@ def test_d9_record_within_three_days_after_its_month_touches_balances(cloud, com
     assert not _rows(cid, sub)["g-1"].get("correction")
 
 
+@pytest.mark.feature("C6", "D9")
 def test_d9_record_later_than_the_grace_is_a_correction_of_its_month_only(cloud, company, send_usage, monkeypatch):
     cid, (sub,) = company(["BEDRIFT_10"], [AddOns(rollover=True)])
     monkeypatch.setenv("SKYSENTRAL_NOW", "2026-12-02T12:00:00Z")

@@ -1,4 +1,5 @@
-"""A separately written, deliberately plain reference model of the balance rules (D1–D9).
+"""A separately written, deliberately plain reference model of the balance rules
+(D1, D2, D3, D4, D5, D6, D7, D9).
 
 It keeps one mutable subscription as a ledger of buckets and follows PRODUCT.md step by
 step, without the speed tricks of `skysentral.domain.balances` (no shared lists, no early

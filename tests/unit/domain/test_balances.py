@@ -1,4 +1,4 @@
-"""The data balance stack of one subscription (D1–D9), one rule per test."""
+"""The data balance stack of one subscription (D1, D2, D3, D4, D5, D6, D7, D9), one rule per test."""
 
 from __future__ import annotations
 
@@ -58,15 +58,18 @@ def kinds(outcome) -> list[str]:
 # --- calendar (D9) -------------------------------------------------------------------
 
 
+@pytest.mark.feature("D9")
 def test_record_at_2330_utc_on_31_october_is_november_usage():
     assert month_of(datetime(2026, 10, 31, 23, 30, tzinfo=UTC)) == "2026-11"
 
 
+@pytest.mark.feature("D9")
 def test_record_at_2230_utc_on_31_july_is_august_usage_in_summer_time():
     assert month_of(datetime(2026, 7, 31, 22, 30, tzinfo=UTC)) == "2026-08"
     assert month_of(datetime(2026, 7, 31, 21, 59, tzinfo=UTC)) == "2026-07"
 
 
+@pytest.mark.feature("D9")
 def test_month_boundaries_follow_oslo_daylight_saving():
     assert month_start_utc("2026-03") == datetime(2026, 2, 28, 23, 0, tzinfo=UTC)  # winter time
     assert month_start_utc("2026-04") == datetime(2026, 3, 31, 22, 0, tzinfo=UTC)  # summer time
@@ -74,11 +77,13 @@ def test_month_boundaries_follow_oslo_daylight_saving():
     assert month_end_utc("2026-12") == month_start_utc("2027-01")
 
 
+@pytest.mark.feature("D9")
 def test_next_and_previous_month_cross_the_year():
     assert next_month("2026-12") == "2027-01"
     assert prev_month("2026-01") == "2025-12"
 
 
+@pytest.mark.feature("D9")
 def test_naive_datetimes_are_rejected():
     with pytest.raises(ValueError):
         month_of(datetime(2026, 1, 1))
@@ -89,6 +94,7 @@ def test_naive_datetimes_are_rejected():
 # --- D1 package ------------------------------------------------------------------------
 
 
+@pytest.mark.feature("D1")
 def test_included_zone_data_draws_from_the_month_package():
     balance, outcome = use(new_balance(B6, "2026-01"), B6, PLAIN, 2 * GIB, at(5))
     assert balance.package_used_bytes == 2 * GIB
@@ -96,6 +102,7 @@ def test_included_zone_data_draws_from_the_month_package():
     assert outcome.status == "applied" and outcome.cost_ore == 0 and outcome.month == "2026-01"
 
 
+@pytest.mark.feature("D1", "F3")
 def test_fri_bruk_includes_eu_data_but_bedrift_prices_it():
     fri, fri_out = use(new_balance(FRI10, "2026-01"), FRI10, PLAIN, MIB, at(5), zone="EU_EEA")
     assert fri.package_used_bytes == MIB and fri_out.cost_ore == 0
@@ -112,6 +119,7 @@ def test_apply_usage_never_mutates_its_input():
     assert balance_to_item(before) == snapshot
 
 
+@pytest.mark.feature("D1", "D5", "F3")
 def test_overage_in_norway_without_datakontroll_is_priced_per_started_kb():
     """D1, D5, defect 7: Norway is in the EEA, so overage there is charged per started KB."""
     balance = new_balance(B5, "2026-01")
@@ -122,6 +130,7 @@ def test_overage_in_norway_without_datakontroll_is_priced_per_started_kb():
     assert balance.costs_ore == outcome.cost_ore
 
 
+@pytest.mark.feature("D1")
 def test_fri_bruk_overage_is_throttled_without_cost():
     balance, _ = use(new_balance(FRI10, "2026-01"), FRI10, PLAIN, 10 * GIB, at(5))
     balance, outcome = use(balance, FRI10, PLAIN, 3 * GIB, at(6))
@@ -131,6 +140,7 @@ def test_fri_bruk_overage_is_throttled_without_cost():
 # --- D2 rollover -----------------------------------------------------------------------
 
 
+@pytest.mark.feature("D2", "D9")
 def test_six_gb_plan_using_two_gb_in_january_has_four_gb_rollover_in_february_expiring_end_of_february():
     balance, _ = use(new_balance(B6, "2026-01"), B6, ROLLOVER, 2 * GIB, at(10))
     feb = close_month(balance, B6, ROLLOVER, "2026-02")
@@ -143,6 +153,7 @@ def test_six_gb_plan_using_two_gb_in_january_has_four_gb_rollover_in_february_ex
     assert march.rollover_bytes == 6 * GIB  # February's package unused; January's rollover expired
 
 
+@pytest.mark.feature("D2")
 def test_rollover_is_capped_at_monthly_package():
     # GIVEN a month that started with 6 GB rollover and used nothing
     feb = close_month(new_balance(B6, "2026-01"), B6, ROLLOVER, "2026-02")
@@ -151,11 +162,13 @@ def test_rollover_is_capped_at_monthly_package():
     assert close_month(feb, B6, ROLLOVER, "2026-03").rollover_bytes == 6 * GIB
 
 
+@pytest.mark.feature("D2")
 def test_rollover_is_capped_at_a_smaller_new_plan():
     jan = new_balance(B20, "2026-01")
     assert close_month(jan, B10, ROLLOVER, "2026-02").rollover_bytes == 10 * GIB
 
 
+@pytest.mark.feature("D2", "D7")
 def test_package_is_used_before_rollover_and_rollover_start_is_alerted_once():
     feb = close_month(use(new_balance(B6, "2026-01"), B6, ROLLOVER, 2 * GIB, at(10))[0], B6, ROLLOVER, "2026-02")
     feb, first = use(feb, B6, ROLLOVER, 6 * GIB + MIB, at(3, month="2026-02"))
@@ -166,6 +179,7 @@ def test_package_is_used_before_rollover_and_rollover_start_is_alerted_once():
     assert feb.rollover_bytes == 4 * GIB - 2 * MIB
 
 
+@pytest.mark.feature("D2", "D3")
 def test_only_included_package_data_rolls_over_never_extras():
     jan, _ = buy_package(new_balance(B6, "2026-01"), "EXTRA_5GB", "x1", at(2))
     jan, _ = use(jan, B6, ROLLOVER, 6 * GIB + GIB, at(5))  # extra activated, 4 GB left in it
@@ -173,11 +187,13 @@ def test_only_included_package_data_rolls_over_never_extras():
     assert feb.rollover_bytes == 0 and feb.extras == []
 
 
+@pytest.mark.feature("D2")
 def test_no_rollover_without_the_add_on_or_below_six_gb():
     assert close_month(new_balance(B6, "2026-01"), B6, PLAIN, "2026-02").rollover_bytes == 0
     assert close_month(new_balance(B5, "2026-01"), B5, ROLLOVER, "2026-02").rollover_bytes == 0
 
 
+@pytest.mark.feature("D2", "E3")
 def test_enabling_rollover_on_a_five_gb_package_is_refused():
     assert not enable_rollover_allowed(B5) and enable_rollover_allowed(B6)
     with pytest.raises(RolloverNotAllowed) as refused:
@@ -189,12 +205,14 @@ def test_enabling_rollover_on_a_five_gb_package_is_refused():
 # --- D3 extra packages -----------------------------------------------------------------
 
 
+@pytest.mark.feature("D3")
 def test_extra_bought_while_data_is_left_waits_in_line():
     balance, alerts = buy_package(new_balance(B6, "2026-01"), "EXTRA_1GB", "x1", at(2))
     assert balance.extras[0].status == "queued" and alerts == []
     assert remaining_included_bytes(balance) == 7 * GIB
 
 
+@pytest.mark.feature("D2", "D3")
 def test_extra_bought_while_only_rollover_is_left_waits_in_line():
     feb = close_month(new_balance(B6, "2026-01"), B6, ROLLOVER, "2026-02")
     feb, _ = use(feb, B6, ROLLOVER, 6 * GIB, at(2, month="2026-02"))
@@ -202,12 +220,14 @@ def test_extra_bought_while_only_rollover_is_left_waits_in_line():
     assert feb.extras[0].status == "queued" and alerts == []
 
 
+@pytest.mark.feature("D3", "D9")
 def test_buying_for_a_month_the_balance_has_not_reached_asks_for_a_close_first():
     with pytest.raises(DomainError) as refused:
         buy_package(new_balance(B6, "2026-01"), "EXTRA_1GB", "x1", at(1, month="2026-02"))
     assert http_status_of(refused.value) == 409
 
 
+@pytest.mark.feature("D3", "D7")
 def test_queued_extra_activates_when_data_before_it_is_used():
     balance, _ = buy_package(new_balance(B6, "2026-01"), "EXTRA_1GB", "x1", at(2))
     balance, outcome = use(balance, B6, PLAIN, 6 * GIB + MIB, at(5))
@@ -217,6 +237,7 @@ def test_queued_extra_activates_when_data_before_it_is_used():
     assert outcome.alerts[1].key == "2026-01:extra_activated:x1"
 
 
+@pytest.mark.feature("D3", "D7")
 def test_queued_extra_activates_the_moment_the_package_hits_exactly_zero():
     balance, _ = buy_package(new_balance(B6, "2026-01"), "EXTRA_1GB", "x1", at(2))
     balance, outcome = use(balance, B6, PLAIN, 6 * GIB, at(5))
@@ -224,6 +245,7 @@ def test_queued_extra_activates_the_moment_the_package_hits_exactly_zero():
     assert "extra_activated" in kinds(outcome)
 
 
+@pytest.mark.feature("D3")
 def test_extras_are_used_in_the_order_they_were_bought():
     balance = new_balance(B6, "2026-01")
     balance, _ = buy_package(balance, "EXTRA_5GB", "first", at(2))
@@ -232,6 +254,7 @@ def test_extras_are_used_in_the_order_they_were_bought():
     assert [name for name, _ in outcome.drawn] == ["package", "extra:first", "extra:second"]
 
 
+@pytest.mark.feature("D3", "D9")
 def test_active_extra_expires_at_the_end_of_the_month_it_activated_in():
     balance, _ = buy_package(new_balance(B6, "2026-01"), "EXTRA_5GB", "x1", at(2))
     balance, _ = use(balance, B6, PLAIN, 7 * GIB, at(5))
@@ -239,6 +262,7 @@ def test_active_extra_expires_at_the_end_of_the_month_it_activated_in():
     assert close_month(balance, B6, PLAIN, "2026-02").extras == []
 
 
+@pytest.mark.feature("D3", "D9")
 def test_queued_extra_stays_queued_into_new_month():
     balance, _ = buy_package(new_balance(B6, "2026-01"), "EXTRA_1GB", "x1", at(30))
     feb = close_month(balance, B6, PLAIN, "2026-02")
@@ -247,6 +271,7 @@ def test_queued_extra_stays_queued_into_new_month():
     assert feb.extras[0].activated_month == "2026-02" and outcome.drawn[-1] == ("extra:x1", 1)
 
 
+@pytest.mark.feature("D3", "D5", "D7")
 def test_extra_bought_with_nothing_left_is_active_at_once_and_lifts_the_datakontroll_block():
     balance, outcome = use(new_balance(B6, "2026-01"), B6, DK, 7 * GIB, at(5))
     assert balance.data_blocked and outcome.refused_bytes == GIB
@@ -257,12 +282,14 @@ def test_extra_bought_with_nothing_left_is_active_at_once_and_lifts_the_datakont
     assert outcome.drawn == [("extra:x1", MIB)]
 
 
+@pytest.mark.feature("D3")
 def test_buying_the_same_package_twice_changes_nothing():
     once, _ = buy_package(new_balance(B6, "2026-01"), "EXTRA_1GB", "x1", at(2))
     twice, alerts = buy_package(once, "EXTRA_1GB", "x1", at(2))
     assert twice == once and alerts == []
 
 
+@pytest.mark.feature("D3")
 def test_unknown_product_is_refused():
     with pytest.raises(UnknownProduct) as refused:
         buy_package(new_balance(B6, "2026-01"), "EXTRA_2GB", "x1", at(2))
@@ -272,6 +299,7 @@ def test_unknown_product_is_refused():
 # --- D4 automatic top-up ---------------------------------------------------------------
 
 
+@pytest.mark.feature("D4", "D7", "D9")
 def test_topup_repeats_within_month_and_is_gone_next_month():
     topup = AddOns(topup_product="EXTRA_1GB")
     balance, outcome = use(new_balance(B6, "2026-01"), B6, topup, 6 * GIB + GIB + MIB, at(5))
@@ -286,6 +314,7 @@ def test_topup_repeats_within_month_and_is_gone_next_month():
     assert feb.extras == [] and feb.package_bytes == 6 * GIB and feb.costs_ore == 0
 
 
+@pytest.mark.feature("D4", "D5")
 def test_topup_applies_before_datakontroll_blocks():
     addons = AddOns(datakontroll=True, topup_product="EXTRA_5GB")
     balance, outcome = use(new_balance(B6, "2026-01"), B6, addons, 7 * GIB, at(5))
@@ -293,6 +322,7 @@ def test_topup_applies_before_datakontroll_blocks():
     assert balance.extras[0].remaining_bytes == 4 * GIB
 
 
+@pytest.mark.feature("D4")
 def test_replaying_a_record_gives_identical_topup_ids():
     topup = AddOns(topup_product="EXTRA_1GB")
     record = data(7 * GIB, at(5), record_id="cdr-42")
@@ -304,6 +334,7 @@ def test_replaying_a_record_gives_identical_topup_ids():
 # --- D5 Datakontroll ---------------------------------------------------------------------
 
 
+@pytest.mark.feature("D5", "D7")
 def test_datakontroll_splits_record_crossing_zero():
     balance, _ = use(new_balance(B6, "2026-01"), B6, DK, 6 * GIB - 100, at(5))
     balance, outcome = use(balance, B6, DK, 300, at(6))
@@ -312,6 +343,7 @@ def test_datakontroll_splits_record_crossing_zero():
     assert outcome.cost_ore == 0 and "data_blocked" in kinds(outcome)
 
 
+@pytest.mark.feature("D5", "D7")
 def test_record_while_data_is_blocked_is_refused_entirely():
     balance, _ = use(new_balance(B6, "2026-01"), B6, DK, 7 * GIB, at(5))
     balance, outcome = use(balance, B6, DK, MIB, at(6))
@@ -320,6 +352,7 @@ def test_record_while_data_is_blocked_is_refused_entirely():
     assert dashboard(balance, B6, DK)["data"]["block_reason"] == "datakontroll"
 
 
+@pytest.mark.feature("D5", "D9")
 def test_datakontroll_block_is_lifted_at_the_new_month():
     balance, _ = use(new_balance(B6, "2026-01"), B6, DK, 7 * GIB, at(5))
     balance, outcome = use(balance, B6, DK, MIB, at(1, month="2026-02"))
@@ -334,6 +367,7 @@ def roaming_bytes_for(amount_ore: int, plan: PricePlan, zone: str) -> int:
     return -(-amount_ore // plan.data_ore_per_mb[zone]) * MIB
 
 
+@pytest.mark.feature("D5", "D7")
 def test_roaming_is_blocked_after_the_record_reaching_50_eur_and_alerted_at_80_and_100_percent():
     limit_ore = 5000 * ORE_PER_EUR // 100  # 585,00 kr
     balance = new_balance(B6, "2026-01")
@@ -354,6 +388,7 @@ def test_roaming_is_blocked_after_the_record_reaching_50_eur_and_alerted_at_80_a
     }
 
 
+@pytest.mark.feature("D5")
 def test_roaming_limit_compares_exactly_in_integers():
     just_below = new_balance(B6, "2026-01")
     just_below.roaming_spent_ore = 58499  # one øre below 50 EUR at 11,70
@@ -363,6 +398,7 @@ def test_roaming_limit_compares_exactly_in_integers():
     assert b.roaming_spent_ore == 58500 and b.roaming_blocked
 
 
+@pytest.mark.feature("D5")
 def test_company_lifting_the_roaming_block_stops_re_blocking_this_month():
     balance = new_balance(B6, "2026-01")
     balance, _ = use(balance, B6, DK, 60 * MIB, at(5), "US")  # 600 kr
@@ -374,12 +410,14 @@ def test_company_lifting_the_roaming_block_stops_re_blocking_this_month():
     assert feb.roaming_blocked  # a new month blocks again
 
 
+@pytest.mark.feature("D5")
 def test_without_datakontroll_there_is_no_roaming_limit():
     balance, outcome = use(new_balance(B6, "2026-01"), B6, PLAIN, 100 * MIB, at(5), "US")
     assert not balance.roaming_blocked and outcome.alerts == []
     assert dashboard(balance, B6, PLAIN)["roaming"]["limit_eur_cents"] is None
 
 
+@pytest.mark.feature("D6")
 def test_surf_package_is_drawn_before_roaming_is_priced():
     balance, _ = buy_package(new_balance(B6, "2026-01"), "SURF_EU_600MB", "s1", at(2))
     balance, outcome = use(balance, B6, PLAIN, 601 * MIB, at(5), "EU_EEA")
@@ -387,12 +425,14 @@ def test_surf_package_is_drawn_before_roaming_is_priced():
     assert outcome.cost_ore == B6.data_ore_per_mb["EU_EEA"]
 
 
+@pytest.mark.feature("D6")
 def test_surf_package_only_covers_its_zones():
     balance, _ = buy_package(new_balance(B6, "2026-01"), "SURF_WORLD_300MB", "s1", at(2))
     balance, outcome = use(balance, B6, PLAIN, MIB, at(5), "US")
     assert outcome.drawn == [("priced", MIB)] and balance.surf[0].remaining_bytes == 300 * MIB
 
 
+@pytest.mark.feature("D6")
 def test_surf_package_is_valid_for_30_days_from_activation():
     bought = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)  # 10:00 Oslo, winter time
     balance, _ = buy_package(new_balance(B6, "2026-03"), "SURF_EU_600MB", "s1", bought)
@@ -409,6 +449,7 @@ def test_surf_package_is_valid_for_30_days_from_activation():
     assert after.drawn == [("priced", MIB)]
 
 
+@pytest.mark.feature("D6")
 def test_oldest_expiring_surf_package_is_used_first():
     balance = new_balance(B6, "2026-01")
     balance, _ = buy_package(balance, "SURF_EU_600MB", "later", at(10))
@@ -417,6 +458,7 @@ def test_oldest_expiring_surf_package_is_used_first():
     assert outcome.drawn == [("surf:sooner", MIB)]
 
 
+@pytest.mark.feature("D5", "D6")
 def test_surf_still_draws_while_roaming_is_blocked():
     balance = new_balance(B6, "2026-01")
     balance, _ = use(balance, B6, DK, 60 * MIB, at(5), "US")
@@ -428,6 +470,7 @@ def test_surf_still_draws_while_roaming_is_blocked():
 # --- D7 alerts ---------------------------------------------------------------------------
 
 
+@pytest.mark.feature("D7")
 def test_alert_sent_once_per_threshold_per_month():
     balance, first = use(new_balance(B10, "2026-01"), B10, PLAIN, 8 * GIB, at(5))
     assert [a.key for a in first.alerts] == ["2026-01:package_80"]
@@ -439,6 +482,7 @@ def test_alert_sent_once_per_threshold_per_month():
     assert [a.key for a in next_month_alert.alerts] == ["2026-02:package_80"]
 
 
+@pytest.mark.feature("D7")
 def test_jumping_past_80_and_100_percent_at_once_sends_only_the_100_percent_alert():
     balance, outcome = use(new_balance(B10, "2026-01"), B10, PLAIN, 10 * GIB, at(5))
     assert kinds(outcome) == ["package_100"]
@@ -446,6 +490,7 @@ def test_jumping_past_80_and_100_percent_at_once_sends_only_the_100_percent_aler
     assert later.alerts == [] and "2026-01:package_80" in balance.alerts_sent
 
 
+@pytest.mark.feature("D7")
 def test_replayed_state_does_not_resend_alerts():
     balance, _ = use(new_balance(B10, "2026-01"), B10, PLAIN, 8 * GIB, at(5))
     stored = balance_from_item(json.loads(json.dumps(balance_to_item(balance))))
@@ -453,6 +498,7 @@ def test_replayed_state_does_not_resend_alerts():
     assert outcome.alerts == []
 
 
+@pytest.mark.feature("D7")
 @pytest.mark.parametrize("language", ["nb", "en"])
 def test_every_alert_renders_a_short_text_with_what_to_do(language):
     addons = AddOns(rollover=True, datakontroll=True)
@@ -489,6 +535,7 @@ def test_every_alert_renders_a_short_text_with_what_to_do(language):
 # --- D9 month close and late records -----------------------------------------------------
 
 
+@pytest.mark.feature("D4", "D5", "D9")
 def test_close_resets_the_month():
     addons = AddOns(datakontroll=True, topup_product="EXTRA_1GB")
     jan = new_balance(B6, "2026-01")
@@ -499,6 +546,7 @@ def test_close_resets_the_month():
     assert not feb.roaming_blocked and not feb.data_blocked and feb.alerts_sent == set()
 
 
+@pytest.mark.feature("D9")
 def test_close_is_idempotent():
     jan, _ = use(new_balance(B6, "2026-01"), B6, ROLLOVER, 2 * GIB, at(10))
     once = close_month(jan, B6, ROLLOVER, "2026-02")
@@ -506,6 +554,7 @@ def test_close_is_idempotent():
     assert close_month(once, B6, ROLLOVER, "2026-01") is once
 
 
+@pytest.mark.feature("D2", "D9")
 def test_lazy_close_by_a_record_then_scheduled_close_changes_nothing():
     jan, _ = use(new_balance(B6, "2026-01"), B6, ROLLOVER, 2 * GIB, at(10))
     feb, outcome = use(jan, B6, ROLLOVER, MIB, datetime(2026, 1, 31, 23, 5, tzinfo=UTC))
@@ -514,6 +563,7 @@ def test_lazy_close_by_a_record_then_scheduled_close_changes_nothing():
     assert feb.rollover_bytes == 4 * GIB
 
 
+@pytest.mark.feature("D2", "D9")
 def test_closing_several_months_at_once_equals_closing_one_by_one():
     jan, _ = use(new_balance(B6, "2026-01"), B6, ROLLOVER, 2 * GIB, at(10))
     stepwise = jan
@@ -523,6 +573,7 @@ def test_closing_several_months_at_once_equals_closing_one_by_one():
     assert stepwise.rollover_bytes == 6 * GIB and stepwise.rollover_from_month == "2026-03"
 
 
+@pytest.mark.feature("D2", "D9")
 def test_late_record_reduces_rollover_its_month_produced():
     jan, _ = use(new_balance(B6, "2026-01"), B6, ROLLOVER, 2 * GIB, at(10))
     feb = close_month(jan, B6, ROLLOVER, "2026-02")
@@ -533,6 +584,7 @@ def test_late_record_reduces_rollover_its_month_produced():
     assert outcome.alerts == []
 
 
+@pytest.mark.feature("D2", "D9")
 def test_late_record_beyond_its_rollover_draws_from_the_current_month():
     jan, _ = use(new_balance(B6, "2026-01"), B6, ROLLOVER, 5 * GIB, at(10))
     feb = close_month(jan, B6, ROLLOVER, "2026-02")
@@ -541,6 +593,7 @@ def test_late_record_beyond_its_rollover_draws_from_the_current_month():
     assert feb.rollover_bytes == 0 and feb.package_used_bytes == GIB
 
 
+@pytest.mark.feature("D5", "D9")
 def test_late_roaming_record_is_priced_in_its_own_month_only():
     feb = close_month(new_balance(B6, "2026-01"), B6, DK, "2026-02")
     feb, outcome = use(feb, B6, DK, 100 * MIB, at(31, month="2026-01"), "US")
@@ -548,6 +601,7 @@ def test_late_roaming_record_is_priced_in_its_own_month_only():
     assert feb.costs_ore == 0 and feb.roaming_spent_ore == 0 and not feb.roaming_blocked
 
 
+@pytest.mark.feature("D5", "D9")
 def test_late_roaming_record_is_not_refused_by_this_months_roaming_block():
     feb = close_month(new_balance(B6, "2026-01"), B6, DK, "2026-02")
     feb, _ = use(feb, B6, DK, 60 * MIB, at(1, month="2026-02"), "US")
@@ -556,6 +610,7 @@ def test_late_roaming_record_is_not_refused_by_this_months_roaming_block():
     assert outcome.status == "applied" and outcome.cost_ore == 1000
 
 
+@pytest.mark.feature("D6", "D9")
 def test_late_record_draws_from_the_surf_package_valid_when_it_was_used():
     # GIVEN a surf package that expired on 31 January, before the month closed
     jan, _ = buy_package(new_balance(B6, "2026-01"), "SURF_EU_600MB", "s1", datetime(2026, 1, 1, 9, tzinfo=UTC))
@@ -569,6 +624,7 @@ def test_late_record_draws_from_the_surf_package_valid_when_it_was_used():
     assert close_month(feb, B6, PLAIN, "2026-03").surf == []
 
 
+@pytest.mark.feature("D9")
 def test_record_older_than_the_closed_month_changes_no_balance():
     march = close_month(new_balance(B6, "2026-01"), B6, ROLLOVER, "2026-03")
     after, outcome = use(march, B6, ROLLOVER, GIB, at(20, month="2026-01"))
@@ -578,6 +634,7 @@ def test_record_older_than_the_closed_month_changes_no_balance():
 # --- voice, sms, content ---------------------------------------------------------------------
 
 
+@pytest.mark.feature("F3")
 def test_voice_is_priced_per_started_minute_and_sms_per_message():
     balance = new_balance(B6, "2026-01")
     balance, call = apply_usage(balance, B6, PLAIN, UsageRecord("v1", "voice", 61, at(5), zone="US"))
@@ -619,6 +676,7 @@ def test_price_plan_round_trips_through_json():
         assert PricePlan.from_dict(json.loads(json.dumps(plan.to_dict()))) == plan
 
 
+@pytest.mark.feature("C8", "D3")
 def test_extra_packages_wait_in_the_order_they_were_bought_even_when_added_out_of_order():
     """D3 with card payments: the order bought first may be paid (and added) last."""
     from datetime import datetime

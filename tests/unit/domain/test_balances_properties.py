@@ -1,4 +1,5 @@
-"""Property tests: the balance rules (D1–D9) against a separately written reference model.
+"""Property tests: the balance rules (D1, D2, D3, D4, D5, D6, D7, D9) against a separately
+written reference model.
 
 Random sequences of usage records (in random order within a month, late records, old
 records), purchases, roaming-block lifts and month closes are applied to both the domain
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import event as note_reached
 from hypothesis import strategies as st
@@ -59,7 +61,7 @@ when = st.tuples(st.sampled_from([0, 0, 0, 0, -1, -1, 1, -2]), st.integers(0, 99
 usage_event = st.one_of(
     st.tuples(st.just("data"), when, data_sizes, st.sampled_from(ZONES)),
     st.tuples(st.just("data"), when, data_sizes, st.just("NO")),
-    # "exact": exactly what is left in the first usable bucket, to hit zero on the byte (D3/D4/D5)
+    # "exact": exactly what is left in the first usable bucket, to hit zero on the byte (D3, D4, D5)
     st.tuples(st.just("exact"), when, st.just(0), st.just("NO")),
     st.tuples(st.just("roam"), when, st.integers(0, 80 * MIB), st.sampled_from(["US", "CH", "EU_EEA", "WORLD"])),
     # several mid-sized roaming records in the current month, to reach 80 % before 100 % (D7)
@@ -174,12 +176,14 @@ def run(plan, chosen_addons, script):
     return balance
 
 
+@pytest.mark.feature("D1", "D2", "D3", "D4", "D5", "D6", "D7", "D9")
 @SETTINGS
 @given(plan=plans, chosen_addons=addons, script=events)
 def test_domain_matches_reference_model(plan, chosen_addons, script):
     run(plan, chosen_addons, script)
 
 
+@pytest.mark.feature("D2", "D9")
 @settings(max_examples=60, deadline=None)
 @given(plan=plans, chosen_addons=addons, script=events, extra_months=st.integers(1, 3))
 def test_closing_twice_equals_closing_once_and_several_months_equal_one_by_one(
@@ -199,6 +203,7 @@ def test_closing_twice_equals_closing_once_and_several_months_equal_one_by_one(
     assert once.costs_ore == 0 and once.alerts_sent == set() and not once.data_blocked
 
 
+@pytest.mark.feature("D1", "D2", "D3", "D4", "D5")
 @settings(max_examples=80, deadline=None)
 @given(
     plan=plans,
@@ -206,7 +211,8 @@ def test_closing_twice_equals_closing_once_and_several_months_equal_one_by_one(
     sizes=st.lists(st.integers(0, 3 * GIB), min_size=1, max_size=12),
 )
 def test_splitting_usage_into_records_in_one_month_draws_the_same_total(plan, chosen_addons, sizes):
-    """D1–D5: bytes counted plus refused always equal the bytes used, however they are split."""
+    """D1, D2, D3, D4, D5: bytes counted plus refused always equal the bytes used, however they
+    are split."""
     balance = new_balance(plan, START_MONTH)
     total_counted = total_refused = 0
     for n, size in enumerate(sizes):

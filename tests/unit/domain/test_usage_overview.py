@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from skysentral.domain.usage_overview import usage_overview
 
 
@@ -35,6 +37,7 @@ ROWS = [
 ]
 
 
+@pytest.mark.feature("C6")
 def test_c6_purchases_are_lines_of_their_own_in_the_order_they_were_made():
     overview = usage_overview("2026-11", "s-1", ROWS)
     assert overview["purchases"] == [
@@ -57,6 +60,7 @@ def test_c6_purchases_are_lines_of_their_own_in_the_order_they_were_made():
     ]
 
 
+@pytest.mark.feature("C6")
 def test_c6_usage_items_and_totals_leave_purchases_out():
     overview = usage_overview("2026-11", "s-1", ROWS)
     assert [(i["kind"], i["zone"], i["quantity"], i["unit"]) for i in overview["items"]] == [
@@ -68,6 +72,7 @@ def test_c6_usage_items_and_totals_leave_purchases_out():
     assert overview["international"] == {"data_quantity": 1024**2, "voice_quantity": 61, "cost_ore": 2000}
 
 
+@pytest.mark.feature("C6", "D8")
 def test_d8_the_company_cost_counts_packages_it_paid_but_not_the_employees_card_purchases():
     overview = usage_overview("2026-11", "s-1", ROWS)
     assert overview["usage_cost_ore"] == 2000
@@ -76,6 +81,7 @@ def test_d8_the_company_cost_counts_packages_it_paid_but_not_the_employees_card_
     assert overview["cost_ore"] == 2000 + 19900
 
 
+@pytest.mark.feature("C6")
 def test_c6_a_month_without_anything_is_empty_not_an_error():
     overview = usage_overview("2026-10", "s-1", [])
     assert (overview["items"], overview["purchases"], overview["cost_ore"]) == ([], [], 0)
