@@ -42,6 +42,15 @@ def logical_id_for(sample_name: str, handler: str | None = None) -> str:
     )
 
 
+@pytest.fixture(autouse=True)
+def november_2026(monkeypatch):
+    """The handlers' clock, whatever the real date: the samples are dated November 2026 (usage
+    of 3 to 5 November, an SMS of 25 November, the close of 1 December). At the real date,
+    Lars's balance would move on to the real month before the month-close samples run, and
+    his usage would be a late correction of November (D9)."""
+    monkeypatch.setenv("SKYSENTRAL_NOW", "2026-11-26T12:00:00Z")
+
+
 def test_every_sample_names_a_function_of_the_template():
     for name in SAMPLES:
         function_of(name)
