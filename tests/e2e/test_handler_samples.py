@@ -57,9 +57,11 @@ def test_every_sample_names_a_function_of_the_template():
 
 
 def test_every_function_of_the_template_has_a_sample_driven_here():
-    """Every Lambda of template.yaml, ApiOperatorFunction included, gets at least one of its
-    samples run by a test of this module (the API samples by the parametrisation below, the
-    webhook's by its own test, every other function's by the test named after it)."""
+    """Every Lambda of template.yaml, ApiOperatorFunction included, has a sample of its own
+    (the month-close planner and worker share a folder: told apart by handler). Every API
+    sample but the webhook's is run by the parametrisation below, so a new API function's
+    sample is driven as soon as it exists; the webhook and the other functions each have a
+    test below naming their samples."""
     handler_of = {"month_close_schedule.json": "app.planner", "month_close_worker_sqs.json": "app.worker"}
     assert {logical_id_for(name, handler_of.get(name)) for name in SAMPLES} == set(functions())
     assert {function_of(name)[0] for name in API_SAMPLES} == {
