@@ -13,20 +13,13 @@ import uuid
 import pytest
 
 from tests import powertools_logs
+from tests.helpers import nordlys_employee_claims
 
 
 @pytest.fixture
 def employee_token(issuer, seeded):
     """Nordlys employee 2 (no other test orders with this subscription)."""
-    return issuer.issue(
-        {
-            "sub": "e-nordlys-02",
-            "email": "e2@nordlys.no",
-            "custom:company_id": "c-nordlys",
-            "custom:role": "employee",
-            "custom:departments": "",
-        }
-    )
+    return issuer.issue(nordlys_employee_claims(2))
 
 
 @pytest.fixture
@@ -57,6 +50,7 @@ def header(headers: dict, name: str) -> str | None:
     return next((v for k, v in headers.items() if k.lower() == name.lower()), None)
 
 
+@pytest.mark.feature("C8", "D8")
 def test_c8_d8_correlation_id_of_an_order_reaches_its_execution_and_every_log_line_of_its_steps(
     cloud, gateway, employee_token, logs
 ):
@@ -90,6 +84,7 @@ def test_c8_d8_correlation_id_of_an_order_reaches_its_execution_and_every_log_li
     assert {line.get("correlation_id") for line in steps} == {"test-corr-123"}
 
 
+@pytest.mark.feature("C8")
 def test_c8_a_request_without_correlation_id_is_answered_with_the_gateways_request_id(gateway, employee_token):
     status, headers, _ = call(gateway, employee_token, "GET", "/me/orders")
     first = header(headers, "X-Correlation-Id")
@@ -97,6 +92,7 @@ def test_c8_a_request_without_correlation_id_is_answered_with_the_gateways_reque
     assert status == 200 and first and header(again, "X-Correlation-Id") not in (None, first)  # one per request
 
 
+@pytest.mark.feature("C8")
 @pytest.mark.parametrize("sent", ["has spaces", "x" * 129, 'quote"d', "new\\nline"])
 def test_c8_an_unsafe_correlation_id_is_replaced_not_refused(gateway, employee_token, sent):
     # a tracing header must never cost the user their request; the answer says which id was used
@@ -105,6 +101,7 @@ def test_c8_an_unsafe_correlation_id_is_replaced_not_refused(gateway, employee_t
     assert header(headers, "X-Correlation-Id") not in (None, "", sent)
 
 
+@pytest.mark.feature("C8")
 def test_c8_error_answers_carry_the_correlation_id_too(gateway, employee_token):
     status, headers, body = call(
         gateway, employee_token, "GET", "/me/orders/no-such-order", headers={"X-Correlation-Id": "trace-404"}
@@ -113,6 +110,7 @@ def test_c8_error_answers_carry_the_correlation_id_too(gateway, employee_token):
     assert header(headers, "X-Correlation-Id") == "trace-404"
 
 
+@pytest.mark.feature("C8")
 def test_c8_an_order_by_sms_is_traced_by_the_gateways_sqs_message_into_its_purchase_flow(
     cloud, gateway, employee_token, logs
 ):

@@ -11,7 +11,7 @@ import pytest
 
 from skysentral.domain.catalogue import GIB
 from tests import powertools_logs
-from tests.integration.conftest import data
+from tests.helpers import data
 
 
 @pytest.fixture(autouse=True)
@@ -30,6 +30,7 @@ def logs(cloud):
     capture.close()
 
 
+@pytest.mark.feature("D7")
 def test_d7_usage_record_without_correlation_id_is_traced_by_its_message_id_to_the_alert_sms(cloud, company, logs):
     # GIVEN a 5 GB subscription and a record of 4.5 GB (crosses 80 %: one alert, D7)
     cid, (sub,) = company(["BEDRIFT_5"])
@@ -49,6 +50,7 @@ def test_d7_usage_record_without_correlation_id_is_traced_by_its_message_id_to_t
     assert [line.get("correlation_id") for line in alert_lines] == [message_id]
 
 
+@pytest.mark.feature("D7")
 @pytest.mark.parametrize("attribute, traced_as", [("feed-batch-42", "feed-batch-42"), ("not safe; id", None)])
 def test_d7_a_records_correlation_id_attribute_is_kept_and_an_unsafe_one_replaced_by_the_message_id(
     cloud, company, logs, attribute, traced_as
@@ -67,6 +69,7 @@ def test_d7_a_records_correlation_id_attribute_is_kept_and_an_unsafe_one_replace
     assert [line.get("correlation_id") for line in alert_lines] == [expected]
 
 
+@pytest.mark.feature("D9")
 def test_d9_the_month_close_schedules_invocation_id_follows_every_page_it_plans(cloud, company, logs, monkeypatch):
     company(["BEDRIFT_6"])
     cloud.fire_schedule("MonthlyClose", at=datetime(2026, 12, 1, 0, 0))
