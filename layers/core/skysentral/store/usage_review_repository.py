@@ -51,6 +51,17 @@ class Page:
     next_cursor: str | None
 
 
+def _put_new(item: HeldUsageItem | UsageConflictItem) -> bool:
+    """Write `item` unless one with its key exists; True if this call wrote it."""
+    try:
+        item.save(condition=type(item).sk.does_not_exist())
+    except PutError as exc:
+        if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
+
+
 def _held_view(item: HeldUsageItem) -> dict:
     return {
         "company_id": item.company_id,
@@ -77,13 +88,9 @@ def hold(company_id: str, subscription_id: str, record: dict, reason: str, recei
         record=record,
         received_at=received_at,
     )
-    try:
-        item.save(condition=HeldUsageItem.sk.does_not_exist())
-    except PutError as exc:
-        if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
-            raise
-        return held(company_id, record["record_id"]) or _held_view(item)
-    return _held_view(item)
+    if _put_new(item):
+        return _held_view(item)
+    return held(company_id, record["record_id"]) or _held_view(item)
 
 
 def held_many(keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:
@@ -136,13 +143,7 @@ def record_conflict(
         conflicting=conflicting,
         detected_at=detected_at,
     )
-    try:
-        item.save(condition=UsageConflictItem.sk.does_not_exist())
-    except PutError as exc:
-        if getattr(exc, "cause_response_code", None) != "ConditionalCheckFailedException":
-            raise
-        return False
-    return True
+    return _put_new(item)
 
 
 def _cursor(sk: str | None) -> str | None:
