@@ -57,6 +57,14 @@ def _claim(name: str, value: Any) -> str:
     return ",".join(str(v) for v in value) if isinstance(value, (list, tuple)) else str(value)
 
 
+def _iso(text: Any) -> datetime | None:
+    """An ISO 8601 time (``Z`` allowed) or None when ``text`` is not one."""
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")) if isinstance(text, str) else None
+    except ValueError:
+        return None
+
+
 class Gateway:
     def __init__(self, cloud: Any, issuer: Issuer, host: str = "127.0.0.1", port: int = 3000) -> None:
         self.cloud, self.issuer, self.host, self.port = cloud, issuer, host, port
@@ -253,7 +261,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _local(self, path: str, query: str, body: bytes) -> int:
         """The local-only endpoints: issuer keys, schedules, queues, drain, clock, resources."""
         issuer, cloud, method = self.gw.issuer, self.gw.cloud, self.command.upper()
-        payload: Any = json.loads(body) if body.strip() else None
+        try:
+            payload: Any = json.loads(body) if body.strip() else None
+        except ValueError:
+            return self._send(400, {"error": "invalid_json", "message": "the body must be JSON (or empty)"})
         arg = {k: v[-1] for k, v in parse_qs(query).items()}.get
         if isinstance(payload, dict):
             arg = lambda k, _q=arg: _q(k) or payload.get(k)
@@ -272,9 +283,7 @@ class _Handler(BaseHTTPRequestHandler):
             if method == "DELETE" or (method == "POST" and not now):
                 os.environ.pop("SKYSENTRAL_NOW", None)
             elif method == "POST":
-                try:
-                    datetime.fromisoformat(str(now).replace("Z", "+00:00"))
-                except ValueError:
+                if _iso(now) is None:
                     return self._send(400, {"error": "invalid_clock", "message": f"now must be ISO 8601, not {now!r}"})
                 os.environ["SKYSENTRAL_NOW"] = str(now)
             return self._send(200, {"now": os.environ.get("SKYSENTRAL_NOW") or "real time"})
@@ -288,7 +297,10 @@ class _Handler(BaseHTTPRequestHandler):
         if m and method == "POST":
             try:
                 if m.group(1):
-                    at = datetime.fromisoformat(arg("at").replace("Z", "+00:00")) if arg("at") else None
+                    at = _iso(arg("at")) if arg("at") else None
+                    if arg("at") and at is None:  # a 400 the caller can act on, not a 500
+                        message = f"at must be ISO 8601 (e.g. 2026-12-01T00:05), not {arg('at')!r}"
+                        return self._send(400, {"error": "invalid_at", "message": message})
                     return self._send(200, cloud.fire_schedule(unquote(m.group(1)), at=at))
                 messages = payload if isinstance(payload, list) else [payload]
                 queue_url = cloud.queue_url(unquote(m.group(2)))
