@@ -15,8 +15,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from flask import Request
+from samcli.local.apigw.event_constructor import construct_v1_event
+from werkzeug.test import EnvironBuilder
 
 from .issuer import InvalidToken, Issuer
 from .template import Route
@@ -55,6 +60,15 @@ def _claim(name: str, value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return ",".join(str(v) for v in value) if isinstance(value, (list, tuple)) else str(value)
+
+
+def _is_text(body: bytes, content_type: str) -> bool:
+    """An empty body, or a UTF-8 one of a textual type (or none), reaches the function as text."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return not body or not content_type or bool(_TEXTUAL.search(content_type))
 
 
 def _iso(text: Any) -> datetime | None:
@@ -187,76 +201,28 @@ class _Handler(BaseHTTPRequestHandler):
         return self._send(int(result["statusCode"]), data, [(k, v) for k, vs in headers.items() for v in vs])
 
     def _event(self, route: Route, raw_path: str, query: str, body: bytes, params: dict[str, str], claims: Any) -> dict:
-        """AWS's REST (v1) proxy event for this request."""
-        method, source_ip = self.command.upper(), self.client_address[0]
-        single: dict[str, str] = {}
+        """AWS's REST (v1) proxy event for this request: samcli's (``sam local start-api``), handed the
+        Flask request it expects. Set here: what samcli fixes once per process (request id, time), the
+        stage in the context's path, the client's user agent, headers as sent (repeats apart), claims."""
+        environ_base = {"REMOTE_ADDR": self.client_address[0]}
+        headers = list(self.headers.items())
+        builder = EnvironBuilder(raw_path, method=self.command, query_string=query, data=body, headers=headers)
+        request = Request(builder.get_environ() | environ_base)
+        request.url_rule, request.view_args = SimpleNamespace(endpoint=route.path), params
+        binary_types = [] if _is_text(body, self.headers.get("Content-Type") or "") else ["*/*"]
+        event = construct_v1_event(request, self.gw.port, binary_types, stage_name=route.stage)
         multi: dict[str, list[str]] = {}
-        for k, v in self.headers.items():
-            single[k] = v
-            multi.setdefault(k, []).append(v)
-        lower = {k.lower(): v for k, v in single.items()}
-        qs = parse_qs(query, keep_blank_values=True)
-        text_body, is_b64 = None, False
-        if body:
-            content_type = lower.get("content-type", "")
-            try:
-                textual = not content_type or _TEXTUAL.search(content_type)
-                text_body = body.decode("utf-8") if textual else None
-            except UnicodeDecodeError:
-                pass
-            if text_body is None:
-                text_body, is_b64 = base64.b64encode(body).decode(), True
-        now, path = datetime.now(UTC), unquote(raw_path)
-        context: dict[str, Any] = {
-            "resourceId": hashlib.sha1(route.path.encode()).hexdigest()[:6],
-            "resourcePath": route.path,
-            "httpMethod": method,
-            "extendedRequestId": base64.b64encode(uuid.uuid4().bytes)[:16].decode(),
-            "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
-            "path": f"/{route.stage}{path}",
-            "accountId": getattr(self.gw.cloud, "account", "123456789012"),
-            "protocol": "HTTP/1.1",
-            "stage": route.stage,
-            "domainPrefix": "localhost",
-            "requestTimeEpoch": int(now.timestamp() * 1000),
-            "requestId": str(uuid.uuid4()),
-            "identity": {
-                **dict.fromkeys(
-                    (
-                        "cognitoIdentityPoolId",
-                        "accountId",
-                        "cognitoIdentityId",
-                        "caller",
-                        "principalOrgId",
-                        "accessKey",
-                        "cognitoAuthenticationType",
-                        "cognitoAuthenticationProvider",
-                        "userArn",
-                        "user",
-                    )
-                ),
-                "sourceIp": source_ip,
-                "userAgent": lower.get("user-agent"),
-            },
-            "domainName": lower.get("host") or f"localhost:{self.gw.port}",
-            "apiId": "local",
-        }
+        for name, value in headers:
+            multi.setdefault(name, []).append(value)
+        now, context = datetime.now(UTC), event["requestContext"]
+        context.update(requestId=str(uuid.uuid4()), path=f"/{route.stage}{event['path']}")
+        context.update(
+            requestTime=now.strftime("%d/%b/%Y:%H:%M:%S +0000"), requestTimeEpoch=int(now.timestamp() * 1000)
+        )
+        context["identity"]["userAgent"] = self.headers.get("User-Agent")
         if claims is not None:
             context["authorizer"] = {"claims": {k: _claim(k, v) for k, v in claims.items()}}
-        return {
-            "resource": route.path,
-            "path": path,
-            "httpMethod": method,
-            "headers": single or None,
-            "multiValueHeaders": multi or None,
-            "queryStringParameters": {k: v[-1] for k, v in qs.items()} or None,
-            "multiValueQueryStringParameters": qs or None,
-            "pathParameters": params or None,
-            "stageVariables": None,
-            "requestContext": context,
-            "body": text_body,
-            "isBase64Encoded": is_b64,
-        }
+        return {**event, "headers": dict(headers) or None, "multiValueHeaders": multi or None}
 
     def _local(self, path: str, query: str, body: bytes) -> int:
         """The local-only endpoints: issuer keys, schedules, queues, drain, clock, resources."""
