@@ -12,7 +12,6 @@ import re
 import threading
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
@@ -21,6 +20,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import Request
 from samcli.local.apigw.event_constructor import construct_v1_event
+from samcli.local.apigw.path_converter import PathConverter
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
 from werkzeug.test import EnvironBuilder
 
 from .issuer import InvalidToken, Issuer
@@ -32,25 +34,13 @@ log = logging.getLogger("infra.local.gateway")
 _TEXTUAL = re.compile(r"text/|application/(json|xml|x-www-form-urlencoded|javascript)|\+json|\+xml")
 
 
-@dataclass
-class CompiledRoute:
-    route: Route
-    regex: re.Pattern[str]
-    rank: tuple[int, ...]  # per segment: 0 literal, 1 {param}, 2 {proxy+} (lower wins)
-
-    @classmethod
-    def of(cls, route: Route) -> CompiledRoute:
-        parts, rank = [], []
-        for seg in [s for s in route.path.strip("/").split("/") if s]:
-            m = re.fullmatch(r"\{([A-Za-z0-9_.-]+)(\+?)\}", seg)
-            group = f"p_{m.group(1).encode().hex()}" if m else ""  # names may hold . and -
-            parts.append(f"(?P<{group}>.+)" if m and m.group(2) else f"(?P<{group}>[^/]+)" if m else re.escape(seg))
-            rank.append(2 if m and m.group(2) else 1 if m else 0)
-        return cls(route, re.compile("^/" + "/".join(parts) + "/?$"), tuple(rank))
-
-    def match(self, path: str) -> dict[str, str] | None:
-        m = self.regex.match(path)
-        return None if m is None else {bytes.fromhex(k[2:]).decode(): unquote(v) for k, v in m.groupdict().items()}
+def _rule(route: Route) -> Rule:
+    """A template route as a werkzeug rule ({name+} as <path:name>); HEAD only where the API has it."""
+    methods = None if route.method == "ANY" else [route.method]
+    rule = Rule(PathConverter.convert_path_to_flask(route.path), methods=methods, endpoint=route)
+    if rule.methods and route.method != "HEAD":
+        rule.methods.discard("HEAD")
+    return rule
 
 
 def _claim(name: str, value: Any) -> str:
@@ -82,7 +72,8 @@ def _iso(text: Any) -> datetime | None:
 class Gateway:
     def __init__(self, cloud: Any, issuer: Issuer, host: str = "127.0.0.1", port: int = 3000) -> None:
         self.cloud, self.issuer, self.host, self.port = cloud, issuer, host, port
-        self.routes = [CompiledRoute.of(r) for r in cloud.routes()]
+        self.routes = [_rule(r) for r in cloud.routes()]
+        self.url_map = Map(self.routes, strict_slashes=False, merge_slashes=False).bind("local")
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -103,17 +94,15 @@ class Gateway:
             self._server.shutdown()
             self._server.server_close()
 
-    def find(self, method: str, path: str) -> tuple[CompiledRoute | None, dict[str, str], list[str]]:
+    def find(self, method: str, path: str) -> tuple[Route | None, dict[str, str], list[str]]:
         """(route, path params, methods allowed on the path)."""
-        candidates = sorted(
-            ((r.rank, i, r, p) for i, r in enumerate(self.routes) if (p := r.match(path)) is not None),
-            key=lambda c: (c[0], c[1]),
-        )
-        allowed = sorted({c[2].route.method for c in candidates})
-        exact = [c for c in candidates if c[2].route.method == method and c[0] == candidates[0][0]]
-        for _, _, r, params in exact or [c for c in candidates if c[2].route.method in (method, "ANY")]:
-            return r, params, allowed
-        return None, {}, allowed
+        try:
+            rule, params = self.url_map.match(unquote(path), method, return_rule=True)
+            return rule.endpoint, params, []
+        except MethodNotAllowed as exc:
+            return None, {}, sorted(exc.valid_methods or [])
+        except NotFound:
+            return None, {}, []
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -179,7 +168,7 @@ class _Handler(BaseHTTPRequestHandler):
         if route is None:
             return self._send(404, {"error": "not_found", "message": f"no route for {method} {path}"})
         claims = None
-        if route.route.auth:
+        if route.auth:
             auth = self.headers.get("Authorization") or ""
             token = auth[7:].strip() if auth.lower().startswith("bearer ") else auth.strip()
             try:
@@ -188,11 +177,11 @@ class _Handler(BaseHTTPRequestHandler):
                 claims = self.gw.issuer.verify(token)
             except InvalidToken as exc:
                 return self._send(401, {"error": "unauthorized", "message": str(exc)}, [("WWW-Authenticate", "Bearer")])
-        event = self._event(route.route, path, query, body, params, claims)
-        result, errored = self.gw.cloud.runtime.invoke_raw(route.route.function, event)
+        event = self._event(route, path, query, body, params, claims)
+        result, errored = self.gw.cloud.runtime.invoke_raw(route.function, event)
         if errored or not isinstance(result, dict) or "statusCode" not in result:
             if not errored:
-                log.warning("%s returned a malformed proxy response: %r", route.route.function, result)
+                log.warning("%s returned a malformed proxy response: %r", route.function, result)
             return self._send(502, {"message": "Internal server error"})
         headers = {k: [str(v)] for k, v in (result.get("headers") or {}).items()}
         headers.update({k: [str(v) for v in vs] for k, vs in (result.get("multiValueHeaders") or {}).items()})
