@@ -12,11 +12,18 @@ import re
 import threading
 import time
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from flask import Request
+from samcli.local.apigw.event_constructor import construct_v1_event
+from samcli.local.apigw.path_converter import PathConverter
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.test import EnvironBuilder
 
 from .issuer import InvalidToken, Issuer
 from .template import Route
@@ -27,25 +34,13 @@ log = logging.getLogger("infra.local.gateway")
 _TEXTUAL = re.compile(r"text/|application/(json|xml|x-www-form-urlencoded|javascript)|\+json|\+xml")
 
 
-@dataclass
-class CompiledRoute:
-    route: Route
-    regex: re.Pattern[str]
-    rank: tuple[int, ...]  # per segment: 0 literal, 1 {param}, 2 {proxy+} (lower wins)
-
-    @classmethod
-    def of(cls, route: Route) -> CompiledRoute:
-        parts, rank = [], []
-        for seg in [s for s in route.path.strip("/").split("/") if s]:
-            m = re.fullmatch(r"\{([A-Za-z0-9_.-]+)(\+?)\}", seg)
-            group = f"p_{m.group(1).encode().hex()}" if m else ""  # names may hold . and -
-            parts.append(f"(?P<{group}>.+)" if m and m.group(2) else f"(?P<{group}>[^/]+)" if m else re.escape(seg))
-            rank.append(2 if m and m.group(2) else 1 if m else 0)
-        return cls(route, re.compile("^/" + "/".join(parts) + "/?$"), tuple(rank))
-
-    def match(self, path: str) -> dict[str, str] | None:
-        m = self.regex.match(path)
-        return None if m is None else {bytes.fromhex(k[2:]).decode(): unquote(v) for k, v in m.groupdict().items()}
+def _rule(route: Route) -> Rule:
+    """A template route as a werkzeug rule ({name+} as <path:name>); HEAD only where the API has it."""
+    methods = None if route.method == "ANY" else [route.method]
+    rule = Rule(PathConverter.convert_path_to_flask(route.path), methods=methods, endpoint=route)
+    if rule.methods and route.method != "HEAD":
+        rule.methods.discard("HEAD")
+    return rule
 
 
 def _claim(name: str, value: Any) -> str:
@@ -57,10 +52,28 @@ def _claim(name: str, value: Any) -> str:
     return ",".join(str(v) for v in value) if isinstance(value, (list, tuple)) else str(value)
 
 
+def _is_text(body: bytes, content_type: str) -> bool:
+    """An empty body, or a UTF-8 one of a textual type (or none), reaches the function as text."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return not body or not content_type or bool(_TEXTUAL.search(content_type))
+
+
+def _iso(text: Any) -> datetime | None:
+    """An ISO 8601 time (``Z`` allowed) or None when ``text`` is not one."""
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")) if isinstance(text, str) else None
+    except ValueError:
+        return None
+
+
 class Gateway:
     def __init__(self, cloud: Any, issuer: Issuer, host: str = "127.0.0.1", port: int = 3000) -> None:
         self.cloud, self.issuer, self.host, self.port = cloud, issuer, host, port
-        self.routes = [CompiledRoute.of(r) for r in cloud.routes()]
+        self.routes = [_rule(r) for r in cloud.routes()]
+        self.url_map = Map(self.routes, strict_slashes=False, merge_slashes=False).bind("local")
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -81,17 +94,15 @@ class Gateway:
             self._server.shutdown()
             self._server.server_close()
 
-    def find(self, method: str, path: str) -> tuple[CompiledRoute | None, dict[str, str], list[str]]:
+    def find(self, method: str, path: str) -> tuple[Route | None, dict[str, str], list[str]]:
         """(route, path params, methods allowed on the path)."""
-        candidates = sorted(
-            ((r.rank, i, r, p) for i, r in enumerate(self.routes) if (p := r.match(path)) is not None),
-            key=lambda c: (c[0], c[1]),
-        )
-        allowed = sorted({c[2].route.method for c in candidates})
-        exact = [c for c in candidates if c[2].route.method == method and c[0] == candidates[0][0]]
-        for _, _, r, params in exact or [c for c in candidates if c[2].route.method in (method, "ANY")]:
-            return r, params, allowed
-        return None, {}, allowed
+        try:
+            rule, params = self.url_map.match(unquote(path), method, return_rule=True)
+            return rule.endpoint, params, []
+        except MethodNotAllowed as exc:
+            return None, {}, sorted(exc.valid_methods or [])
+        except NotFound:
+            return None, {}, []
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -157,7 +168,7 @@ class _Handler(BaseHTTPRequestHandler):
         if route is None:
             return self._send(404, {"error": "not_found", "message": f"no route for {method} {path}"})
         claims = None
-        if route.route.auth:
+        if route.auth:
             auth = self.headers.get("Authorization") or ""
             token = auth[7:].strip() if auth.lower().startswith("bearer ") else auth.strip()
             try:
@@ -166,11 +177,11 @@ class _Handler(BaseHTTPRequestHandler):
                 claims = self.gw.issuer.verify(token)
             except InvalidToken as exc:
                 return self._send(401, {"error": "unauthorized", "message": str(exc)}, [("WWW-Authenticate", "Bearer")])
-        event = self._event(route.route, path, query, body, params, claims)
-        result, errored = self.gw.cloud.runtime.invoke_raw(route.route.function, event)
+        event = self._event(route, path, query, body, params, claims)
+        result, errored = self.gw.cloud.runtime.invoke_raw(route.function, event)
         if errored or not isinstance(result, dict) or "statusCode" not in result:
             if not errored:
-                log.warning("%s returned a malformed proxy response: %r", route.route.function, result)
+                log.warning("%s returned a malformed proxy response: %r", route.function, result)
             return self._send(502, {"message": "Internal server error"})
         headers = {k: [str(v)] for k, v in (result.get("headers") or {}).items()}
         headers.update({k: [str(v) for v in vs] for k, vs in (result.get("multiValueHeaders") or {}).items()})
@@ -179,81 +190,36 @@ class _Handler(BaseHTTPRequestHandler):
         return self._send(int(result["statusCode"]), data, [(k, v) for k, vs in headers.items() for v in vs])
 
     def _event(self, route: Route, raw_path: str, query: str, body: bytes, params: dict[str, str], claims: Any) -> dict:
-        """AWS's REST (v1) proxy event for this request."""
-        method, source_ip = self.command.upper(), self.client_address[0]
-        single: dict[str, str] = {}
+        """AWS's REST (v1) proxy event for this request: samcli's (``sam local start-api``), handed the
+        Flask request it expects. Set here: what samcli fixes once per process (request id, time), the
+        stage in the context's path, the client's user agent, headers as sent (repeats apart), claims."""
+        environ_base = {"REMOTE_ADDR": self.client_address[0]}
+        headers = list(self.headers.items())
+        builder = EnvironBuilder(raw_path, method=self.command, query_string=query, data=body, headers=headers)
+        request = Request(builder.get_environ() | environ_base)
+        request.url_rule, request.view_args = SimpleNamespace(endpoint=route.path), params
+        binary_types = [] if _is_text(body, self.headers.get("Content-Type") or "") else ["*/*"]
+        event = construct_v1_event(request, self.gw.port, binary_types, stage_name=route.stage)
         multi: dict[str, list[str]] = {}
-        for k, v in self.headers.items():
-            single[k] = v
-            multi.setdefault(k, []).append(v)
-        lower = {k.lower(): v for k, v in single.items()}
-        qs = parse_qs(query, keep_blank_values=True)
-        text_body, is_b64 = None, False
-        if body:
-            content_type = lower.get("content-type", "")
-            try:
-                textual = not content_type or _TEXTUAL.search(content_type)
-                text_body = body.decode("utf-8") if textual else None
-            except UnicodeDecodeError:
-                pass
-            if text_body is None:
-                text_body, is_b64 = base64.b64encode(body).decode(), True
-        now, path = datetime.now(UTC), unquote(raw_path)
-        context: dict[str, Any] = {
-            "resourceId": hashlib.sha1(route.path.encode()).hexdigest()[:6],
-            "resourcePath": route.path,
-            "httpMethod": method,
-            "extendedRequestId": base64.b64encode(uuid.uuid4().bytes)[:16].decode(),
-            "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
-            "path": f"/{route.stage}{path}",
-            "accountId": getattr(self.gw.cloud, "account", "123456789012"),
-            "protocol": "HTTP/1.1",
-            "stage": route.stage,
-            "domainPrefix": "localhost",
-            "requestTimeEpoch": int(now.timestamp() * 1000),
-            "requestId": str(uuid.uuid4()),
-            "identity": {
-                **dict.fromkeys(
-                    (
-                        "cognitoIdentityPoolId",
-                        "accountId",
-                        "cognitoIdentityId",
-                        "caller",
-                        "principalOrgId",
-                        "accessKey",
-                        "cognitoAuthenticationType",
-                        "cognitoAuthenticationProvider",
-                        "userArn",
-                        "user",
-                    )
-                ),
-                "sourceIp": source_ip,
-                "userAgent": lower.get("user-agent"),
-            },
-            "domainName": lower.get("host") or f"localhost:{self.gw.port}",
-            "apiId": "local",
-        }
+        for name, value in headers:
+            multi.setdefault(name, []).append(value)
+        now, context = datetime.now(UTC), event["requestContext"]
+        context.update(requestId=str(uuid.uuid4()), path=f"/{route.stage}{event['path']}")
+        context.update(
+            requestTime=now.strftime("%d/%b/%Y:%H:%M:%S +0000"), requestTimeEpoch=int(now.timestamp() * 1000)
+        )
+        context["identity"]["userAgent"] = self.headers.get("User-Agent")
         if claims is not None:
             context["authorizer"] = {"claims": {k: _claim(k, v) for k, v in claims.items()}}
-        return {
-            "resource": route.path,
-            "path": path,
-            "httpMethod": method,
-            "headers": single or None,
-            "multiValueHeaders": multi or None,
-            "queryStringParameters": {k: v[-1] for k, v in qs.items()} or None,
-            "multiValueQueryStringParameters": qs or None,
-            "pathParameters": params or None,
-            "stageVariables": None,
-            "requestContext": context,
-            "body": text_body,
-            "isBase64Encoded": is_b64,
-        }
+        return {**event, "headers": dict(headers) or None, "multiValueHeaders": multi or None}
 
     def _local(self, path: str, query: str, body: bytes) -> int:
         """The local-only endpoints: issuer keys, schedules, queues, drain, clock, resources."""
         issuer, cloud, method = self.gw.issuer, self.gw.cloud, self.command.upper()
-        payload: Any = json.loads(body) if body.strip() else None
+        try:
+            payload: Any = json.loads(body) if body.strip() else None
+        except ValueError:
+            return self._send(400, {"error": "invalid_json", "message": "the body must be JSON (or empty)"})
         arg = {k: v[-1] for k, v in parse_qs(query).items()}.get
         if isinstance(payload, dict):
             arg = lambda k, _q=arg: _q(k) or payload.get(k)
@@ -272,9 +238,7 @@ class _Handler(BaseHTTPRequestHandler):
             if method == "DELETE" or (method == "POST" and not now):
                 os.environ.pop("SKYSENTRAL_NOW", None)
             elif method == "POST":
-                try:
-                    datetime.fromisoformat(str(now).replace("Z", "+00:00"))
-                except ValueError:
+                if _iso(now) is None:
                     return self._send(400, {"error": "invalid_clock", "message": f"now must be ISO 8601, not {now!r}"})
                 os.environ["SKYSENTRAL_NOW"] = str(now)
             return self._send(200, {"now": os.environ.get("SKYSENTRAL_NOW") or "real time"})
@@ -288,7 +252,10 @@ class _Handler(BaseHTTPRequestHandler):
         if m and method == "POST":
             try:
                 if m.group(1):
-                    at = datetime.fromisoformat(arg("at").replace("Z", "+00:00")) if arg("at") else None
+                    at = _iso(arg("at")) if arg("at") else None
+                    if arg("at") and at is None:  # a 400 the caller can act on, not a 500
+                        message = f"at must be ISO 8601 (e.g. 2026-12-01T00:05), not {arg('at')!r}"
+                        return self._send(400, {"error": "invalid_at", "message": message})
                     return self._send(200, cloud.fire_schedule(unquote(m.group(1)), at=at))
                 messages = payload if isinstance(payload, list) else [payload]
                 queue_url = cloud.queue_url(unquote(m.group(2)))

@@ -5,7 +5,6 @@ checks what API Gateway's Cognito authorizer checks."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 import uuid
@@ -13,9 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import jwt
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
+from joserfc.jwk import RSAKey
 
 ISSUER = "http://localhost:3000/_local/issuer"
 AUDIENCE = "skysentral-local"
@@ -34,22 +31,16 @@ _REASONS = {
 }
 
 
-def _load_or_create_key(path: Path) -> rsa.RSAPrivateKey:
+def _load_or_create_key(path: Path) -> RSAKey:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        pem = key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
         try:  # first writer wins: two processes starting together agree on one key
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as fh:
-                fh.write(pem)
+                fh.write(RSAKey.generate_key(2048, private=True).as_pem(private=True))
         except FileExistsError:
             time.sleep(0.1)
-    loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    assert isinstance(loaded, rsa.RSAPrivateKey)
-    return loaded
+    return RSAKey.import_key(path.read_bytes())
 
 
 class Issuer:
@@ -59,9 +50,8 @@ class Issuer:
         self.path = Path(key_file) if key_file else Path(root).resolve() / KEY_FILE
         self.issuer, self.audience = issuer, audience
         self._key = _load_or_create_key(self.path)
-        self._public = self._key.public_key()
-        der = self._public.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-        self.kid = hashlib.sha256(der).hexdigest()[:16]
+        self._public = self._key.public_key
+        self.kid = self._key.thumbprint()  # the key's RFC 7638 thumbprint
 
     def issue(self, claims: dict[str, Any], ttl_s: int = 3600, **overrides: Any) -> str:
         """An RS256 ID token with Cognito-shaped claims; ``claims`` win over defaults."""
@@ -85,7 +75,7 @@ class Issuer:
         body.update(overrides)
         if "email" in body:
             body.setdefault("cognito:username", body["email"])
-        return jwt.encode(body, self._key, algorithm="RS256", headers={"kid": self.kid})
+        return jwt.encode(body, self._key.private_key, algorithm="RS256", headers={"kid": self.kid})
 
     def verify(self, token: str) -> dict[str, Any]:
         """Claims of a valid token, else :class:`InvalidToken` (with the reason)."""
@@ -110,5 +100,4 @@ class Issuer:
         return claims
 
     def jwks(self) -> dict[str, Any]:
-        jwk = RSAAlgorithm.to_jwk(self._public, as_dict=True)
-        return {"keys": [{"kty": "RSA", "alg": "RS256", "use": "sig", "kid": self.kid, "n": jwk["n"], "e": jwk["e"]}]}
+        return {"keys": [{**self._key.as_dict(private=False), "alg": "RS256", "use": "sig", "kid": self.kid}]}

@@ -160,3 +160,22 @@ def test_keep_alive_is_not_slower_than_new_connections(gateway: str) -> None:
     finally:
         keep.close()
     assert _median_ms(kept) <= _median_ms(fresh) * 1.5 + 2, (_median_ms(kept), _median_ms(fresh))
+
+
+@pytest.mark.parametrize("at", ["yesterday", "2026-13-01T00:00", 20261201])
+def test_firing_a_schedule_at_a_malformed_time_is_a_json_400(gateway: str, at: Any) -> None:
+    """Firing a schedule with an ``at`` that is no ISO 8601 time answered a 500; now a JSON 400
+    that names the field."""
+    _, _, schedules = call(f"{gateway}/_local/schedules")
+    name = schedules[0]["name"]
+    status, _, body = call(f"{gateway}/_local/schedules/{name}/fire", method="POST", body={"at": at})
+    assert status == 400, body
+    assert body["error"] == "invalid_at" and "ISO 8601" in body["message"]
+
+
+def test_a_local_endpoint_given_a_body_that_is_not_json_is_a_json_400(gateway: str) -> None:
+    req = urllib.request.Request(f"{gateway}/_local/drain", data=b"{not json", method="POST")
+    with pytest.raises(urllib.error.HTTPError) as raised:
+        urllib.request.urlopen(req, timeout=30)
+    body = json.loads(raised.value.read())
+    assert raised.value.code == 400 and body["error"] == "invalid_json", body
