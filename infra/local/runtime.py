@@ -265,12 +265,25 @@ _runtimes: list[Runtime] = []
 _original_invoke: Callable[..., Any] | None = None
 
 
+def _chalice_state_per_thread() -> None:
+    """A Lambda instance serves one event at a time; this runtime serves several at once, in
+    threads of one process. Chalice keeps the event's request and context on the app object,
+    so a concurrent GET could hand its (empty) body to a POST: they become per thread."""
+    from chalice import Chalice
+
+    state = threading.local()
+    for name in ("current_request", "lambda_context"):
+        getter = lambda self, n=name: getattr(state, n, None)
+        setattr(Chalice, name, property(getter, lambda self, value, n=name: setattr(state, n, value)))
+
+
 def install(runtime: Runtime) -> None:
     """Route moto's (docker-less) Lambda invoke to ``runtime``. Idempotent."""
     global _original_invoke
     from moto.awslambda_simple.models import LambdaSimpleBackend
 
     if _original_invoke is None:
+        _chalice_state_per_thread()
         _original_invoke = original = LambdaSimpleBackend.invoke
 
         def invoke(
