@@ -66,9 +66,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def stripe_standin() -> Iterator[Any]:
     """The local stand-in for Stripe's test mode (infra/local/stripe_standin.py)."""
-    from infra.local import stripe_wiring
+    from infra.local.stripe_standin import StripeStandIn
 
-    standin = stripe_wiring.start_standin()
+    standin = StripeStandIn().start()
     try:
         yield standin
     finally:
@@ -79,7 +79,6 @@ def stripe_standin() -> Iterator[Any]:
 def cloud(stripe_standin: Any) -> Iterator[Any]:
     """template.yaml deployed as stack ``skysentral-test`` (visibility timeouts capped at 1 s,
     SQS batching windows at 0.2 s, so retries and batches come quickly)."""
-    from infra.local import stripe_wiring
     from infra.local.cloud import LocalCloud
 
     c = LocalCloud(
@@ -89,7 +88,7 @@ def cloud(stripe_standin: Any) -> Iterator[Any]:
         stage="local",
         visibility_timeout_cap_s=1,
         batching_window_cap_s=0.2,
-        parameters=stripe_wiring.parameters(stripe_standin),
+        parameters=stripe_standin.stack_parameters(),
     )
     c.start()
     try:
@@ -113,9 +112,7 @@ def gateway(cloud: Any, issuer: Any, stripe_standin: Any) -> Iterator[str]:
     from infra.local.gateway import Gateway
 
     gw = Gateway(cloud, issuer, host="127.0.0.1", port=free_port()).start()
-    from infra.local import stripe_wiring
-
-    stripe_wiring.connect(cloud, stripe_standin, f"http://127.0.0.1:{gw.port}")
+    stripe_standin.connect(cloud, f"http://127.0.0.1:{gw.port}")
     try:
         yield f"http://127.0.0.1:{gw.port}"
     finally:

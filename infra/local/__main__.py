@@ -52,22 +52,21 @@ def cmd_run(args: argparse.Namespace) -> int:
     from infra.local.cloud import LocalCloud
     from infra.local.gateway import Gateway
     from infra.local.issuer import Issuer
+    from infra.local.stripe_standin import StripeStandIn
 
     level = logging.WARNING if args.quiet else logging.INFO
     logging.basicConfig(level=level, format="%(asctime)s %(levelname).1s %(name)s: %(message)s", datefmt="%H:%M:%S")
     for noisy in ("botocore", "pynamodb", "samtranslator", "werkzeug", "aws_lambda_powertools"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    from infra.local import stripe_wiring
-
     t0 = time.perf_counter()
-    standin = stripe_wiring.start_standin(args.stripe_port)
+    standin = StripeStandIn(port=args.stripe_port).start()
     cloud = LocalCloud(
         ROOT,
         port=args.aws_port,
         stage=args.stage,
         external=args.external,
         visibility_timeout_cap_s=args.visibility_cap,
-        parameters=stripe_wiring.parameters(standin),
+        parameters=standin.stack_parameters(),
     )
     cloud.start()
     cloud.deploy()
@@ -81,7 +80,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         except Exception as exc:  # noqa: BLE001 - the API should come up even if seeding breaks
             logging.getLogger("infra.local").warning("seeding the demo data failed: %s", exc)
     gateway = Gateway(cloud, Issuer(ROOT), host=args.host, port=args.port).start()
-    stripe_wiring.connect(cloud, standin, gateway.url)
+    standin.connect(cloud, gateway.url)
     ready = time.perf_counter() - t0
 
     print()

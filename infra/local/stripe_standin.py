@@ -188,6 +188,15 @@ class StripeStandIn:
         self._loop.call_soon_threadsafe(self._loop.stop)
 
     # ------------------------------------------------------------------ test controls
+    def stack_parameters(self) -> dict[str, str]:
+        """The template's StripeApiBase points the product's stripe library here."""
+        return {"StripeApiBase": self.url}
+
+    def connect(self, cloud: Any, gateway_url: str) -> None:
+        """The template's StripeSecret holds our keys; webhooks go to the gateway's /webhooks/stripe."""
+        cloud.put_secret("StripeSecret", {"api_key": self.api_key, "webhook_secret": self.webhook_secret})
+        self.set_webhook_url(gateway_url.rstrip("/") + "/webhooks/stripe")
+
     def set_webhook_url(self, url: str | None) -> None:
         self.webhook_url = url
 
@@ -262,14 +271,6 @@ class StripeStandIn:
         raw = payload.encode() if isinstance(payload, str) else payload
         key = (secret or self.webhook_secret).encode()
         return f"t={t},v1={hmac.new(key, f'{t}.'.encode() + raw, hashlib.sha256).hexdigest()}"
-
-    def reset(self) -> None:
-        """Forget every object, event, idempotency key, held event and the delivery log."""
-        self._settle()
-        ls.store.clear()
-        _idempotent.clear()
-        with self._cv:
-            self.holding, self._held, self._queue, self._sent = False, [], [], []
 
     # ------------------------------------------------------------------ inside
     def _call(self, method: str, path: str, body: dict | None = None) -> dict:
