@@ -24,7 +24,7 @@ from skysentral.domain.organisation import Subscription
 from skysentral.domain.usage_overview import usage_overview
 from skysentral.services import administration
 from skysentral.store import balance_repository
-from skysentral.store.directory_repository import AuditEntry, Directory, find_subscription_by_msisdn
+from skysentral.store.directory_repository import AuditEntry, Directory
 
 logger = Logger(child=True)
 MAX_ATTEMPTS = 8
@@ -41,14 +41,6 @@ class Account:
     @property
     def addons(self) -> AddOns:
         return self.subscription.add_ons
-
-
-def account_for_msisdn(msisdn: str) -> Account | None:
-    found = find_subscription_by_msisdn(msisdn)
-    if found is None:
-        return None
-    company_id, sub = found
-    return Account(company_id, sub, Directory(company_id).price_plan(sub.plan_code))
 
 
 def account_of(directory: Directory, subscription: Subscription) -> Account:

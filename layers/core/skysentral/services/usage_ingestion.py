@@ -30,9 +30,8 @@ from skysentral.domain.calendar import month_of, next_month
 from skysentral.domain.catalogue import PricePlan
 from skysentral.events import AlertMessage, UsageRecordIn
 from skysentral.services.usage import Account
-from skysentral.store import balance_repository, usage_review_repository
-from skysentral.store.directory_repository import Directory, find_subscription_by_msisdn
-from skysentral.store.models import SubscriptionItem
+from skysentral.store import balance_format, balance_repository, usage_review_repository
+from skysentral.store.directory_repository import Directory, find_subscription_by_msisdn, subscriptions_by_key
 
 logger = Logger(child=True)
 MAX_ATTEMPTS = 8
@@ -78,7 +77,7 @@ class AccountCache:
                 if found is not None:
                     keys[msisdn] = (found[0], found[1].subscription_id)
                     self._numbers[msisdn] = (now, *keys[msisdn])
-        subs = _subscriptions(list(keys.values()))
+        subs = subscriptions_by_key(list(keys.values()))
         out: dict[str, Account | None] = {}
         for msisdn in dict.fromkeys(msisdns):
             sub = subs.get(keys.get(msisdn))  # type: ignore[arg-type]
@@ -103,26 +102,12 @@ class AccountCache:
         return plan
 
 
-def _subscriptions(keys: list[tuple[str, str]]):
-    from skysentral.store.directory_repository import subscription_of
-
-    found = {}
-    keys = list(dict.fromkeys(keys))
-    for i in range(0, len(keys), 100):
-        for item in SubscriptionItem.batch_get([(c, f"SUB#{s}") for c, s in keys[i : i + 100]]):
-            found[(item.pk, item.sk.split("#", 1)[1])] = subscription_of(item)
-    return found
-
-
 default_cache = AccountCache()
 
 
 # ------------------------------------------------------------------ rows, outcomes, alerts
 def record_month(record: UsageRecordIn) -> str:
     return month_of(record.started_at)
-
-
-LATE, CORRECTION = 1, 2  # flags of a pending outcome
 
 
 def _pending(record: UsageRecordIn, outcome: rules.Outcome, version: int, correction: bool) -> dict:
@@ -140,80 +125,6 @@ def _pending(record: UsageRecordIn, outcome: rules.Outcome, version: int, correc
         "l": outcome.late,
         "x": correction,
     }
-
-
-def _encode(p: dict, version: int, month: str) -> list:
-    """A pending outcome as stored in a state item of `version` whose balance is for
-    `month`, short enough that a batch's outcomes fit in one write unit:
-    [record id, fingerprint, counted, drawn, month, version, refused, cost øre, flags],
-    trailing defaults left out: drawn 0 = all from the package, month 0 and version 0 =
-    those of the write that stores it (the list's first element, see _pending_of)."""
-    drawn = p["d"]
-    if drawn == [["package", p["c"]]]:
-        compact_drawn = 0
-    elif len(drawn) == 1 and drawn[0][1] == p["c"]:
-        compact_drawn = drawn[0][0]
-    else:
-        compact_drawn = drawn
-    flags = (LATE if p["l"] else 0) | (CORRECTION if p["x"] else 0)
-    entry = [
-        p["id"],
-        p["f"],
-        p["c"],
-        compact_drawn,
-        0 if p["m"] == month else p["m"],
-        0 if p["v"] == version else p["v"],
-        p["r"],
-        p["o"],
-        flags,
-    ]
-    while entry[-1] == 0:
-        entry.pop()
-    return entry
-
-
-def _decode(entry, version: int, month: str) -> dict:
-    """A pending outcome read from a state item of `version` with a balance for `month`."""
-    if isinstance(entry, dict):  # the older format: a whole ledger row
-        return {**entry, "row": True}
-    record_id, fp, *rest = entry
-    counted, drawn, m, v, refused, cost, flags = (rest + [0] * 7)[:7]
-    if drawn == 0:
-        drawn = [["package", counted]] if counted else []
-    elif isinstance(drawn, str):
-        drawn = [[drawn, counted]]
-    return {
-        "id": record_id,
-        "m": m or month,
-        "v": v or version,
-        "f": fp,
-        "c": counted,
-        "d": drawn,
-        "r": refused,
-        "o": cost,
-        "l": bool(flags & LATE),
-        "x": bool(flags & CORRECTION),
-    }
-
-
-def _pending_of(state: balance_repository.State) -> list[dict]:
-    """The state's pending outcomes. The list begins with {"v": version, "m": month}, the
-    state write that stored it: the entries' defaults refer to it, not to the state as it
-    is now (a month close or a lifted block writes a newer version and month and leaves
-    `pending` as it was)."""
-    entries = list(state.pending)
-    base = {"v": state.version, "m": state.balance.month if state.balance else ""}
-    if entries and isinstance(entries[0], dict) and "sk" not in entries[0]:
-        base = entries.pop(0)
-    return [_decode(e, base["v"], base["m"]) for e in entries]
-
-
-def _stored_pending(pending: list[dict], version: int, month: str) -> list:
-    if not pending:
-        return []
-    return [{"v": version, "m": month}] + [
-        {k: v for k, v in p.items() if k != "row"} if p.get("row") else _encode(p, version, month) for p in pending
-    ]
 
 
 def _pending_sk(p: dict) -> str:
@@ -473,7 +384,7 @@ def _stored(groups: dict[tuple[str, str], _Group]) -> dict[tuple[str, str], dict
     for (cid, sid), group in groups.items():
         pk = balance_repository.partition(cid, sid)
         keys += [(pk, balance_repository.usage_sk(record_month(r), r.record_id)) for r in group.records]
-        keys += [(pk, _pending_sk(p)) for p in _pending_of(group.state)]
+        keys += [(pk, _pending_sk(p)) for p in balance_format.pending_outcomes_of(group.state)]
     return balance_repository.stored_rows(keys)
 
 
@@ -486,7 +397,7 @@ def _apply_group(
     account, state = group.account, group.state
     cid, sid = account.company_id, account.subscription.subscription_id
     pk = balance_repository.partition(cid, sid)
-    pending = _pending_of(state)
+    pending = balance_format.pending_outcomes_of(state)
     pending_by_id = {p["id"]: p for p in pending}
     unstored = [p for p in pending if (pk, _pending_sk(p)) not in stored]
     records = sorted(group.records, key=lambda r: (r.started_at, r.record_id))
@@ -529,6 +440,13 @@ def _apply_group(
     if new_pending:
         # A write that crashed before its rows were stored may not have sent its alerts either.
         outbox = alerts + (state.outbox if unstored else [])
-        _save_state(cid, sid, state, balance, _stored_pending(unstored + new_pending, version, balance.month), outbox)
+        _save_state(
+            cid,
+            sid,
+            state,
+            balance,
+            balance_format.pending_to_item(unstored + new_pending, version, balance.month),
+            outbox,
+        )
         return rows + finishing, outbox, applied, corrections
     return finishing, (state.outbox if unstored and finishing else []), 0, 0

@@ -8,10 +8,13 @@ stored format: renaming one needs a migration of stored items, so change them on
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from skysentral.domain.balances import Balance, ExtraPackage, SurfPackage
 from skysentral.domain.calendar import iso_utc
+
+if TYPE_CHECKING:
+    from skysentral.store.balance_repository import State
 
 
 def balance_to_item(balance: Balance) -> dict[str, Any]:
@@ -99,3 +102,83 @@ def balance_from_item(data: dict[str, Any]) -> Balance:
         alerts_sent=set(data["alerts"]),
         costs_ore=int(data["costs_ore"]),
     )
+
+
+# ------------------------------------------------------------------ pending outcomes
+# What a state item keeps of each applied record until its ledger row is stored
+# (services.usage_ingestion explains the write order).
+LATE, CORRECTION = 1, 2  # flags of a pending outcome
+
+
+def _encode(p: dict, version: int, month: str) -> list:
+    """A pending outcome as stored in a state item of `version` whose balance is for
+    `month`, short enough that a batch's outcomes fit in one write unit:
+    [record id, fingerprint, counted, drawn, month, version, refused, cost øre, flags],
+    trailing defaults left out: drawn 0 = all from the package, month 0 and version 0 =
+    those of the write that stores it (the list's first element, see pending_outcomes_of)."""
+    drawn = p["d"]
+    if drawn == [["package", p["c"]]]:
+        compact_drawn = 0
+    elif len(drawn) == 1 and drawn[0][1] == p["c"]:
+        compact_drawn = drawn[0][0]
+    else:
+        compact_drawn = drawn
+    flags = (LATE if p["l"] else 0) | (CORRECTION if p["x"] else 0)
+    entry = [
+        p["id"],
+        p["f"],
+        p["c"],
+        compact_drawn,
+        0 if p["m"] == month else p["m"],
+        0 if p["v"] == version else p["v"],
+        p["r"],
+        p["o"],
+        flags,
+    ]
+    while entry[-1] == 0:
+        entry.pop()
+    return entry
+
+
+def _decode(entry, version: int, month: str) -> dict:
+    """A pending outcome read from a state item of `version` with a balance for `month`."""
+    if isinstance(entry, dict):  # the older format: a whole ledger row
+        return {**entry, "row": True}
+    record_id, fp, *rest = entry
+    counted, drawn, m, v, refused, cost, flags = (rest + [0] * 7)[:7]
+    if drawn == 0:
+        drawn = [["package", counted]] if counted else []
+    elif isinstance(drawn, str):
+        drawn = [[drawn, counted]]
+    return {
+        "id": record_id,
+        "m": m or month,
+        "v": v or version,
+        "f": fp,
+        "c": counted,
+        "d": drawn,
+        "r": refused,
+        "o": cost,
+        "l": bool(flags & LATE),
+        "x": bool(flags & CORRECTION),
+    }
+
+
+def pending_outcomes_of(state: State) -> list[dict]:
+    """The state's pending outcomes. The list begins with {"v": version, "m": month}, the
+    state write that stored it: the entries' defaults refer to it, not to the state as it
+    is now (a month close or a lifted block writes a newer version and month and leaves
+    `pending` as it was)."""
+    entries = list(state.pending)
+    base: dict[str, Any] = {"v": state.version, "m": state.balance.month if state.balance else ""}
+    if entries and isinstance(entries[0], dict) and "sk" not in entries[0]:
+        base = entries.pop(0)
+    return [_decode(e, base["v"], base["m"]) for e in entries]
+
+
+def pending_to_item(pending: list[dict], version: int, month: str) -> list:
+    if not pending:
+        return []
+    return [{"v": version, "m": month}] + [
+        {k: v for k, v in p.items() if k != "row"} if p.get("row") else _encode(p, version, month) for p in pending
+    ]

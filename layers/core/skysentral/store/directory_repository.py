@@ -321,6 +321,17 @@ def find_subscription_by_msisdn(msisdn: str) -> tuple[str, organisation.Subscrip
     return None
 
 
+def subscriptions_by_key(keys: list[tuple[str, str]]) -> dict[tuple[str, str], organisation.Subscription]:
+    """System lookup (usage ingestion): the subscriptions of (company id, subscription id)
+    pairs of any companies, one batch read per 100."""
+    found = {}
+    keys = list(dict.fromkeys(keys))
+    for i in range(0, len(keys), 100):
+        for item in SubscriptionItem.batch_get([(c, f"SUB#{s}") for c, s in keys[i : i + 100]]):
+            found[(item.pk, item.sk.split("#", 1)[1])] = subscription_of(item)
+    return found
+
+
 def new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
