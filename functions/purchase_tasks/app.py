@@ -26,7 +26,7 @@ STEPS = {
 @correlation.bound(lambda event, context: event.get("correlation_id") or event["ref"]["order_id"])
 @logger.inject_lambda_context
 def handler(event, context):
-    logger.append_keys(order_id=event["ref"]["order_id"], step=event["step"])
+    logger.thread_safe_append_keys(order_id=event["ref"]["order_id"], step=event["step"])
     result = STEPS[event["step"]](event)
     logger.info("purchase step done")
     return result
