@@ -184,9 +184,7 @@ class Api:
                     if query is not None:
                         kwargs["query"] = parse_query(request.query_params, query)
                     result = view(**kwargs)
-                except DomainError as exc:
-                    if http_status_of(exc) >= 500:
-                        logger.exception("domain error", extra={"code": exc.code})
+                except DomainError as exc:  # a client error (4xx): nothing to log as ours
                     result = error_response(exc)
                 except Exception:
                     logger.exception("unhandled error")
