@@ -61,19 +61,37 @@ def close_subscription(account: Account, to_month: str, state: balance_repositor
     """Close a subscription's balance up to `to_month`. Idempotent: False if already there.
     A subscription with no balance yet starts from a full package in the month before.
     `state` may be given when already read (a page of closes reads them in one batch)."""
+
+    def close(stored: Balance | None) -> Balance | None:
+        balance = stored or rules.new_balance(account.plan, prev_month(to_month))
+        if balance.month >= to_month:
+            return None
+        return rules.close_month(balance, account.plan, account.addons, to_month)
+
+    return _rewrite_balance(account, close, state) is not None
+
+
+def _rewrite_balance(
+    account: Account,
+    compute: Callable[[Balance | None], Balance | None],
+    state: balance_repository.State | None = None,
+) -> tuple[Balance | None, Balance] | None:
+    """Optimistic read-modify-write of a subscription's balance: `compute(stored)` gives the
+    new balance (None: nothing to write), applied again to a fresh read when someone else
+    wrote meanwhile. Returns (stored, written) or None; raises balance_repository.StaleState
+    when the balance kept changing."""
     cid, sid = account.company_id, account.subscription.subscription_id
     for _ in range(MAX_ATTEMPTS):
         state = state or balance_repository.load(cid, sid)
-        balance = state.balance or rules.new_balance(account.plan, prev_month(to_month))
-        if balance.month >= to_month:
-            return False
-        closed = rules.close_month(balance, account.plan, account.addons, to_month)
+        after = compute(state.balance)
+        if after is None:
+            return None
         try:
-            balance_repository.update_balance(cid, sid, state, closed)
-            return True
+            balance_repository.update_balance(cid, sid, state, after)
+            return state.balance, after
         except balance_repository.StaleState:
             state = None
-    raise balance_repository.StaleState(f"{cid}/{sid}: state kept changing during the close")
+    raise balance_repository.StaleState(f"{cid}/{sid}: the balance kept changing")
 
 
 # ------------------------------------------------------------------ views (C2, C6) and admin (E3, D5)
@@ -93,20 +111,14 @@ def current_balance(account: Account, now: datetime) -> Balance:
 
 
 def change_balance(account: Account, now: datetime, change: Callable[[Balance], Balance]) -> tuple[Balance, Balance]:
-    """Read-modify-write of the balance as of now, with optimistic locking: `change` is
-    applied again to a fresh read when someone else wrote meanwhile. Returns (before, after);
+    """Read-modify-write of the balance as of now (optimistic locking: `change` is applied
+    again to a fresh read when someone else wrote meanwhile). Returns (before, after);
     raises balance_repository.StaleState when it kept changing."""
-    cid, sid = account.company_id, account.subscription.subscription_id
-    for _ in range(MAX_ATTEMPTS):
-        state = balance_repository.load(cid, sid)
-        before = _as_of(account, state.balance, month_of(now))
-        after = change(before)
-        try:
-            balance_repository.update_balance(cid, sid, state, after)
-            return before, after
-        except balance_repository.StaleState:
-            continue
-    raise balance_repository.StaleState(f"{cid}/{sid}: the balance kept changing")
+    month = month_of(now)
+    result = _rewrite_balance(account, lambda stored: change(_as_of(account, stored, month)))
+    assert result is not None  # `change` always gives a balance to write
+    stored, after = result
+    return _as_of(account, stored, month), after
 
 
 def dashboard(account: Account, now: datetime) -> dict:
