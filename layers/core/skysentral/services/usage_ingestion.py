@@ -29,12 +29,11 @@ from skysentral.domain import usage_screening as screening
 from skysentral.domain.calendar import month_of, next_month
 from skysentral.domain.catalogue import PricePlan
 from skysentral.events import AlertMessage, UsageRecordIn
-from skysentral.services.usage import Account
+from skysentral.services.usage import MAX_ATTEMPTS, Account
 from skysentral.store import balance_format, balance_repository, usage_review_repository
 from skysentral.store.directory_repository import Directory, find_subscription_by_msisdn, subscriptions_by_key
 
 logger = Logger(child=True)
-MAX_ATTEMPTS = 8
 CACHE_LIFETIME_S = 60.0
 
 Notify = Callable[[list[AlertMessage]], None]
