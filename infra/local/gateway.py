@@ -182,6 +182,12 @@ class _Handler(BaseHTTPRequestHandler):
         if errored or not isinstance(result, dict) or "statusCode" not in result:
             if not errored:
                 log.warning("%s returned a malformed proxy response: %r", route.function, result)
+            else:
+                log.warning(
+                    "%s failed: %s",
+                    route.function,
+                    (result or {}).get("errorType") if isinstance(result, dict) else result,
+                )
             return self._send(502, {"message": "Internal server error"})
         headers = {k: [str(v)] for k, v in (result.get("headers") or {}).items()}
         headers.update({k: [str(v) for v in vs] for k, vs in (result.get("multiValueHeaders") or {}).items()})
@@ -236,7 +242,7 @@ class _Handler(BaseHTTPRequestHandler):
             # e.g. read next month's dashboard after firing the month close; DELETE = real time.
             now = arg("now")
             if method == "DELETE" or (method == "POST" and not now):
-                os.environ.pop("SKYSENTRAL_NOW", None)
+                os.environ["SKYSENTRAL_NOW"] = ""  # emptied, not removed: see runtime._reserve_keys
             elif method == "POST":
                 if _iso(now) is None:
                     return self._send(400, {"error": "invalid_clock", "message": f"now must be ISO 8601, not {now!r}"})

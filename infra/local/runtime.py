@@ -89,6 +89,7 @@ def env_strings(env: dict[str, Any]) -> dict[str, str]:
 # Tracer() would try to reach an X-Ray daemon; a function can override this.
 _LOCAL_DEFAULTS = {"POWERTOOLS_TRACE_DISABLED": "true"}
 _ENV_KEYS = (
+    "SKYSENTRAL_NOW",  # the local clock (skysentral.clock), "" for real time
     "AWS_LAMBDA_FUNCTION_NAME",
     "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
     "AWS_LAMBDA_FUNCTION_VERSION",
@@ -108,9 +109,17 @@ class Runtime:
         self.active = 0  # invocations running now (drain waits for 0)
         self._active_lock = threading.Condition()
         self._tag = next(_tags)
+        self.holds_environment = False  # its functions' variable keys are reserved (see _reserve_keys)
+        self.environment_before: dict[str, str] = {}
 
     def register(self, spec: FunctionSpec) -> None:
+        with _env_lock:
+            if not self.holds_environment:
+                self.holds_environment = True
+                self.environment_before = dict(os.environ)
+                _holders[0] += 1
         self.functions[spec.logical_id] = spec
+        _reserve_keys(spec)
         if spec.physical_name:
             self._by_name[spec.physical_name] = spec.logical_id
 
@@ -168,13 +177,12 @@ class Runtime:
 
         try:
             worker = threading.Thread(target=run, name=f"lambda-{logical_id}", daemon=True)
-            _enter(spec)
-            try:
-                worker.start()
-                worker.join(spec.timeout_s)
-            finally:
-                _leave()
+            worker.start()
+            worker.join(spec.timeout_s)
             if worker.is_alive():
+                frame = sys._current_frames().get(worker.ident or 0)
+                where = "".join(traceback.format_stack(frame)[-6:]) if frame else "?"
+                log.warning("%s timed out after %.1f s, at:\n%s", logical_id, spec.timeout_s, where)
                 return _error("Sandbox.Timedout", f"Task timed out after {spec.timeout_s:.2f} seconds"), True
             if "error" in result:
                 exc = result["error"]
@@ -221,25 +229,39 @@ class Runtime:
         return data
 
 
-# os.environ is process-wide: a function's variables are applied for its invocation and the
-# previous values restored when no other invocation is running (so one stack's variables do
-# not leak into test code or into another stack's handlers afterwards).
+# os.environ is process-wide. A function's variables are applied for each invocation, but the
+# set of keys must not change while a stack runs: another thread (a test's HTTP client, a
+# poller) may be iterating os.environ, and a key added or removed under it raises. So every
+# key a function uses is reserved when the function is registered, before the stack serves,
+# and the earlier values are restored only when the last stack in the process stops.
 _env_lock = threading.Lock()
-_running = [0]
+_holders = [0]
 _baseline: dict[str, str | None] = {}
 
 
-def _enter(spec: FunctionSpec) -> None:
+def _reserve_keys(spec: FunctionSpec) -> None:
     with _env_lock:
-        _running[0] += 1
+        values = {
+            **_LOCAL_DEFAULTS,
+            **env_strings(spec.environment),
+            "AWS_REGION": os.environ.get("AWS_DEFAULT_REGION", "eu-north-1"),
+        }
         for k in (*spec.environment, *_ENV_KEYS):
             _baseline.setdefault(k, os.environ.get(k))
+            os.environ.setdefault(k, values.get(k, ""))
 
 
-def _leave() -> None:
+def _release_environment(runtime: Runtime) -> None:
+    """When a stack stops, the last one out restores the variables as they were."""
     with _env_lock:
-        _running[0] -= 1
-        if _running[0] > 0:
+        if not runtime.holds_environment:
+            return
+        runtime.holds_environment = False
+        for k, v in runtime.environment_before.items():  # values as before this stack; no key removed
+            if os.environ.get(k) != v:
+                os.environ[k] = v
+        _holders[0] -= 1
+        if _holders[0] > 0:
             return
         for k, v in _baseline.items():
             if v is None:
@@ -306,3 +328,4 @@ def install(runtime: Runtime) -> None:
 def uninstall(runtime: Runtime) -> None:
     if runtime in _runtimes:
         _runtimes.remove(runtime)
+    _release_environment(runtime)

@@ -222,6 +222,15 @@ def test_health_handler_runs_in_process(cloud: LocalCloud) -> None:
     assert out["statusCode"] == 200
 
 
+def test_invocations_leave_the_set_of_environment_keys_alone(cloud: LocalCloud) -> None:
+    """Other threads iterate os.environ (an HTTP client looks for proxies on every request): a
+    key added or removed by an invocation under them raises KeyError or RuntimeError there."""
+    before = set(os.environ)
+    for function in ("ApiHealthFunction", "UsageIngestFunction", "PurchaseTasksFunction"):
+        cloud.invoke(function, {})
+        assert set(os.environ) == before, function
+
+
 # ---------------------------------------------------------------------------- the probe stack
 
 
@@ -243,15 +252,12 @@ def probe(cloud: LocalCloud, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     (root / "template.yaml").write_text(json.dumps(template, indent=1))
 
     c = LocalCloud(root, port=cloud.port, stack_name="probe", visibility_timeout_cap_s=1, batching_window_cap_s=0.3)
-    saved_env = dict(os.environ)
     c.start()
     try:
         c.deploy()
         yield c
     finally:
         c.stop()
-        os.environ.clear()
-        os.environ.update(saved_env)
 
 
 def _items(c: LocalCloud, prefix: str) -> list[dict[str, Any]]:

@@ -123,6 +123,18 @@ class QueueItem(_Directory):
     members: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
 
 
+class _Calls(Model):
+    """The cloud PBX's table (A1-A14); the item kinds and their keys are in docs/pbx.md.
+    Subclass per item kind (in the repository module that owns it)."""
+
+    class Meta(metaclass=_TableFromEnvironment):
+        env, suffix = "CALLS_TABLE", "calls"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    expires_at = NumberAttribute(null=True)  # TTL (epoch seconds)
+
+
 class _Balances(Model):
     class Meta(metaclass=_TableFromEnvironment):
         env, suffix = "BALANCES_TABLE", "balances"
