@@ -78,7 +78,13 @@ def http_status_of(error: DomainError) -> int:
 
 
 def error_response(error: DomainError) -> Response:
-    return json_response(http_status_of(error), {"error": error.code, "message": error.message})
+    """{"error": code, "message": text}, and `problems` (path + message each) where an error
+    lists several, e.g. every problem of a routing plan at once."""
+    body: dict[str, Any] = {"error": error.code, "message": error.message}
+    problems = getattr(error, "problems", None)
+    if problems:
+        body["problems"] = problems
+    return json_response(http_status_of(error), body)
 
 
 def _validation_message(exc: ValidationError) -> str:
