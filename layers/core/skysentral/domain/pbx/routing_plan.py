@@ -160,11 +160,11 @@ class RoutingPlan:
 
     @classmethod
     def from_dict(cls, d: Any) -> RoutingPlan:
-        from skysentral.domain.pbx import plan_format  # type: ignore[attr-defined,unused-ignore]
+        from skysentral.domain.pbx import plan_format
 
         return plan_format.plan_from_dict(d)
 
     def to_dict(self) -> dict[str, Any]:
-        from skysentral.domain.pbx import plan_format  # type: ignore[attr-defined,unused-ignore]
+        from skysentral.domain.pbx import plan_format
 
         return plan_format.plan_to_dict(self)
