@@ -403,3 +403,27 @@ def test_a_meeting_takes_at_most_250_attendees(sma: tuple[LocalCloud, dict]) -> 
         meetings.create_attendee(MeetingId=mid, ExternalUserId=f"p{n}")
     with pytest.raises(meetings.exceptions.LimitExceededException):
         meetings.create_attendee(MeetingId=mid, ExternalUserId="one-too-many")
+
+
+def test_a_scenario_reports_each_caller_and_fails_on_a_wrong_outcome(sma: tuple[LocalCloud, dict]) -> None:
+    from infra.local import scenarios
+
+    c, module = sma
+    frm = new_number()
+    module["PROGRAMS"][frm] = {
+        "NEW_INBOUND_CALL": lambda e: respond(
+            [{"Type": "Speak", "Parameters": {"CallId": caller_id(e), "Text": "Velkommen"}}, {"Type": "Hangup"}]
+        )
+    }
+    scenario = {
+        "name": "probe",
+        "time_scale": 0.02,
+        "calls": [{"name": "one", "at": 0, "from": frm, "to": NUMBER, "hangup_after": None}],
+        "expect": {"one": {"heard": "velkommen", "answered_by": None, "hung_up": "system"}},
+    }
+    assert c.telephony is not None
+    report = scenarios.run(c.telephony, scenario, "http://unused", {})
+    assert report["ok"], report
+    assert any("hears 'Velkommen'" in line for line in report["callers"]["one"]["lines"])
+    wrong = scenarios.run(c.telephony, {**scenario, "expect": {"one": {"voicemail": True}}}, "http://unused", {})
+    assert not wrong["ok"] and wrong["failures"] == ["one: voicemail is False, expected True"]
