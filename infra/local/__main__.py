@@ -1,7 +1,7 @@
 """``python -m infra.local`` — the local cloud from the command line.
 
 Commands: ``run`` (emulator, template deployed, demo data, API on :3000), ``tokens``,
-``fire``, ``send``, ``drain``, ``schedules``; see ``--help`` and infra/local/README.md.
+``fire``, ``send``, ``drain``, ``schedules``, ``calls`` (the call simulator); see ``--help`` and infra/local/README.md.
 """
 
 from __future__ import annotations
@@ -146,6 +146,23 @@ def cmd_remote(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calls(args: argparse.Namespace) -> int:
+    """Play a scenario against the running cloud; exit 1 when an outcome differs."""
+    from infra.local import scenarios
+
+    path = Path(args.scenario)
+    body = {"scenario": scenarios.load(args.scenario)} if path.is_file() else {"name": args.scenario}
+    if args.list:
+        print("\n".join(sorted(p.stem for p in scenarios.SCENARIOS.glob("*.*"))))
+        return 0
+    report = _call(f"{args.url}/_local/calls/scenario", "POST", body)
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        scenarios.print_report(report)
+    return 0 if report.get("ok") else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("AWS_DEFAULT_REGION", "eu-north-1")
     for p in (str(ROOT / "layers" / "core"), str(ROOT)):
@@ -192,6 +209,13 @@ def main(argv: list[str] | None = None) -> int:
     for p in remote.values():
         p.add_argument("--url", default=default_url)
         p.set_defaults(fn=cmd_remote)
+
+    p = sub.add_parser("calls", help="play a call scenario (infra/local/scenarios/) against a running cloud")
+    p.add_argument("scenario", nargs="?", default="queue-two-agents", help="a shipped scenario's name or a file")
+    p.add_argument("--list", action="store_true", help="list the shipped scenarios")
+    p.add_argument("--json", action="store_true", help="print the whole report as JSON")
+    p.add_argument("--url", default=default_url)
+    p.set_defaults(fn=cmd_calls)
 
     args = parser.parse_args(argv)
     return int(args.fn(args) or 0)

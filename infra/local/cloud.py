@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from . import moto_fixes
+from . import moto_fixes, telephony
 from . import template as tpl
 from .runtime import Runtime, env_strings, install, uninstall
 from .schedules import Dispatcher, install_events_patch, uninstall_events_dispatcher
@@ -63,6 +63,7 @@ class LocalCloud:
         self.timings: dict[str, float] = {}
         self._started = False
         self._clients: dict[str, Any] = {}
+        self.telephony: telephony.Telephony | None = None  # the Chime SDK stand-in (not with external)
 
     def start(self) -> LocalCloud:
         t0 = time.perf_counter()
@@ -95,6 +96,9 @@ class LocalCloud:
                     _servers[self.port][0].start()
                 _servers[self.port][1] += 1
             moto_fixes.apply()
+            # Before deploying: sets AWS_ENDPOINT_URL_CHIME_SDK_* (os.environ keys must not be
+            # added while a stack serves, runtime._reserve_keys).
+            self.telephony = telephony.standin()
             install(self.runtime)
             install_events_patch(self.dispatcher.dispatch_rule_target)
         self._started = True
@@ -109,6 +113,8 @@ class LocalCloud:
             p.join(timeout=3)
         self.pollers = []
         uninstall(self.runtime)
+        if self.telephony is not None:
+            self.telephony.unregister(self)
         uninstall_events_dispatcher(self.dispatcher.dispatch_rule_target)
         if not self.external and self._started:
             with _servers_lock:
@@ -151,6 +157,8 @@ class LocalCloud:
         if not self.external:
             self._start_pollers()
         self.dispatcher.collect()
+        if self.telephony is not None:
+            self.telephony.register(self)
         t2 = time.perf_counter()
         self.timings.update(wire_s=round(t2 - t1, 3), deploy_s=round(t2 - t0, 3))
         counts = len(self.resources), len(self.skipped)

@@ -26,6 +26,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.test import EnvironBuilder
 
 from .issuer import InvalidToken, Issuer
+from .telephony import Phone
 from .template import Route
 
 log = logging.getLogger("infra.local.gateway")
@@ -219,6 +220,34 @@ class _Handler(BaseHTTPRequestHandler):
             context["authorizer"] = {"claims": {k: _claim(k, v) for k, v in claims.items()}}
         return {**event, "headers": dict(headers) or None, "multiValueHeaders": multi or None}
 
+    def _calls(self, method: str, path: str, payload: Any) -> int:
+        """The telephony stand-in: place a call, read one, set a phone, run a scenario."""
+        from . import scenarios
+
+        engine, body = self.gw.cloud.telephony, payload if isinstance(payload, dict) else {}
+        if engine is None:
+            return self._send(404, {"error": "not_found", "message": "no telephony stand-in (external mode)"})
+        try:
+            if (method, path) == ("POST", "/_local/calls/scenario"):
+                scenario = body.get("scenario") or scenarios.load(str(body.get("name")))
+                tokens = _demo_tokens(self.gw.issuer)
+                return self._send(200, scenarios.run(engine, scenario, self.gw.url, tokens))
+            if (method, path) == ("POST", "/_local/calls"):
+                behaviour = {k: v for k, v in body.items() if k not in ("from", "to")}
+                return self._send(201, engine.call(str(body.get("from")), str(body.get("to")), behaviour).describe())
+            if (method, path) == ("GET", "/_local/calls"):
+                return self._send(200, [t.describe() for t in list(engine.txns.values())])
+            m = re.fullmatch(r"/_local/(calls|phones)/([^/]+)", path)
+            if m and m.group(1) == "calls" and method == "GET":
+                return self._send(200, engine.txns[unquote(m.group(2))].describe())
+            if m and m.group(1) == "phones" and method == "PUT":
+                engine.phones[unquote(m.group(2))] = Phone.from_dict(body)
+                return self._send(200, {"number": unquote(m.group(2)), **body})
+        except (LookupError, ValueError, TypeError) as exc:
+            status = 404 if isinstance(exc, LookupError) else 400
+            return self._send(status, {"error": "not_found" if status == 404 else "invalid", "message": str(exc)})
+        return self._send(404, {"error": "not_found", "message": f"no local endpoint {method} {path}"})
+
     def _local(self, path: str, query: str, body: bytes) -> int:
         """The local-only endpoints: issuer keys, schedules, queues, drain, clock, resources."""
         issuer, cloud, method = self.gw.issuer, self.gw.cloud, self.command.upper()
@@ -254,6 +283,8 @@ class _Handler(BaseHTTPRequestHandler):
             except TimeoutError as exc:
                 return self._send(504, {"error": "timeout", "message": str(exc)})
             return self._send(200, {"drained": True})
+        if path.startswith("/_local/calls") or path.startswith("/_local/phones/"):
+            return self._calls(method, path, payload)
         m = re.fullmatch(r"/_local/(?:schedules/([^/]+)/fire|queues/([^/]+)/messages)", path)
         if m and method == "POST":
             try:
@@ -270,6 +301,12 @@ class _Handler(BaseHTTPRequestHandler):
             except KeyError as exc:
                 return self._send(404, {"error": "not_found", "message": str(exc.args[0])})
         return self._send(404, {"error": "not_found", "message": f"no local endpoint {method} {path}"})
+
+
+def _demo_tokens(issuer: Issuer) -> dict[str, str]:
+    from .seed import DEMO_USERS
+
+    return {user.var: issuer.issue(user.claims, ttl_s=3600) for user in DEMO_USERS}
 
 
 def send_messages(sqs: Any, queue_url: str, messages: list[Any], group: str | None = None) -> list[str]:

@@ -91,6 +91,7 @@ _GATEWAY, _COGNITO, _SCHEDULER = (
     "the local issuer (infra/local/issuer.py) stands in for Cognito",
     "fired by the local cloud (infra/local/schedules.py)",
 )
+_TELEPHONY = "the local telephony stand-in (infra/local/telephony.py) plays the Chime SDK service side"
 # Types the local cloud itself stands in for (never handed to moto even if it knew them).
 HANDLED_LOCALLY = {
     "AWS::SecretsManager::Secret": "created by the local cloud through the Secrets Manager API",
@@ -102,6 +103,9 @@ HANDLED_LOCALLY = {
         for t in ("RestApi", "Deployment", "Stage", "Authorizer", "BasePathMapping", "DomainName", "Account")
     },
     "AWS::ApiGatewayV2::Api": _GATEWAY,
+    **{
+        t: _TELEPHONY for t in ("AWS::Chime::SipMediaApplication", "AWS::Chime::VoiceConnector", "Custom::ChimeSipRule")
+    },
     "AWS::ApiGatewayV2::Stage": _GATEWAY,
 }
 
