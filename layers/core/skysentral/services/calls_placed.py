@@ -73,12 +73,12 @@ def _contact_number(directory: Directory, contact: str) -> str:
 def _barring_settings(directory: Directory, employee_id: str) -> Any | None:
     """A9 settings of the user's subscription (attribute `barring` {"categories",
     "chosen_prefixes"} on the SubscriptionItem, once the subscriptions API writes it)."""
-    from skysentral.domain.pbx.barring import BarringSettings  # type: ignore[import-not-found,unused-ignore]
-
     for sub in directory.subscriptions_of_employee(employee_id):
         item = SubscriptionItem.get(directory.company_id, f"SUB#{sub.subscription_id}")
         raw = getattr(item, "barring", None)
         if raw:
+            from skysentral.domain.pbx.barring import BarringSettings  # type: ignore[import-not-found,unused-ignore]
+
             return BarringSettings(
                 categories=frozenset(raw.get("categories") or ()),
                 chosen_prefixes=tuple(raw.get("chosen_prefixes") or ()),
