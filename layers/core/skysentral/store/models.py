@@ -189,3 +189,19 @@ class OrderItem(Model):
     payment_status = UnicodeAttribute(null=True)  # from Stripe, possibly before the wait state
     request_fingerprint = UnicodeAttribute(null=True)  # IDEM#: what the key's first request asked for
     policy = JSONAttribute(null=True)
+
+
+class RoutingPlanItem(_Directory):
+    """sk = ROUTING: the company's routing plan (A1-A7) as RoutingPlan.to_dict(), saved whole
+    by PUT /admin/routing; `version` counts saves (optimistic concurrency: 1 after the first)."""
+
+    plan = JSONAttribute()
+    version = NumberAttribute()
+    updated_at = UnicodeAttribute(null=True)
+    updated_by = UnicodeAttribute(null=True)
+
+
+class CalendarSyncItem(_Directory):
+    """sk = CALENDAR_SYNC: whether the company's Microsoft 365 calendars steer availability (A7)."""
+
+    enabled = BooleanAttribute(default=False)
