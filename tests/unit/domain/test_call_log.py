@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from skysentral.domain.pbx.call_events import CallEvent
-from skysentral.domain.pbx.call_log import IDLE, IN_CALL, fold, mobile_changes
+from skysentral.domain.pbx.call_log import IDLE, IN_CALL, final_mobile_changes, fold, mobile_changes
 
 CALLER = "+4798765432"
 MAIN = "+4722000000"
@@ -45,11 +45,11 @@ def queue_call_answered_after_one_miss() -> list[CallEvent]:
 
 @pytest.mark.feature("A14", "C10")
 def test_queue_call_answered_after_a_missed_offer_shows_its_whole_path():
-    record = fold(queue_call_answered_after_one_miss(), caller_name="Ola Kunde")
+    record = fold(queue_call_answered_after_one_miss(), names={CALLER: "Ola Kunde"})
     assert record.direction == "inbound" and record.kind == "queue"
     assert record.answered and record.answered_by == "e-3" and record.outcome == "answered"
     assert (record.wait_s, record.talk_s, record.duration_s) == (25, 20, 50)
-    assert record.ended_by == "caller" and record.caller_name == "Ola Kunde"
+    assert record.ended_by == "caller" and record.caller_name == "Ola Kunde" and record.called_name is None
     assert record.started_at == "2026-11-26T09:00:00.000Z" and record.queue_ids == ["q-support"]
     assert record.participants == ["e-2", "e-3"]
     assert [s["kind"] for s in record.path] == [
@@ -158,3 +158,13 @@ def test_mobile_status_follows_answer_and_end():
     assert [(c.employee_id, c.state) for c in mobile_changes(events[5], record)] == [("e-3", IN_CALL)]
     assert [(c.employee_id, c.state) for c in mobile_changes(events[7], record)] == [("e-2", IDLE), ("e-3", IDLE)]
     assert mobile_changes(events[3], record) == []
+
+
+@pytest.mark.feature("A8")
+def test_a_call_that_ended_leaves_nobody_in_it_whatever_the_order():
+    events = queue_call_answered_after_one_miss()
+    for order in (events, list(reversed(events))):
+        changes = final_mobile_changes(order, fold(order))
+        assert {(c.employee_id, c.state) for c in changes} == {("e-2", IDLE), ("e-3", IDLE)}
+    live = events[:6]
+    assert [(c.employee_id, c.state) for c in final_mobile_changes(live, fold(live))] == [("e-3", IN_CALL)]

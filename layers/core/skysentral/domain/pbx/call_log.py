@@ -19,6 +19,7 @@ What the fold reads of each kind (beyond `at`, `caller`, `called`, `queue_id`, `
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -63,7 +64,8 @@ class CallRecord:
     ended_at: str | None
     ended_by: str | None
     outcome: str
-    caller_name: str | None = None
+    caller_name: str | None = None  # from the directory or the number lookup (A14)
+    called_name: str | None = None  # of an outbound call's other party
     queue_ids: list[str] = field(default_factory=list)
     group_ids: list[str] = field(default_factory=list)
     participants: list[str] = field(default_factory=list)  # employees involved, first seen first
@@ -116,8 +118,9 @@ def _step(e: CallEvent) -> dict[str, Any]:
     return step
 
 
-def fold(events: list[CallEvent], caller_name: str | None = None) -> CallRecord:
-    """A14: the record of one call from its events (at least one; all of one call_id)."""
+def fold(events: list[CallEvent], names: Mapping[str, str | None] | None = None) -> CallRecord:
+    """A14: the record of one call from its events (at least one; all of one call_id);
+    `names` maps numbers to the names found for them (caller_name, called_name)."""
     evs = ordered(events)
     if not evs:
         raise ValueError("fold needs at least one event")
@@ -217,7 +220,8 @@ def fold(events: list[CallEvent], caller_name: str | None = None) -> CallRecord:
         ended_at=ended_at,
         ended_by=ended_by,
         outcome=outcome,
-        caller_name=caller_name,
+        caller_name=(names or {}).get(caller),
+        called_name=(names or {}).get(called),
         queue_ids=queue_ids,
         group_ids=group_ids,
         participants=participants,
@@ -252,3 +256,14 @@ def mobile_changes(event: CallEvent, record: CallRecord) -> list[MobileChange]:
     if event.kind in END_KINDS:
         return [change(emp, IDLE) for emp in record.participants]
     return []
+
+
+def final_mobile_changes(events: list[CallEvent], record: CallRecord) -> list[MobileChange]:
+    """A8: the last change this call makes to each employee's phone, from all its events:
+    however the events arrived, an ended call leaves nobody in it (an answer seen after the
+    hang-up does not put its employee back in the call)."""
+    last: dict[str, MobileChange] = {}
+    for event in ordered(events):
+        for change in mobile_changes(event, record):
+            last[change.employee_id] = change
+    return [last[e] for e in sorted(last)]
