@@ -66,3 +66,41 @@ def test_employees_are_named_from_the_directory_and_lookups_are_cached(cloud, co
     assert first.caller_name is None and second.caller_name is None
     assert number_lookup.requests == [UNLISTED]  # "nobody listed" is cached too
     assert subs[1].msisdn not in number_lookup.requests
+
+
+@pytest.mark.feature("A14")
+def test_a_lookup_service_that_is_down_gives_no_name_and_is_asked_again_later(cloud, company, monkeypatch):
+    from tests.helpers import free_port
+
+    cid, _ = company(["BEDRIFT_6"])
+    number = "+4741234567"  # listed in the stand-in's file
+    monkeypatch.setenv("NUMBER_LOOKUP_URL", f"http://127.0.0.1:{free_port()}")  # nobody listens
+    assert call_logging.record_events(call(cid, caller=number)[1])[0].caller_name is None
+    monkeypatch.undo()
+    assert call_logging.record_events(call(cid, caller=number)[1])[0].caller_name == "Kari Kunde"
+
+
+@pytest.mark.feature("A14", "A8")
+def test_concurrent_deliveries_of_one_call_lose_no_event(cloud, company):
+    from concurrent.futures import ThreadPoolExecutor
+
+    cid, _ = company(["BEDRIFT_6"])
+    txn, events = call(cid)
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        list(pool.map(lambda e: call_logging.record_events([e]), events + events))
+    record = CallLog(cid).call(txn)
+    assert len(record.path) == 5 and record.outcome == "answered" and record.talk_s == 60
+    assert CallLog(cid).mobile_status(["e-0"])["e-0"]["state"] == "idle"
+
+
+@pytest.mark.feature("A8")
+def test_a_late_hang_up_of_an_earlier_call_leaves_the_employee_in_the_newer_one(cloud, company):
+    cid, _ = company(["BEDRIFT_6"])
+    _, first = call(cid)
+    _, second = call(cid)
+    second = [CallEvent(**{**e.to_dict(), "at": e.at.replace("T09:", "T10:")}) for e in second]
+    call_logging.record_events(first[:3] + second[:3])  # both answered, the second later
+    call_logging.record_events(first[3:])  # the first call's end arrives late
+    status = CallLog(cid).mobile_status(["e-0", "e-9"])
+    assert status["e-0"]["state"] == "in_call" and status["e-0"]["call_id"] == second[0].call_id
+    assert status["e-9"] == {"state": "idle", "since": None, "call_id": None}
