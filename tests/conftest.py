@@ -76,7 +76,19 @@ def stripe_standin() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def cloud(stripe_standin: Any) -> Iterator[Any]:
+def number_lookup() -> Iterator[Any]:
+    """The local stand-in for the number lookup service (infra/local/number_lookup_standin.py)."""
+    from infra.local.number_lookup_standin import NumberLookupStandIn
+
+    standin = NumberLookupStandIn().start()
+    try:
+        yield standin
+    finally:
+        standin.stop()
+
+
+@pytest.fixture(scope="session")
+def cloud(stripe_standin: Any, number_lookup: Any) -> Iterator[Any]:
     """template.yaml deployed as stack ``skysentral-test`` (visibility timeouts capped at 1 s,
     SQS batching windows at 0.2 s, so retries and batches come quickly)."""
     from infra.local.cloud import LocalCloud
@@ -88,7 +100,7 @@ def cloud(stripe_standin: Any) -> Iterator[Any]:
         stage="local",
         visibility_timeout_cap_s=1,
         batching_window_cap_s=0.2,
-        parameters=stripe_standin.stack_parameters(),
+        parameters={**stripe_standin.stack_parameters(), **number_lookup.stack_parameters()},
     )
     c.start()
     try:

@@ -6,6 +6,7 @@ from skysentral.api.http import Api
 from skysentral.api.requests import (
     AddOnChange,
     AuditFilter,
+    CallFilter,
     DepartmentChange,
     EmployeeFilter,
     NewDepartment,
@@ -14,7 +15,7 @@ from skysentral.api.requests import (
     SubscriptionMove,
 )
 from skysentral.domain.identity import ADMINS, COMPANY_ADMIN
-from skysentral.services import administration, order_taking, usage
+from skysentral.services import administration, call_logging, order_taking, usage
 
 api = Api("skysentral-admin")
 app = api.app
@@ -133,3 +134,16 @@ def get_purchase_policy(identity, directory):
 def put_purchase_policy(identity, directory, body):
     """D8: set who pays (company or employee) per product; audited."""
     return order_taking.set_policy(identity, directory, body.model_dump(exclude_none=True))
+
+
+@api.route("/admin/calls", "GET", roles=ADMINS, query=CallFilter, errors=(400,))
+def list_calls(identity, directory, query):
+    """A14: the company's call log, newest first, filtered and paginated (next_cursor);
+    a department admin sees the calls of their departments' employees."""
+    return call_logging.list_calls(identity, directory, **query.model_dump())
+
+
+@api.route("/admin/calls/{call_id}", "GET", roles=ADMINS, errors=(404,))
+def get_call(identity, directory, call_id):
+    """A14: one call with its path through the company."""
+    return call_logging.get_call(identity, directory, call_id)

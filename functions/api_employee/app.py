@@ -2,11 +2,11 @@
 
 from skysentral import clock
 from skysentral.api.http import Api
-from skysentral.api.requests import PackageOrder, ProfileChange, SubscriptionChoice, UsageQuery
+from skysentral.api.requests import MyCallFilter, PackageOrder, ProfileChange, SubscriptionChoice, UsageQuery
 from skysentral.api.responses import OrderList, OrderView
 from skysentral.domain.errors import InvalidInput
 from skysentral.domain.identity import EVERYONE
-from skysentral.services import administration, order_taking, usage
+from skysentral.services import administration, call_logging, order_taking, usage
 
 api = Api("skysentral-employee")
 app = api.app
@@ -83,3 +83,9 @@ def list_orders(identity, directory):
 def get_order(identity, directory, order_id):
     """One of my orders with its status history."""
     return order_taking.my_order(directory, identity.user_id, order_id)
+
+
+@api.route("/me/calls", "GET", roles=EVERYONE, query=MyCallFilter, errors=(400,))
+def my_calls(identity, query):
+    """C10: my call log (direct and queue calls, answered or not), newest first, paginated."""
+    return call_logging.my_calls(identity, **query.model_dump())

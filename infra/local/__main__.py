@@ -52,6 +52,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from infra.local.cloud import LocalCloud
     from infra.local.gateway import Gateway
     from infra.local.issuer import Issuer
+    from infra.local.number_lookup_standin import NumberLookupStandIn
     from infra.local.stripe_standin import StripeStandIn
 
     level = logging.WARNING if args.quiet else logging.INFO
@@ -60,13 +61,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     t0 = time.perf_counter()
     standin = StripeStandIn(port=args.stripe_port).start()
+    lookup = NumberLookupStandIn().start()
     cloud = LocalCloud(
         ROOT,
         port=args.aws_port,
         stage=args.stage,
         external=args.external,
         visibility_timeout_cap_s=args.visibility_cap,
-        parameters=standin.stack_parameters(),
+        parameters={**standin.stack_parameters(), **lookup.stack_parameters()},
     )
     cloud.start()
     cloud.deploy()
@@ -88,6 +90,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"  API:       {gateway.url}   (e.g. curl {gateway.url}/health)")
     print(f"  Emulator:  {cloud.endpoint}   (AWS_ENDPOINT_URL={cloud.endpoint} aws ...)")
     print(f"  Stripe:    {standin.url}   (localstripe, Stripe's test mode; docs/stripe-standin.md)")
+    print(f"  Lookup:    {lookup.url}/numbers/<e164>   (names from infra/local/number_lookup.json)")
     counts = f"{len(cloud.resources)} resources, {len(gateway.routes)} routes"
     print(f"  Stack:     {cloud.stack_name}, stage {cloud.stage}; {counts}")
     if seeded is not None:

@@ -192,3 +192,20 @@ def test_month_close_samples_close_the_month(cloud, seeded, as_user, monkeypatch
     kari = as_user("company_admin (Kari")
     status, balances = kari.get("/admin/subscriptions/s-nordlys-04/balances")
     assert status == 200 and balances["period"] == "2026-12", balances
+
+
+@pytest.mark.feature("A14")
+def test_call_log_sample_is_logged_and_a_broken_message_is_dropped_not_retried(cloud, seeded):
+    """A14: the sample (Lars answers a call to Nordlys' main number) is in the call log; a
+    message that is not a call event is logged and acknowledged (a retry cannot mend it)."""
+    from skysentral.store.call_log_repository import CallLog
+
+    event = sample_event("call_log_sqs.json")
+    broken = json.loads(json.dumps(event["Records"][0]))
+    broken["messageId"] = "broken-1"
+    broken["body"] = json.dumps({"source": "skysentral.pbx", "detail-type": "CallEvent", "detail": {"kind": "RINGING"}})
+    event["Records"].append(broken)
+    assert cloud.invoke(logical_id_for("call_log_sqs.json"), event) == {"batchItemFailures": []}
+    call_id = json.loads(event["Records"][0]["body"])["detail"]["call_id"]
+    record = CallLog("c-nordlys").call(call_id)
+    assert record.answered_by == "e-nordlys-04" and record.duration_s == 123 and record.outcome == "answered"

@@ -73,3 +73,63 @@ def test_content_record_needs_an_amount():
 def test_sample_alert_and_close_messages_are_valid():
     AlertMessage.model_validate(_bodies("sms_alerts_sqs.json")[0])
     MonthCloseRequest.model_validate(_bodies("month_close_worker_sqs.json")[0])
+
+
+# ------------------------------------------------------------------ call events (A14, C10)
+def _call_event_schema():
+    return json.loads((EVENTS / "schemas" / "call_event.schema.json").read_text())
+
+
+def _example_call_events():
+    from skysentral.domain.pbx.call_events import KINDS, CallEvent
+
+    return [
+        CallEvent(f"txn#1#{n}", kind, "c-1", "txn", "2026-11-26T09:00:00.000Z", "+4798765432", "+4722123400", data={})
+        for n, kind in enumerate(KINDS)
+    ]
+
+
+@pytest.mark.feature("A14")
+def test_call_event_schema_kinds_and_version_are_the_code_s():
+    from skysentral.domain.pbx.call_events import KINDS, SCHEMA_VERSION
+
+    schema = _call_event_schema()
+    assert tuple(schema["properties"]["kind"]["enum"]) == KINDS
+    assert schema["properties"]["version"]["const"] == SCHEMA_VERSION
+
+
+@pytest.mark.feature("A14")
+def test_every_kind_of_call_event_validates_and_broken_ones_do_not():
+    import jsonschema
+
+    from skysentral.domain.pbx.call_events import CallEvent
+
+    validator = jsonschema.Draft202012Validator(_call_event_schema())
+    jsonschema.Draft202012Validator.check_schema(_call_event_schema())
+    for event in _example_call_events():
+        validator.validate(event.to_dict())
+    full = CallEvent(
+        "t#2#0",
+        "CONNECT",
+        "c-1",
+        "t",
+        "2026-11-26T09:00:00.000Z",
+        queue_id="q",
+        employee_id="e",
+        data={"holdtime_s": 3},
+    )
+    validator.validate(full.to_dict())
+    good = _example_call_events()[0].to_dict()
+    for broken in ({"kind": "RINGING"}, {"version": 2}, {"at": "yesterday"}, {"surprise": 1}):
+        assert list(validator.iter_errors({**good, **broken})), broken
+    assert list(validator.iter_errors({k: v for k, v in good.items() if k != "call_id"}))
+
+
+@pytest.mark.feature("A14")
+def test_call_log_sample_carries_eventbridge_envelopes_of_valid_call_events():
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(_call_event_schema())
+    for body in _bodies("call_log_sqs.json"):
+        assert body["source"] == "skysentral.pbx" and body["detail-type"] == "CallEvent"
+        validator.validate(body["detail"])

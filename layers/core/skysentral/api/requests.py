@@ -1,7 +1,7 @@
 """Request models of the HTTP APIs (bodies and query strings), in one place: the handlers
 use them to parse input, the OpenAPI generator to describe it. Unknown fields are errors."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -84,6 +84,26 @@ class PurchasePolicy(Body):
     EXTRA_15GB: Payer | None = None
     SURF_EU_600MB: Payer | None = None
     SURF_WORLD_300MB: Payer | None = None
+
+
+class MyCallFilter(Query):
+    """C10 (and A14's company log, below): calls newest first, `limit` at a time."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True, populate_by_name=True)
+
+    date_from: date | None = Field(None, alias="from", description="first day (Europe/Oslo), YYYY-MM-DD")
+    date_to: date | None = Field(None, alias="to", description="last day (Europe/Oslo), included")
+    direction: Literal["inbound", "outbound", "internal"] | None = None
+    answered: bool | None = None
+    kind: Literal["direct", "queue", "group"] | None = None
+    queue_id: str | None = Field(None, max_length=80)
+    number: str | None = Field(None, max_length=32, description="the caller's or called number (E.164 or national)")
+    limit: int = Field(50, ge=1, le=200)
+    cursor: str | None = Field(None, max_length=200)
+
+
+class CallFilter(MyCallFilter):
+    employee_id: str | None = Field(None, max_length=80, description="calls this employee took part in")
 
 
 # ---------------------------------------------------------------- employee app (C1, C2, C6, C8, A10)
