@@ -286,7 +286,7 @@ def audit_export(identity, directory, query):
     """E6: the audit log as CSV (UTF-8 with BOM, comma-separated; before/after as JSON)."""
     text = administration.audit_csv(identity, directory, **query.model_dump(exclude={"limit", "cursor"}))
     return Response(
-        body=text.encode("utf-8"),
+        body=text,
         status_code=200,
         headers={
             "Content-Type": "text/csv; charset=utf-8",

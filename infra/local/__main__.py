@@ -50,9 +50,9 @@ def _call(url: str, method: str = "GET", body: Any = None) -> Any:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from infra.local.cloud import LocalCloud
+    from infra.local.directory_standin import DirectoryStandIn
     from infra.local.gateway import Gateway
     from infra.local.issuer import Issuer
-    from infra.local.directory_standin import DirectoryStandIn
     from infra.local.stripe_standin import StripeStandIn
 
     level = logging.WARNING if args.quiet else logging.INFO

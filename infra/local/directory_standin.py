@@ -74,7 +74,7 @@ class DirectoryStandIn:
                 self.end_headers()
                 self.wfile.write(raw)
 
-            def do_PUT(self) -> None:  # noqa: N802 (http.server's name)
+            def do_PUT(self) -> None:
                 if not self.path.startswith("/listings/"):
                     return self._answer(404, {"error": "not_found"})
                 length = int(self.headers.get("Content-Length") or 0)
@@ -86,7 +86,7 @@ class DirectoryStandIn:
                 msisdn = unquote(self.path[len("/listings/") :])
                 self._answer(*standin._handle_put(msisdn, body, self.headers.get("Idempotency-Key")))
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 msisdn = unquote(self.path[len("/listings/") :]) if self.path.startswith("/listings/") else ""
                 with standin._lock:
                     found = standin.published.get(msisdn)
