@@ -281,7 +281,7 @@ def add_equipment(identity, directory, body):
     return equipment.add_equipment(identity, directory, body.model_dump())
 
 
-@api.route("/admin/audit.csv", "GET", roles=frozenset({COMPANY_ADMIN}), query=AuditExport)
+@api.route("/admin/audit.csv", "GET", roles=frozenset({COMPANY_ADMIN}), query=AuditExport, response="text/csv")
 def audit_export(identity, directory, query):
     """E6: the audit log as CSV (UTF-8 with BOM, comma-separated; before/after as JSON)."""
     text = administration.audit_csv(identity, directory, **query.model_dump(exclude={"limit", "cursor"}))
