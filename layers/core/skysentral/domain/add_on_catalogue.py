@@ -21,9 +21,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from skysentral.domain.errors import InvalidInput
+from skysentral.domain.pbx.barring import CATEGORIES, BarringSettings
 
 # A9: the categories call control and the SMS path refuse (chosen destinations are prefixes).
-BARRING_CATEGORIES: tuple[str, ...] = ("premium_rate", "international", "roaming", "content_services")
+BARRING_CATEGORIES: tuple[str, ...] = CATEGORIES
 MAX_CHOSEN_PREFIXES = 50
 # E3: a content-service spending limit above 100 000 kr a month is a typing mistake.
 MAX_CONTENT_LIMIT_ORE = 10_000_000
@@ -62,24 +63,13 @@ def catalogue(agreement_prices: dict[str, int] | None = None) -> list[AddOnOffer
 
 
 def check_barring(categories: list[str], chosen_prefixes: list[str]) -> dict:
-    """A9: the stored form {"categories", "chosen_prefixes"} (sorted, without duplicates).
-
-    A chosen destination is an E.164 prefix: "+" and 1-15 digits ("+4782" bars Norwegian
-    numbers starting 82; "+46" bars Sweden)."""
-    unknown = [c for c in categories if c not in BARRING_CATEGORIES]
-    if unknown:
-        raise InvalidInput(
-            f"Unknown barring categories {unknown}; choose from {', '.join(BARRING_CATEGORIES)}.",
-            code="unknown_barring_category",
-        )
+    """A9: the stored form {"categories", "chosen_prefixes"} (sorted, without duplicates),
+    validated by the call-control rules' own settings (domain.pbx.barring.BarringSettings),
+    which read the same form back from the subscription."""
     if len(chosen_prefixes) > MAX_CHOSEN_PREFIXES:
         raise InvalidInput(f"At most {MAX_CHOSEN_PREFIXES} chosen destinations.", code="too_many_prefixes")
-    for prefix in chosen_prefixes:
-        if not (prefix.startswith("+") and prefix[1:].isdigit() and 1 <= len(prefix) - 1 <= 15):
-            raise InvalidInput(
-                f"{prefix!r} is not a number prefix in E.164 form (e.g. +4782 or +46).", code="invalid_prefix"
-            )
-    return {"categories": sorted(set(categories)), "chosen_prefixes": sorted(set(chosen_prefixes))}
+    settings = BarringSettings(frozenset(categories), tuple(sorted(set(chosen_prefixes))))
+    return {"categories": sorted(settings.categories), "chosen_prefixes": list(settings.chosen_prefixes)}
 
 
 def check_content_limit(limit_ore: int | None) -> int | None:
