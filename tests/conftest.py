@@ -88,7 +88,19 @@ def number_lookup() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def cloud(stripe_standin: Any, number_lookup: Any) -> Iterator[Any]:
+def directory_standin() -> Iterator[Any]:
+    """E4: the local stand-in for the directory services (infra/local/directory_standin.py)."""
+    from infra.local.directory_standin import DirectoryStandIn
+
+    standin = DirectoryStandIn().start()
+    try:
+        yield standin
+    finally:
+        standin.stop()
+
+
+@pytest.fixture(scope="session")
+def cloud(stripe_standin: Any, number_lookup: Any, directory_standin: Any) -> Iterator[Any]:
     """template.yaml deployed as stack ``skysentral-test`` (visibility timeouts capped at 1 s,
     SQS batching windows at 0.2 s, so retries and batches come quickly)."""
     from infra.local.cloud import LocalCloud
@@ -100,7 +112,11 @@ def cloud(stripe_standin: Any, number_lookup: Any) -> Iterator[Any]:
         stage="local",
         visibility_timeout_cap_s=1,
         batching_window_cap_s=0.2,
-        parameters={**stripe_standin.stack_parameters(), **number_lookup.stack_parameters()},
+        parameters={
+            **stripe_standin.stack_parameters(),
+            **number_lookup.stack_parameters(),
+            **directory_standin.stack_parameters(),
+        },
     )
     c.start()
     try:

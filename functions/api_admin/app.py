@@ -1,21 +1,42 @@
-"""Administration API ("Link", E1/E5/E6): departments, employees, subscriptions, audit log.
+"""Administration API ("Link", E1/E3/E4/E5/E6, A9, F5): departments, employees, subscriptions, audit log.
 Thin: parse, authorise, call one service function."""
+
+from chalice import Response
 
 from skysentral import clock
 from skysentral.api.http import Api
 from skysentral.api.requests import (
     AddOnChange,
+    AdminGrant,
+    AdminScopeChange,
+    AuditExport,
     AuditFilter,
+    BarringChange,
     CallFilter,
+    ContentLimitChange,
     DepartmentChange,
     EmployeeFilter,
+    EquipmentFilter,
+    ListingChange,
     NewDepartment,
+    NewEquipment,
+    PlanChangeOrder,
     PurchasePolicy,
     SubscriptionFilter,
     SubscriptionMove,
+    TwinSimOrder,
 )
 from skysentral.domain.identity import ADMINS, COMPANY_ADMIN
-from skysentral.services import administration, call_logging, order_taking, usage
+from skysentral.services import (
+    admin_users,
+    administration,
+    call_logging,
+    directory_listing,
+    equipment,
+    order_taking,
+    subscription_add_ons,
+    usage,
+)
 
 api = Api("skysentral-admin")
 app = api.app
@@ -147,3 +168,143 @@ def list_calls(identity, directory, query):
 def get_call(identity, directory, call_id):
     """A14: one call with its path through the company."""
     return call_logging.get_call(identity, directory, call_id)
+
+
+# ---------------------------------------------------------------- issue 11: E3, A9, E4, E5, F5, E6
+@api.route("/admin/subscriptions/{subscription_id}/add-ons", "GET", roles=ADMINS, errors=(403, 404))
+def get_add_ons(identity, directory, subscription_id):
+    """E3: the add-on catalogue at the company's agreed prices, and what the subscription has."""
+    return subscription_add_ons.add_ons(identity, directory, subscription_id)
+
+
+@api.route(
+    "/admin/subscriptions/{subscription_id}/plan",
+    "PUT",
+    roles=ADMINS,
+    body=PlanChangeOrder,
+    errors=(400, 403, 404, 409),
+)
+def change_plan(identity, directory, body, subscription_id):
+    """E3: change the price plan now (prorated) or from the next month (scheduled); audited."""
+    return subscription_add_ons.change_plan(
+        identity, directory, subscription_id, body.plan_code, body.effective, clock.now()
+    )
+
+
+@api.route("/admin/subscriptions/{subscription_id}/plan/scheduled", "DELETE", roles=ADMINS, errors=(403, 404, 409))
+def cancel_scheduled_plan(identity, directory, subscription_id):
+    """E3: cancel a plan change scheduled for the next month; audited."""
+    return subscription_add_ons.cancel_scheduled_plan(identity, directory, subscription_id)
+
+
+@api.route(
+    "/admin/subscriptions/{subscription_id}/barring",
+    "PUT",
+    roles=ADMINS,
+    body=BarringChange,
+    errors=(400, 403, 404),
+)
+def set_barring(identity, directory, body, subscription_id):
+    """A9: bar premium-rate, international, roaming, content services or chosen destinations; audited."""
+    return subscription_add_ons.set_barring(identity, directory, subscription_id, body.categories, body.chosen_prefixes)
+
+
+@api.route(
+    "/admin/subscriptions/{subscription_id}/content-limit",
+    "PUT",
+    roles=ADMINS,
+    body=ContentLimitChange,
+    errors=(400, 403, 404),
+)
+def set_content_limit(identity, directory, body, subscription_id):
+    """E3: the content-service spending limit (øre per month, null = none); audited."""
+    return subscription_add_ons.set_content_limit(identity, directory, subscription_id, body.limit_ore)
+
+
+@api.route(
+    "/admin/subscriptions/{subscription_id}/twin-sim",
+    "POST",
+    roles=ADMINS,
+    body=TwinSimOrder,
+    status=201,
+    errors=(400, 403, 404, 409),
+)
+def add_twin_sim(identity, directory, body, subscription_id):
+    """E3: a twin SIM (second SIM, same number); audited."""
+    return subscription_add_ons.add_twin_sim(identity, directory, subscription_id, body.iccid)
+
+
+@api.route("/admin/subscriptions/{subscription_id}/twin-sim", "DELETE", roles=ADMINS, errors=(403, 404))
+def remove_twin_sim(identity, directory, subscription_id):
+    """E3: remove the twin SIM; audited."""
+    return subscription_add_ons.remove_twin_sim(identity, directory, subscription_id)
+
+
+@api.route("/admin/subscriptions/{subscription_id}/listing", "GET", roles=ADMINS, errors=(403, 404))
+def get_listing(identity, directory, subscription_id):
+    """E4: what the directory services publish of the number, and whether they acknowledged it."""
+    return directory_listing.get_listing(identity, directory, subscription_id)
+
+
+@api.route(
+    "/admin/subscriptions/{subscription_id}/listing",
+    "PUT",
+    roles=ADMINS,
+    body=ListingChange,
+    errors=(400, 403, 404),
+)
+def set_listing(identity, directory, body, subscription_id):
+    """E4: listed, unlisted, name only or with address; sent until acknowledged; audited."""
+    address = body.address.model_dump() if body.address else None
+    return directory_listing.set_listing(identity, directory, subscription_id, body.mode, body.name, address)
+
+
+@api.route("/admin/admins", "GET", roles=ADMINS)
+def list_admins(identity, directory):
+    """E5: the administrators (a department admin sees those of their departments)."""
+    return admin_users.list_admins(identity, directory)
+
+
+@api.route("/admin/admins", "POST", roles=ADMINS, body=AdminGrant, status=201, errors=(400, 403, 404, 409))
+def grant_admin(identity, directory, body):
+    """E5: make an employee company or department administrator; never more than you hold; audited."""
+    return admin_users.grant_admin(identity, directory, body.employee_id, body.role, body.departments)
+
+
+@api.route("/admin/admins/{employee_id}", "PATCH", roles=ADMINS, body=AdminScopeChange, errors=(400, 403, 404, 409))
+def change_admin_scope(identity, directory, body, employee_id):
+    """E5: change an administrator's scope (whole company or chosen departments); audited."""
+    return admin_users.change_scope(identity, directory, employee_id, body.role, body.departments)
+
+
+@api.route("/admin/admins/{employee_id}", "DELETE", roles=ADMINS, status=204, errors=(403, 404, 409))
+def revoke_admin(identity, directory, employee_id):
+    """E5: revoke administrator rights (the employee stays); the last company admin stays; audited."""
+    admin_users.revoke_admin(identity, directory, employee_id)
+    return None
+
+
+@api.route("/admin/equipment", "GET", roles=ADMINS, query=EquipmentFilter, errors=(404,))
+def list_equipment(identity, directory, query):
+    """F5: phones and tablets seen on the network, and equipment added by hand, by department."""
+    return equipment.list_equipment(identity, directory, query.department_id, query.kind)
+
+
+@api.route("/admin/equipment", "POST", roles=ADMINS, body=NewEquipment, status=201, errors=(400, 403, 404))
+def add_equipment(identity, directory, body):
+    """F5: add equipment by hand; audited."""
+    return equipment.add_equipment(identity, directory, body.model_dump())
+
+
+@api.route("/admin/audit.csv", "GET", roles=frozenset({COMPANY_ADMIN}), query=AuditExport, response="text/csv")
+def audit_export(identity, directory, query):
+    """E6: the audit log as CSV (UTF-8 with BOM, comma-separated; before/after as JSON)."""
+    text = administration.audit_csv(identity, directory, **query.model_dump(exclude={"limit", "cursor"}))
+    return Response(
+        body=text,
+        status_code=200,
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": 'attachment; filename="audit.csv"',
+        },
+    )

@@ -50,6 +50,7 @@ def _call(url: str, method: str = "GET", body: Any = None) -> Any:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from infra.local.cloud import LocalCloud
+    from infra.local.directory_standin import DirectoryStandIn
     from infra.local.gateway import Gateway
     from infra.local.issuer import Issuer
     from infra.local.number_lookup_standin import NumberLookupStandIn
@@ -62,13 +63,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     standin = StripeStandIn(port=args.stripe_port).start()
     lookup = NumberLookupStandIn().start()
+    directory_standin = DirectoryStandIn(port=args.directory_port).start()  # E4
     cloud = LocalCloud(
         ROOT,
         port=args.aws_port,
         stage=args.stage,
         external=args.external,
         visibility_timeout_cap_s=args.visibility_cap,
-        parameters={**standin.stack_parameters(), **lookup.stack_parameters()},
+        parameters={
+            **standin.stack_parameters(),
+            **lookup.stack_parameters(),
+            **directory_standin.stack_parameters(),
+        },
     )
     cloud.start()
     cloud.deploy()
@@ -91,6 +97,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"  Emulator:  {cloud.endpoint}   (AWS_ENDPOINT_URL={cloud.endpoint} aws ...)")
     print(f"  Stripe:    {standin.url}   (localstripe, Stripe's test mode; docs/stripe-standin.md)")
     print(f"  Lookup:    {lookup.url}/numbers/<e164>   (names from infra/local/number_lookup.json)")
+    print(f"  Listings:  {directory_standin.url}/listings/<msisdn>   (directory services stand-in, E4)")
     counts = f"{len(cloud.resources)} resources, {len(gateway.routes)} routes"
     print(f"  Stack:     {cloud.stack_name}, stage {cloud.stage}; {counts}")
     if seeded is not None:
@@ -120,6 +127,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         gateway.stop()
         cloud.stop()
         standin.stop()
+        directory_standin.stop()
     return 0
 
 
@@ -184,6 +192,7 @@ def main(argv: list[str] | None = None) -> int:
     cap_help = "cap SQS visibility timeouts (s) so retries come back sooner (default 10)"
     p.add_argument("--visibility-cap", type=float, default=10, help=cap_help)
     p.add_argument("--stripe-port", type=int, default=12111, help="port of localstripe (Stripe's test mode)")
+    p.add_argument("--directory-port", type=int, default=12112, help="port of the directory services stand-in (E4)")
     p.add_argument("--no-seed", action="store_true")
     p.add_argument("--no-clock", action="store_true", help="do not fire schedules at their real times")
     p.add_argument("--external", action="store_true", help="deploy into a running LocalStack instead")

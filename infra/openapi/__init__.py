@@ -96,7 +96,9 @@ def build() -> dict:
             else:
                 op["x-roles"] = sorted(doc.roles)
             op["responses"][str(doc.status)] = {"description": _STATUS_TEXT.get(doc.status, "OK")}
-            if doc.status != 204:  # every success body is a JSON object (api.http.json_response)
+            if doc.response == "text/csv":  # E6 export: the one non-JSON success body
+                op["responses"][str(doc.status)]["content"] = {"text/csv": {"schema": {"type": "string"}}}
+            elif doc.status != 204:  # every other success body is a JSON object (api.http.json_response)
                 success: dict = {"type": "object"}
                 if doc.response is not None:
                     response = _model(doc.response)

@@ -134,3 +134,26 @@ class InboundSms(BaseModel):
     to: str = Field(description="the short number it was sent to, e.g. 2000")
     text: str = Field(max_length=1600)
     received_at: AwareDatetime
+
+
+# ---------------------------------------------------------------- issue 11 (E4, F5)
+class DeviceSeen(BaseModel):
+    """F5: the network saw a device (IMEI) using a subscription's SIM (DeviceSeenQueue)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    msisdn: Msisdn
+    imei: str = Field(pattern=r"^\d{15}$", description="15 digits, Luhn check digit last")
+    seen_at: AwareDatetime
+
+
+class ListingMessage(BaseModel):
+    """E4: a listing version to deliver to the directory services (ListingQueue)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    company_id: str
+    subscription_id: str
+    msisdn: str
+    version: int = Field(ge=1)
+    listing: dict

@@ -48,7 +48,8 @@ class RouteDoc:
     query: type[BaseModel] | None = None
     status: int = 200
     errors: tuple[int, ...] = field(default_factory=tuple)
-    response: type[BaseModel] | str | None = None  # or "module:Name", imported by the OpenAPI generator only
+    # or "module:Name", imported by the OpenAPI generator only; or "text/csv" (a CSV body, E6)
+    response: type[BaseModel] | str | None = None
     headers: dict[str, str] = field(default_factory=dict)  # request headers the route reads: name -> description
 
 

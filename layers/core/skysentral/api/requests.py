@@ -63,6 +63,11 @@ class AuditFilter(Query):
     until: datetime | None = None
     limit: int = Field(50, ge=1, le=200)
     cursor: str | None = None
+    target: str | None = Field(None, description="the changed object's id (e.g. a subscription id)")
+
+
+class AuditExport(AuditFilter):
+    """E6 CSV export: the filters of the audit log; `limit` is per page read, all pages are exported."""
 
 
 class AddOnChange(Body):
@@ -72,6 +77,66 @@ class AddOnChange(Body):
         None, description="D4 automatic top-up size; null switches it off"
     )
 
+
+# ---------------------------------------------------------------- issue 11 (E3, A9, E4, E5, F5)
+class PlanChangeOrder(Body):
+    plan_code: str = Field(min_length=1, max_length=40)
+    effective: Literal["now", "next_month"] = Field(description="now: prorated; next_month: scheduled")
+
+
+class BarringChange(Body):
+    """A9: the whole barring (categories not listed are lifted)."""
+
+    categories: list[Literal["premium_rate", "international", "roaming", "content_services"]] = Field(max_length=4)
+    chosen_prefixes: list[str] = Field(default_factory=list, max_length=50, description="E.164 prefixes, e.g. +46")
+
+
+class ContentLimitChange(Body):
+    limit_ore: int | None = Field(description="content-service spending per month in øre; null = no limit")
+
+
+class TwinSimOrder(Body):
+    iccid: str = Field(min_length=19, max_length=24, description="the twin SIM's ICCID (19-20 digits)")
+
+
+class ListingAddress(Body):
+    street: str = Field(min_length=1, max_length=120)
+    postal_code: str = Field(min_length=4, max_length=4)
+    city: str = Field(min_length=1, max_length=80)
+
+
+class ListingChange(Body):
+    mode: Literal["listed", "unlisted", "name_only", "with_address"]
+    name: str | None = Field(None, max_length=120, description="the name to publish (not for unlisted)")
+    address: ListingAddress | None = Field(None, description="with_address only")
+
+
+class AdminGrant(Body):
+    employee_id: str = Field(min_length=1)
+    role: Literal["company_admin", "department_admin"]
+    departments: list[str] = Field(default_factory=list, max_length=100)
+
+
+class AdminScopeChange(Body):
+    role: Literal["company_admin", "department_admin"] | None = None
+    departments: list[str] | None = Field(None, max_length=100)
+
+
+class EquipmentFilter(Query):
+    department_id: str | None = Field(None, description="this department and its sub-departments")
+    kind: Literal["phone", "tablet", "router", "computer", "other"] | None = None
+
+
+class NewEquipment(Body):
+    kind: Literal["phone", "tablet", "router", "computer", "other"]
+    model: str = Field(min_length=1, max_length=120)
+    department_id: str = Field(min_length=1)
+    employee_id: str | None = None
+    serial: str | None = Field(None, max_length=64)
+    note: str | None = Field(None, max_length=500)
+
+
+# ---------------------------------------------------------------- end of issue 11
 
 Payer = Literal["company", "employee"]
 

@@ -60,6 +60,14 @@ class Subscription:
     kind: str = "mobile"
     status: str = "active"
     add_ons: AddOns = field(default_factory=AddOns)
+    # ---- issue 11 (E3, E4, F5): settings beyond the plan and the balance add-ons
+    barring: dict | None = None  # A9 {"categories": [...], "chosen_prefixes": [...]} (add_on_catalogue)
+    content_limit_ore: int | None = None  # E3 content-service spending limit per month; None = none
+    twin_sim_iccid: str | None = None  # E3 twin SIM: a second SIM on the same number
+    next_plan: dict | None = None  # E3 {"plan_code", "from_month"}: a scheduled plan change (plan_change)
+    listing: dict | None = None  # E4 {"mode", "name", "address", "version"} (number_listing)
+    listing_acked_version: int = 0  # E4 the newest version the directory services acknowledged
+    device: dict | None = None  # F5 the device last seen on the network (equipment.Device)
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -223,3 +223,37 @@ def update_me(identity: Identity, directory: Directory, changes: dict) -> dict:
 
 def audit_log(identity: Identity, directory: Directory, **filters) -> dict:
     return _page_out(directory.audit_log(**filters))
+
+
+# ---------------------------------------------------------------- audit export (E6, issue 11)
+AUDIT_CSV_COLUMNS = ("at", "actor", "actor_role", "kind", "target", "before", "after", "id")
+AUDIT_CSV_MAX_ROWS = 10_000
+
+
+def audit_csv(identity: Identity, directory: Directory, **filters) -> str:
+    """E6 export: the filtered audit log as CSV for Excel: UTF-8 with a BOM, comma-separated,
+    CRLF line ends, a header row, one row per entry (newest first), `before` and `after` as
+    JSON. At most AUDIT_CSV_MAX_ROWS rows (narrow the period for more)."""
+    import csv
+    import io
+    import json
+
+    filters = {**filters, "limit": MAX_PAGE, "cursor": None}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(AUDIT_CSV_COLUMNS)
+    rows = 0
+    while rows < AUDIT_CSV_MAX_ROWS:
+        page = directory.audit_log(**filters)
+        for entry in page.items:
+            writer.writerow(
+                [
+                    json.dumps(entry[c], ensure_ascii=False, sort_keys=True) if c in ("before", "after") else entry[c]
+                    for c in AUDIT_CSV_COLUMNS
+                ]
+            )
+        rows += len(page.items)
+        if page.next_cursor is None:
+            break
+        filters["cursor"] = page.next_cursor
+    return "\ufeff" + out.getvalue()

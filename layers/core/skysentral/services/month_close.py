@@ -9,6 +9,7 @@ from skysentral.domain.balances import AddOns
 from skysentral.domain.calendar import month_of
 from skysentral.domain.errors import InvalidInput
 from skysentral.domain.organisation import Subscription
+from skysentral.domain.plan_change import plan_in
 from skysentral.events import CloseItem, MonthCloseRequest
 from skysentral.services.usage import Account, close_subscription
 from skysentral.store import balance_repository
@@ -36,7 +37,7 @@ def plan(to_month: str) -> Iterator[MonthCloseRequest]:
                 subscription_id=sub.subscription_id,
                 msisdn=sub.msisdn,
                 department_id=sub.department_id,
-                plan_code=sub.plan_code,
+                plan_code=plan_in(sub.plan_code, sub.next_plan, to_month),  # E3 scheduled change
                 **sub.to_dict()["add_ons"],
             )
         )

@@ -21,16 +21,21 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from skysentral import clock
 from skysentral.domain import organisation
+from skysentral.domain.calendar import month_of
 from skysentral.domain.catalogue import PricePlan
 from skysentral.domain.errors import Conflict, InvalidInput, NotFound
 from skysentral.domain.identity import Identity
 from skysentral.store.models import (
+    AddOnPricesItem,
     AuditItem,
     CompanyItem,
     DepartmentItem,
     EmployeeItem,
+    EquipmentItem,
     ExtensionItem,
+    PlanChangeItem,
     PricePlanItem,
     SubscriptionItem,
 )
@@ -88,12 +93,30 @@ def subscription_of(item: SubscriptionItem) -> organisation.Subscription:
         subscription_id=item.sk.split("#", 1)[1],
         msisdn=item.msisdn,
         department_id=item.department_id,
-        plan_code=item.plan_code,
         employee_id=item.employee_id,
         kind=item.kind,
         status=item.status,
         add_ons=organisation.AddOns(bool(item.rollover), bool(item.datakontroll), item.topup_product),
+        **_issue11_settings(item),
     )
+
+
+def _issue11_settings(item: SubscriptionItem) -> dict:
+    """E3/E4/F5 settings; a plan change scheduled for a month that has come is applied on
+    read (plan_change), so usage, balances and the month close of that month see it."""
+    plan_code, next_plan = item.plan_code, item.next_plan
+    if next_plan and next_plan["from_month"] <= month_of(clock.now()):
+        plan_code, next_plan = next_plan["plan_code"], None
+    return {
+        "plan_code": plan_code,
+        "next_plan": next_plan,
+        "barring": item.barring,
+        "content_limit_ore": None if item.content_limit_ore is None else int(item.content_limit_ore),
+        "twin_sim_iccid": item.twin_sim_iccid,
+        "listing": item.listing,
+        "listing_acked_version": int(item.listing_acked_version or 0),
+        "device": item.device,
+    }
 
 
 class Directory:
@@ -147,6 +170,26 @@ class Directory:
 
     def price_plan(self, code: str) -> PricePlan:
         return PricePlan.from_dict(self._get(PricePlanItem, f"PLAN#{code}", "price plan").plan)
+
+    # ---- issue 11 (E3, F5) reads
+    def add_on_prices(self) -> dict[str, int]:
+        """E3: the add-on prices of the company's agreement ({} = the standard prices)."""
+        try:
+            return {k: int(v) for k, v in AddOnPricesItem.get(self.company_id, "AGREEMENT#ADDONS").prices.items()}
+        except DoesNotExist:
+            return {}
+
+    def plan_changes(self, subscription_id: str) -> list[dict]:
+        """E3: the subscription's price-plan changes, oldest first (kept for invoicing)."""
+        return [i.change for i in self._query(PlanChangeItem, f"PLANCHANGE#{subscription_id}#")]
+
+    def plan_change_item(self, change: dict) -> PlanChangeItem:
+        return PlanChangeItem(self.company_id, f"PLANCHANGE#{change['subscription_id']}#{change['at']}", change=change)
+
+    def equipment(self) -> list[EquipmentItem]:
+        return list(self._query(EquipmentItem, "EQUIP#"))
+
+    # ---- end of issue 11 reads
 
     def page(self, kind: str, predicate: Callable[[Any], bool], limit: int, cursor: str | None) -> Page:
         """One page of employees (`EMP`) or subscriptions (`SUB`) matching `predicate`,
@@ -209,6 +252,14 @@ class Directory:
                 rollover=value.add_ons.rollover,
                 datakontroll=value.add_ons.datakontroll,
                 topup_product=value.add_ons.topup_product,
+                barring=value.barring,
+                content_limit_ore=value.content_limit_ore,
+                twin_sim_iccid=value.twin_sim_iccid,
+                next_plan=value.next_plan,
+                listing=value.listing,
+                listing_acked_version=value.listing_acked_version,
+                device=value.device,
+                device_seen_at=(value.device or {}).get("seen_at"),
             )
         if isinstance(value, PricePlan):
             return PricePlanItem(cid, f"PLAN#{value.code}", plan=value.to_dict())
@@ -283,8 +334,10 @@ class Directory:
         until: datetime | None,
         limit: int,
         cursor: str | None,
+        target: str | None = None,
     ) -> Page:
-        """E6: newest first, filtered by who, kind (exact or prefix `department.`), period."""
+        """E6: newest first, filtered by who, kind (exact or prefix `department.`), period,
+        and the changed object's id (`target`)."""
         lo = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ") if since else "0"
         hi = until.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ") if until else "~"
         if cursor:
@@ -294,6 +347,8 @@ class Directory:
             if cursor and item.sk >= hi:
                 continue
             if actor and item.actor != actor:
+                continue
+            if target and item.target != target:
                 continue
             if kind and not (item.kind == kind or (kind.endswith(".") and item.kind.startswith(kind))):
                 continue

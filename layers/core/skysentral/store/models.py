@@ -82,12 +82,49 @@ class SubscriptionItem(_Directory):
     rollover = BooleanAttribute(default=False)
     datakontroll = BooleanAttribute(default=False)
     topup_product = UnicodeAttribute(null=True)
+    # ---- issue 11 (E3, A9, E4, F5); see organisation.Subscription
+    barring = JSONAttribute(null=True)  # A9 {"categories", "chosen_prefixes"}: call control reads it
+    content_limit_ore = NumberAttribute(null=True)
+    twin_sim_iccid = UnicodeAttribute(null=True)
+    next_plan = JSONAttribute(null=True)
+    listing = JSONAttribute(null=True)
+    listing_acked_version = NumberAttribute(default=0)
+    device = JSONAttribute(null=True)
+    device_seen_at = UnicodeAttribute(null=True)  # F5: ISO UTC, the condition that keeps the newest sighting
 
 
 class PricePlanItem(_Directory):
     """sk = PLAN#<code>; the plan as catalogue.PricePlan.to_dict()"""
 
     plan = JSONAttribute()
+
+
+# ---- issue 11 (E3, F5)
+class AddOnPricesItem(_Directory):
+    """sk = AGREEMENT#ADDONS: E3 add-on prices of the company's agreement {code: øre per month}."""
+
+    prices = JSONAttribute()
+
+
+class PlanChangeItem(_Directory):
+    """sk = PLANCHANGE#<subscription_id>#<ISO time>: E3 a price-plan change with its
+    proration (plan_change.PlanChange.to_dict()), kept for invoicing."""
+
+    change = JSONAttribute()
+
+
+class EquipmentItem(_Directory):
+    """sk = EQUIP#<equipment_id>: F5 equipment added by hand."""
+
+    kind = UnicodeAttribute()
+    model = UnicodeAttribute()
+    department_id = UnicodeAttribute()
+    employee_id = UnicodeAttribute(null=True)
+    serial = UnicodeAttribute(null=True)
+    note = UnicodeAttribute(null=True)
+
+
+# ---- end of issue 11
 
 
 class ExtensionItem(_Directory):
