@@ -60,13 +60,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     t0 = time.perf_counter()
     standin = StripeStandIn(port=args.stripe_port).start()
+    from infra.local.provisioning_sim import ProvisioningSim  # E2: the network's provisioning API
+
+    provisioning = ProvisioningSim().start()
     cloud = LocalCloud(
         ROOT,
         port=args.aws_port,
         stage=args.stage,
         external=args.external,
         visibility_timeout_cap_s=args.visibility_cap,
-        parameters=standin.stack_parameters(),
+        parameters={**standin.stack_parameters(), **provisioning.stack_parameters()},
     )
     cloud.start()
     cloud.deploy()
@@ -81,6 +84,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             logging.getLogger("infra.local").warning("seeding the demo data failed: %s", exc)
     gateway = Gateway(cloud, Issuer(ROOT), host=args.host, port=args.port).start()
     standin.connect(cloud, gateway.url)
+    provisioning.connect(cloud, gateway.url)
     ready = time.perf_counter() - t0
 
     print()
@@ -88,6 +92,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"  API:       {gateway.url}   (e.g. curl {gateway.url}/health)")
     print(f"  Emulator:  {cloud.endpoint}   (AWS_ENDPOINT_URL={cloud.endpoint} aws ...)")
     print(f"  Stripe:    {standin.url}   (localstripe, Stripe's test mode; docs/stripe-standin.md)")
+    print(f"  Network:   {provisioning.url}   (provisioning simulator; POST /_local/provisioning to steer it)")
     counts = f"{len(cloud.resources)} resources, {len(gateway.routes)} routes"
     print(f"  Stack:     {cloud.stack_name}, stage {cloud.stage}; {counts}")
     if seeded is not None:
