@@ -5,6 +5,7 @@ terminations and SIM swaps, department-admin scope, and the audit of every mutat
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -165,6 +166,7 @@ def test_e2_network_refusal_is_compensated_number_free_and_sim_back_in_stock(
 def test_e2_network_that_never_answers_times_out_and_is_undone(kari, stock_sim, free_number, provisioning_sim):
     provisioning_sim.set_mode("never", key=stock_sim)
     status, body = kari.post("/admin/activations", order(free_number, {"kind": "stock", "iccid": stock_sim}))
+    assert status == 202, body
     done = wait_final(kari, body["activation_id"], timeout_s=30)
     assert done["status"] == "compensated", done
     assert "did not confirm" in done["reason"]
@@ -209,9 +211,9 @@ def test_e2_port_in_waits_for_the_port_date_then_completes(kari, cloud):
     names = [s["name"] for s in done["steps"]]
     assert names.index("wait_for_port_date") < names.index("port_in") < names.index("activate_on_network")
     assert done["result"]["msisdn"] == number
-    history = cloud.client("stepfunctions").get_execution_history(
-        executionArn=f"{cloud.state_machine_arn('ActivationStateMachine').replace(':stateMachine:', ':execution:')}:{body['activation_id']}"
-    )["events"]
+    machine = cloud.state_machine_arn("ActivationStateMachine")
+    execution = f"{machine.replace(':stateMachine:', ':execution:')}:{body['activation_id']}"
+    history = cloud.client("stepfunctions").get_execution_history(executionArn=execution)["events"]
     assert any(e["type"] == "WaitStateEntered" for e in history)
 
 
@@ -301,3 +303,32 @@ def test_e2_forged_provisioning_callback_is_refused(gateway):
         headers={"X-Provisioning-Signature": "00" * 32},
     )
     assert status == 400 and body["error"] == "invalid_signature"
+
+
+@pytest.mark.feature("E2")
+def test_activation_tasks_sample_compensates_an_order_with_a_readable_reason(cloud, seeded):
+    """events/activation_tasks_compensate.json: the Compensate step of an order that held
+    nothing yet ends it failed (nothing to undo) with the network's reason."""
+    from skysentral.domain import activation as act
+    from skysentral.store import activation_repository
+    from tests.helpers import sample_event
+
+    event = sample_event("activation_tasks_compensate.json")
+    ref = event["ref"]
+    order = act.Order(
+        ref["order_id"],
+        ref["company_id"],
+        act.ACTIVATION,
+        "2026-11-26T12:00:00Z",
+        "e-nordlys-01",
+        "kari.nordmann@nordlys.no",
+        "dep-salg",
+        {"plan_code": "BEDRIFT_10"},
+    )
+    with contextlib.suppress(Exception):
+        activation_repository.ActivationItem(f"{ref['company_id']}#ACT", ref["order_id"]).delete()
+    activation_repository.create(order, None, None)
+    result = cloud.invoke("ActivationTasksFunction", event)
+    assert result["status"] == "failed"
+    stored = activation_repository.get(ref["company_id"], ref["order_id"])
+    assert stored.status == "failed" and "mobile network refused" in stored.reason
