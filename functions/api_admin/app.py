@@ -189,7 +189,7 @@ def confirm_delivery(identity, directory, activation_id):
     "POST",
     roles=ADMINS,
     status=202,
-    errors=(403, 404, 409, 422),
+    errors=(400, 403, 404, 409, 422),
     headers=_IDEMPOTENCY_HEADER,
 )
 def terminate_subscription(identity, directory, subscription_id):
