@@ -14,7 +14,6 @@ import uuid
 import pytest
 
 FINAL = {"completed", "failed", "compensated"}
-NORDLYS_SIMS = [f"8947000000000000{n:03d}" for n in range(1, 6)]
 
 
 def wait_final(client, activation_id, timeout_s=25.0, until=FINAL):
@@ -25,6 +24,60 @@ def wait_final(client, activation_id, timeout_s=25.0, until=FINAL):
         if body["status"] in until or time.monotonic() > deadline:
             return body
         time.sleep(0.1)
+
+
+@pytest.fixture(scope="module")
+def acme(cloud, gateway, issuer):
+    """A company of its own (the activations create employees and subscriptions, which the
+    tests reading the seeded Nordlys must not see): departments Salg and Service, the
+    standard plans, one subscription in each department; a company admin and a department
+    admin of Salg."""
+    from infra.local.seed import seed_activation
+    from skysentral.domain import organisation
+    from skysentral.domain.catalogue import PLANS
+    from skysentral.store.directory_repository import Directory
+    from skysentral.store.models import SubscriptionItem
+    from tests.helpers import Client
+
+    seed_activation(cloud)  # the SES sender verified
+    cid = f"c-act-{uuid.uuid4().hex[:6]}"
+    directory = Directory(cid)
+    values = [
+        organisation.Company(cid, "Acme AS", "999111222", "+4722000099"),
+        organisation.Department("dep-salg", "Salg"),
+        organisation.Department("dep-service", "Service"),
+        *PLANS.values(),
+        organisation.Employee("e-admin", "Anne Admin", "anne@acme.no", "company_admin", "dep-service"),
+        organisation.Employee(
+            "e-ola", "Ola Salg", "ola@acme.no", "department_admin", "dep-salg", admin_departments=("dep-salg",)
+        ),
+        organisation.Subscription("s-service", f"+47413{uuid.uuid4().int % 10**5:05d}", "dep-service", "BEDRIFT_10"),
+    ]
+    with SubscriptionItem.batch_write() as batch:
+        for value in values:
+            batch.save(directory.item(value))
+
+    def client(sub, role, departments=""):
+        claims = {"sub": sub, "email": f"{sub}@acme.no", "custom:company_id": cid, "custom:role": role}
+        return Client(gateway, issuer.issue({**claims, "custom:departments": departments}))
+
+    return {
+        "id": cid,
+        "admin": client("e-admin", "company_admin"),
+        "dept_admin": client("e-ola", "department_admin", "dep-salg"),
+    }
+
+
+@pytest.fixture
+def kari(acme):
+    """The company admin of Acme (named as the seeded Nordlys admin whose role she has)."""
+    return acme["admin"]
+
+
+@pytest.fixture
+def ola(acme):
+    """Department admin of Acme's Salg."""
+    return acme["dept_admin"]
 
 
 def new_iccid() -> str:
