@@ -100,7 +100,23 @@ def directory_standin() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def cloud(stripe_standin: Any, number_lookup: Any, directory_standin: Any) -> Iterator[Any]:
+def provisioning_sim() -> Iterator[Any]:
+    """The mobile network's provisioning API stand-in (infra/local/provisioning_sim.py, E2)."""
+    from infra.local.provisioning_sim import ProvisioningSim
+
+    sim = ProvisioningSim(slow_s=2.0).start()
+    try:
+        yield sim
+    finally:
+        sim.stop()
+
+
+# E2: short waits in tests (a delivery or the network's answer that never comes ends in seconds)
+ACTIVATION_TEST_PARAMETERS = {"ShipmentTimeoutSeconds": "4", "ProvisioningTimeoutSeconds": "4"}
+
+
+@pytest.fixture(scope="session")
+def cloud(stripe_standin: Any, number_lookup: Any, directory_standin: Any, provisioning_sim: Any) -> Iterator[Any]:
     """template.yaml deployed as stack ``skysentral-test`` (visibility timeouts capped at 1 s,
     SQS batching windows at 0.2 s, so retries and batches come quickly)."""
     from infra.local.cloud import LocalCloud
@@ -116,6 +132,8 @@ def cloud(stripe_standin: Any, number_lookup: Any, directory_standin: Any) -> It
             **stripe_standin.stack_parameters(),
             **number_lookup.stack_parameters(),
             **directory_standin.stack_parameters(),
+            **provisioning_sim.stack_parameters(),
+            **ACTIVATION_TEST_PARAMETERS,
         },
     )
     c.start()
@@ -135,12 +153,13 @@ def issuer() -> Any:
 
 
 @pytest.fixture(scope="session")
-def gateway(cloud: Any, issuer: Any, stripe_standin: Any) -> Iterator[str]:
+def gateway(cloud: Any, issuer: Any, stripe_standin: Any, provisioning_sim: Any) -> Iterator[str]:
     """Base URL (http://127.0.0.1:<free port>) of the local API gateway."""
     from infra.local.gateway import Gateway
 
     gw = Gateway(cloud, issuer, host="127.0.0.1", port=free_port()).start()
     stripe_standin.connect(cloud, f"http://127.0.0.1:{gw.port}")
+    provisioning_sim.connect(cloud, f"http://127.0.0.1:{gw.port}")
     try:
         yield f"http://127.0.0.1:{gw.port}"
     finally:

@@ -4,6 +4,7 @@ Thin: parse, authorise, call one service function."""
 from chalice import Response
 
 from skysentral import clock
+from skysentral.api.activation_requests import ActivationFilter, ActivationOrder, SimFilter, SimStockAdd, SimSwap
 from skysentral.api.http import Api
 from skysentral.api.requests import (
     AddOnChange,
@@ -26,8 +27,10 @@ from skysentral.api.requests import (
     SubscriptionMove,
     TwinSimOrder,
 )
+from skysentral.domain.errors import InvalidInput
 from skysentral.domain.identity import ADMINS, COMPANY_ADMIN
 from skysentral.services import (
+    activation_orders,
     admin_users,
     administration,
     call_logging,
@@ -308,3 +311,91 @@ def audit_export(identity, directory, query):
             "Content-Disposition": 'attachment; filename="audit.csv"',
         },
     )
+
+
+# ---------------------------------------------------------------- activation (E2)
+_IDEMPOTENCY_HEADER = {
+    "Idempotency-Key": "1 to 255 characters: a repeated POST with the same key and body returns the same order"
+}
+
+
+def _idempotency_key() -> str | None:
+    key = api.app.current_request.headers.get("idempotency-key")
+    if key is not None and not 1 <= len(key) <= 255:
+        raise InvalidInput("Idempotency-Key must be 1 to 255 characters.", code="invalid_idempotency_key")
+    return key
+
+
+@api.route(
+    "/admin/activations",
+    "POST",
+    roles=ADMINS,
+    body=ActivationOrder,
+    status=202,
+    errors=(400, 403, 409, 422),
+    headers=_IDEMPOTENCY_HEADER,
+)
+def order_activation(identity, directory, body):
+    """E2: activate a new subscription (pool number or port-in; SIM from stock, shipped or eSIM)."""
+    return activation_orders.order_activation(
+        identity, directory, body.model_dump(exclude_none=True), _idempotency_key()
+    )
+
+
+@api.route("/admin/activations", "GET", roles=ADMINS, query=ActivationFilter, errors=(400,))
+def list_activations(identity, directory, query):
+    """E2: activations, terminations and SIM swaps, newest first (next_cursor)."""
+    return activation_orders.list_orders(identity, directory, **query.model_dump())
+
+
+@api.route("/admin/activations/{activation_id}", "GET", roles=ADMINS, errors=(403, 404))
+def get_activation(identity, directory, activation_id):
+    """E2: one order: its status, reason and each step with its time and outcome."""
+    return activation_orders.get_order(identity, directory, activation_id)
+
+
+@api.route("/admin/activations/{activation_id}/delivered", "POST", roles=ADMINS, errors=(403, 404, 409))
+def confirm_delivery(identity, directory, activation_id):
+    """E2: the shipped SIM arrived; the activation goes on."""
+    return activation_orders.confirm_delivery(identity, directory, activation_id)
+
+
+@api.route(
+    "/admin/subscriptions/{subscription_id}/termination",
+    "POST",
+    roles=ADMINS,
+    status=202,
+    errors=(400, 403, 404, 409, 422),
+    headers=_IDEMPOTENCY_HEADER,
+)
+def terminate_subscription(identity, directory, subscription_id):
+    """E2: end a subscription; the number goes into quarantine."""
+    return activation_orders.order_termination(identity, directory, subscription_id, _idempotency_key())
+
+
+@api.route(
+    "/admin/subscriptions/{subscription_id}/sim-swap",
+    "POST",
+    roles=ADMINS,
+    body=SimSwap,
+    status=202,
+    errors=(400, 403, 404, 409, 422),
+    headers=_IDEMPOTENCY_HEADER,
+)
+def swap_sim(identity, directory, body, subscription_id):
+    """E2: a new SIM from stock or an eSIM; the old SIM is deactivated."""
+    return activation_orders.order_sim_swap(
+        identity, directory, subscription_id, body.model_dump(exclude_none=True), _idempotency_key()
+    )
+
+
+@api.route("/admin/sims", "POST", roles=frozenset({COMPANY_ADMIN}), body=SimStockAdd, errors=(400,))
+def add_sims(identity, directory, body):
+    """E2: add SIM cards (ICCIDs) to the company's stock; audited."""
+    return activation_orders.add_sims(identity, directory, body.iccids)
+
+
+@api.route("/admin/sims", "GET", roles=ADMINS, query=SimFilter)
+def list_sims(identity, directory, query):
+    """E2: the company's SIM cards and what each is used for."""
+    return activation_orders.list_sims(identity, directory, query.status)

@@ -9,11 +9,11 @@ unreachable while the event is re-read answers 503: Stripe delivers it again lat
 
 from aws_lambda_powertools import Logger
 
-from skysentral.adapters import payments
+from skysentral.adapters import payments, provisioning
 from skysentral.adapters.idempotency_table import once_per_key
 from skysentral.api.http import Api, json_response, parse_json
 from skysentral.domain.orders import PaymentProviderUnavailable
-from skysentral.services import purchase_steps
+from skysentral.services import activation_steps, purchase_steps
 
 logger = Logger()
 api = Api("skysentral-webhooks")
@@ -46,3 +46,20 @@ def stripe_webhook():
         return json_response(503, {"error": "payment_provider_unavailable", "message": str(exc)})
     logger.info("stripe event", extra={"event_id": event["id"], "type": event["type"], **outcome})
     return {"received": True, **outcome}
+
+
+# ---------------------------------------------------------------- provisioning callbacks (E2)
+@api.route(
+    "/webhooks/provisioning",
+    "POST",
+    roles=None,
+    errors=(400,),
+    headers={provisioning.SIGNATURE_HEADER: "hex HMAC-SHA256 of the raw body under the provisioning webhook secret"},
+)
+def provisioning_webhook():
+    """E2: the provisioning API's answer to a network change; resumes the waiting activation."""
+    request = app.current_request
+    provisioning.verify_callback(request.raw_body, request.headers.get(provisioning.SIGNATURE_HEADER.lower()))
+    outcome = activation_steps.on_provisioning_callback(parse_json(request.raw_body))
+    logger.info("provisioning callback", extra={"result": outcome})
+    return {"received": True, "result": outcome}

@@ -64,6 +64,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     standin = StripeStandIn(port=args.stripe_port).start()
     lookup = NumberLookupStandIn().start()
     directory_standin = DirectoryStandIn(port=args.directory_port).start()  # E4
+    from infra.local.provisioning_sim import ProvisioningSim  # E2: the network's provisioning API
+
+    provisioning = ProvisioningSim().start()
     cloud = LocalCloud(
         ROOT,
         port=args.aws_port,
@@ -74,6 +77,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             **standin.stack_parameters(),
             **lookup.stack_parameters(),
             **directory_standin.stack_parameters(),
+            **provisioning.stack_parameters(),
         },
     )
     cloud.start()
@@ -89,6 +93,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             logging.getLogger("infra.local").warning("seeding the demo data failed: %s", exc)
     gateway = Gateway(cloud, Issuer(ROOT), host=args.host, port=args.port).start()
     standin.connect(cloud, gateway.url)
+    provisioning.connect(cloud, gateway.url)
     ready = time.perf_counter() - t0
 
     print()
@@ -98,6 +103,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"  Stripe:    {standin.url}   (localstripe, Stripe's test mode; docs/stripe-standin.md)")
     print(f"  Lookup:    {lookup.url}/numbers/<e164>   (names from infra/local/number_lookup.json)")
     print(f"  Listings:  {directory_standin.url}/listings/<msisdn>   (directory services stand-in, E4)")
+    print(f"  Network:   {provisioning.url}   (provisioning simulator; POST /_local/provisioning to steer it)")
     counts = f"{len(cloud.resources)} resources, {len(gateway.routes)} routes"
     print(f"  Stack:     {cloud.stack_name}, stage {cloud.stage}; {counts}")
     if seeded is not None:

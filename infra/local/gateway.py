@@ -282,6 +282,14 @@ class _Handler(BaseHTTPRequestHandler):
                     return self._send(400, {"error": "invalid_clock", "message": f"now must be ISO 8601, not {now!r}"})
                 os.environ["SKYSENTRAL_NOW"] = str(now)
             return self._send(200, {"now": os.environ.get("SKYSENTRAL_NOW") or "real time"})
+        if path == "/_local/provisioning" and method == "POST":
+            sim = getattr(cloud, "provisioning_sim", None)  # E2: the provisioning simulator's mode
+            if sim is None:
+                return self._send(404, {"error": "not_found", "message": "no provisioning simulator is running"})
+            try:
+                return self._send(200, sim.set_mode(str(arg("mode") or ""), arg("key")))
+            except ValueError as exc:
+                return self._send(400, {"error": "invalid_mode", "message": str(exc)})
         if path == "/_local/drain" and method == "POST":
             try:
                 cloud.drain(timeout_s=float(arg("timeout") or 30))

@@ -55,4 +55,19 @@ def seed_demo(cloud: Any = None) -> list[DemoUser]:
             for queue in company.get("queues", []):
                 attributes = {k: v for k, v in queue.items() if k != "queue_id"}
                 batch.save(QueueItem(company_id, f"QUEUE#{queue['queue_id']}", **attributes))
+    seed_activation(cloud)
     return DEMO_USERS
+
+
+def seed_activation(cloud: Any = None) -> None:
+    """E2: the operator's number pool, each company's SIM stock, and the SES sender verified."""
+    from datetime import UTC, datetime
+
+    from skysentral.store import activation_repository
+
+    activation_repository.add_pool_numbers(DEMO.get("number_pool", []))
+    for company_id, iccids in DEMO.get("sim_stock", {}).items():
+        activation_repository.add_sims(company_id, iccids, datetime.now(UTC))
+    if cloud is not None:
+        sender = cloud.parameters.get("NotifySender") or "noreply@skysentral.no"
+        cloud.client("ses").verify_email_identity(EmailAddress=sender)

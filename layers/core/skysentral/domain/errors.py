@@ -88,3 +88,35 @@ class InvalidRoutingPlan(InvalidInput):
         count = f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}"
         listed = "; ".join(f"{p['path']}: {p['message']}" for p in self.problems)
         super().__init__(f"The routing plan has {count}: {listed}")
+
+
+# ---------------------------------------------------------------- activation (E2): the
+# activation state machine matches these by class name (statemachines/activation.asl.json)
+class NumberUnavailable(Conflict):
+    """E2: the number is reserved or active elsewhere, or the pool has no free number."""
+
+    code = "number_unavailable"
+
+
+class SimUnavailable(Conflict):
+    """E2: the ICCID is not in the company's stock, or another order took it."""
+
+    code = "sim_unavailable"
+
+
+class ActivationRefused(Unprocessable):
+    """E2: the order broke a rule when the workflow checked it (e.g. the plan left the agreement)."""
+
+    code = "activation_refused"
+
+
+class NetworkActivationFailed(Unprocessable):
+    """E2: the mobile network (provisioning API) refused the activation."""
+
+    code = "network_activation_failed"
+
+
+class ProvisioningUnavailable(Conflict):
+    """E2: the provisioning API could not be reached or answered 5xx: the step is retried."""
+
+    code = "provisioning_unavailable"
