@@ -75,3 +75,16 @@ class BalanceNotCurrent(Conflict):
     """The balance is for an earlier month than the event: close the month first (D9)."""
 
     code = "balance_not_current"
+
+
+class InvalidRoutingPlan(InvalidInput):
+    """A1-A7: a routing plan that cannot be saved; `problems` lists every one of them as
+    {"path": "queues.support.wrapup_s", "message": "..."} (plan_validation)."""
+
+    code = "invalid_routing_plan"
+
+    def __init__(self, problems: list[dict[str, str]]) -> None:
+        self.problems = list(problems)
+        count = f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}"
+        listed = "; ".join(f"{p['path']}: {p['message']}" for p in self.problems)
+        super().__init__(f"The routing plan has {count}: {listed}")
