@@ -42,7 +42,9 @@ def _publish_default(events: list[CallEvent]) -> None:
     call_event_bus.publish(events)
 
 
-def _dispatch_default(company_id: str, queue_id: str, reason: str, delay_s: int = 0, call_id: str | None = None) -> None:
+def _dispatch_default(
+    company_id: str, queue_id: str, reason: str, delay_s: int = 0, call_id: str | None = None
+) -> None:
     from skysentral.services import queue_dispatch
 
     queue_dispatch.request_dispatch(company_id, queue_id, reason, delay_s, call_id=call_id)
@@ -135,7 +137,7 @@ def entry_destination(plan: RoutingPlan, at: datetime) -> Destination:
     except ImportError:
         return plan.entry_open
     destination, _reason = opening_hours.entry_destination(plan, at)
-    return destination  # type: ignore[no-any-return]
+    return destination  # type: ignore[no-any-return,unused-ignore]
 
 
 def _context(ev: call_flow.SmaEvent, attrs: dict[str, str], at: datetime, now_ms: int) -> call_flow.Context:

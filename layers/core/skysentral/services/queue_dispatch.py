@@ -42,9 +42,7 @@ def _sqs():
     return boto3.client("sqs")
 
 
-def request_dispatch(
-    company_id: str, queue_id: str, reason: str, delay_s: int = 0, call_id: str | None = None
-) -> None:
+def request_dispatch(company_id: str, queue_id: str, reason: str, delay_s: int = 0, call_id: str | None = None) -> None:
     """Ask the dispatcher to look at a queue (after delay_s seconds, at most 900)."""
     body: dict[str, Any] = {"company_id": company_id, "queue_id": queue_id, "reason": reason}
     if call_id:
@@ -62,7 +60,9 @@ def _voice_default() -> Any:
     return chime_voice
 
 
-def dispatch(company_id: str, queue_id: str, reason: str = "", call_id: str | None = None, voice: Any = None) -> list[str]:
+def dispatch(
+    company_id: str, queue_id: str, reason: str = "", call_id: str | None = None, voice: Any = None
+) -> list[str]:
     """One pass over a queue; returns what it did ("bridge <txn> <agent>", "callback …",
     "overflow <txn>"), for logs and tests."""
     from skysentral.store import call_repository as repo

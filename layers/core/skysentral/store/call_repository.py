@@ -57,10 +57,6 @@ class QueueEntryItem(_Calls):
     not_before_ms = NumberAttribute(default=0)  # a callback's next attempt
 
 
-class AgentCalls(MapAttribute):  # type: ignore[type-arg]
-    """Raw map queue id -> calls taken (fewestcalls)."""
-
-
 class AgentItem(_Calls):
     """pk = <company>#AGENT, sk = <employee>. h-people's login/logout touch logged_in_queues
     only (through AgentRepository.log_in / log_out); the rest is call control's."""
@@ -207,7 +203,7 @@ def employees(company_id: str) -> dict[str, EmployeeItem]:
         items = EmployeeItem.query(company_id, EmployeeItem.sk.startswith("EMP#"))
         return {i.sk.split("#", 1)[1]: i for i in items}
 
-    return _employees.get(company_id, load)  # type: ignore[no-any-return]
+    return _employees.get(company_id, load)  # type: ignore[no-any-return,unused-ignore]
 
 
 def presence(company_id: str, employee_id: str) -> PresenceItem | None:
@@ -332,9 +328,8 @@ def put_entry(company_id: str, queue_id: str, entry: str, caller: str, position:
 
 def waiting_count(company_id: str, queue_id: str) -> int:
     """Callers and callbacks not yet finished (A4 max length)."""
-    return QueueEntryItem.count(
-        queue_key(company_id, queue_id), filter_condition=QueueEntryItem.status != "done"
-    )  # type: ignore[no-any-return]
+    key = queue_key(company_id, queue_id)
+    return QueueEntryItem.count(key, filter_condition=QueueEntryItem.status != "done")
 
 
 def entries(company_id: str, queue_id: str) -> list[QueueEntryItem]:
@@ -408,7 +403,7 @@ class AgentRepository:
         moved on already (another call) or does not exist."""
         if not employee_id:
             return False
-        actions = [AgentItem.call.remove(), AgentItem.queue_id.remove()]
+        actions: list[Any] = [AgentItem.call.remove(), AgentItem.queue_id.remove()]
         if completed:
             calls = dict(self._calls_taken(employee_id))
             calls[queue_id] = int(calls.get(queue_id, 0)) + 1
@@ -444,7 +439,7 @@ class AgentRepository:
         agent = AgentItem(self.pk, employee_id)
         if callback:
             entry_cond = (QueueEntryItem.status == "callback_waiting") & (QueueEntryItem.not_before_ms <= now_ms)
-            entry_actions = [
+            entry_actions: list[Any] = [
                 QueueEntryItem.status.set("callback_dialling"),
                 QueueEntryItem.agent.set(employee_id),
                 QueueEntryItem.attempts.set(QueueEntryItem.attempts + 1),

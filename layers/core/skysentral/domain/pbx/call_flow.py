@@ -293,8 +293,8 @@ def parse_event(event: Any) -> SmaEvent:
                 start_ms=start_ms,
             )
         )
-    data = event.get("ActionData") if isinstance(event.get("ActionData"), dict) else {}
-    params = data.get("Parameters") if isinstance(data.get("Parameters"), dict) else {}
+    data: dict[str, Any] = event["ActionData"] if isinstance(event.get("ActionData"), dict) else {}
+    params: dict[str, Any] = data["Parameters"] if isinstance(data.get("Parameters"), dict) else {}
     attrs = details.get("TransactionAttributes") or {}
     return SmaEvent(
         schema_version=str(event.get("SchemaVersion") or "1.0"),
@@ -705,7 +705,7 @@ def barred_reason(settings: Any, number: str) -> str | None:
         from skysentral.domain.pbx import barring  # type: ignore[attr-defined,unused-ignore]
     except ImportError:
         return None
-    return barring.barred_reason(settings, number)  # type: ignore[no-any-return]
+    return barring.barred_reason(settings, number)  # type: ignore[no-any-return,unused-ignore]
 
 
 def _new_outbound(f: _Flow) -> Decision:
@@ -719,7 +719,12 @@ def _new_outbound(f: _Flow) -> Decision:
     if op == "callback":
         f.attrs["call_id"] = args.get("entry", "").split("#", 1)[-1] or f.ev.transaction_id
         f.attrs.setdefault("caller", args.get("number", ""))
-        f.emit("CALLBACK_DIALLED", queue_id=args.get("queue_id"), employee_id=args.get("agent"), attempt=args.get("attempt"))
+        f.emit(
+            "CALLBACK_DIALLED",
+            queue_id=args.get("queue_id"),
+            employee_id=args.get("agent"),
+            attempt=args.get("attempt"),
+        )
     elif op == "click_to_dial":
         f.attrs.update(caller=a.to if a else "", called=args.get("contact", ""))
         f.emit("OUTBOUND", employee_id=args.get("employee_id"), number=args.get("contact"), op=op)
@@ -746,7 +751,10 @@ def _call_answered(f: _Flow) -> Decision:
         a = f.ev.leg_a
         caller_id = (a.from_ if a else "") or (f.plan.main_number if f.ctx.plan else "")
         return f.decision(
-            [speak(f.a, TEXT["callback_agent"].format(queue=queue)), call_and_bridge(caller_id, pstn(f.attrs["number"]), 30)]
+            [
+                speak(f.a, TEXT["callback_agent"].format(queue=queue)),
+                call_and_bridge(caller_id, pstn(f.attrs["number"]), 30),
+            ]
         )
     if op in ("meeting", "fork") and f.attrs.get("attendee_token"):  # A11
         f.attrs["node"] = "meeting"
@@ -828,7 +836,9 @@ def _not_answered(f: _Flow) -> list[dict[str, Any]]:
     ring_s = f.seconds_since("started_ring_ms")
     if node == "group" and (group := f.plan.groups.get(f.attrs.get("group", ""))):
         offers = f.attrs.get("offers", "").split(",")
-        f.emit("RINGNOANSWER", group_id=group.group_id, employee_id=offers[int(f.attrs.get("offer_i", "0"))], ring_s=ring_s)
+        f.emit(
+            "RINGNOANSWER", group_id=group.group_id, employee_id=offers[int(f.attrs.get("offer_i", "0"))], ring_s=ring_s
+        )
         return f.next_offer(group)
     if node == "person" and (employee := f.attrs.get("person")):
         person = f.facts.person(employee)
