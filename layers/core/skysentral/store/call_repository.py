@@ -11,6 +11,7 @@ company's employees and the number owners are cached per warm container for CACH
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
@@ -32,8 +34,34 @@ ENTRY_STATUSES = ("waiting", "offered", "bridged", "callback_waiting", "callback
 
 # ---------------------------------------------------------------- models
 
+_shared_connection: Connection | None = None
+_connection_lock = threading.Lock()
 
-class CallStateItem(_Calls):
+
+def _connection() -> Connection:
+    """One DynamoDB client for every item kind here (pynamodb makes one per model class, each
+    costing ~0.3 s of botocore loading at a cold start) and for the transactions."""
+    global _shared_connection
+    with _connection_lock:
+        if _shared_connection is None:
+            _shared_connection = Connection()
+        return _shared_connection
+
+
+class _SharedConnection:
+    @classmethod
+    def _get_connection(cls):  # type: ignore[no-untyped-def]
+        table = super()._get_connection()  # type: ignore[misc]
+        shared = _connection()
+        if table.connection is not shared:
+            with contextlib.suppress(ValueError):  # already known from another item kind
+                shared.add_meta_table(table.connection.get_meta_table(table.table_name))
+            table.connection = shared
+        return table
+
+
+
+class CallStateItem(_SharedConnection, _Calls):
     """pk = CALL#<txn>, sk = STATE: the last applied Sequence, the response to it, the state."""
 
     company_id = UnicodeAttribute(null=True)
@@ -43,7 +71,7 @@ class CallStateItem(_Calls):
     node = UnicodeAttribute(null=True)
 
 
-class QueueEntryItem(_Calls):
+class QueueEntryItem(_SharedConnection, _Calls):
     """pk = <company>#QUEUE#<queue>, sk = <enqueued_ms:013d>#<txn>: a waiting caller or callback.
     A callback keeps the sort key of the call it came from: its place in the queue (A5)."""
 
@@ -57,7 +85,7 @@ class QueueEntryItem(_Calls):
     not_before_ms = NumberAttribute(default=0)  # a callback's next attempt
 
 
-class AgentItem(_Calls):
+class AgentItem(_SharedConnection, _Calls):
     """pk = <company>#AGENT, sk = <employee>. h-people's login/logout touch logged_in_queues
     only (through AgentRepository.log_in / log_out); the rest is call control's."""
 
@@ -70,13 +98,13 @@ class AgentItem(_Calls):
     calls_taken = MapAttribute(default=dict)  # type: ignore[var-annotated]
 
 
-class RingMemoryItem(_Calls):
+class RingMemoryItem(_SharedConnection, _Calls):
     """pk = <company>#GROUP#<group>, sk = STATE: a group's or queue's ring memory (JSON)."""
 
     memory = JSONAttribute(default=dict)
 
 
-class NumberItem(_Calls):
+class NumberItem(_SharedConnection, _Calls):
     """pk = NUMBER#<e164 or softphone user>, sk = NUMBER: which company a dialled number (or a
     calling softphone, A9/A13) belongs to. `destination` {"kind","target"} (null: the company's
     entry by opening hours); `employee_id` set when the number is a person's own (softphone,
@@ -87,19 +115,23 @@ class NumberItem(_Calls):
     employee_id = UnicodeAttribute(null=True)
 
 
-class RoutingItem(_Directory):
+class RoutingItem(_SharedConnection, _Directory):
     """DirectoryTable pk = company id, sk = ROUTING (written by the admin API, h-people)."""
 
     plan = JSONAttribute()
     version = NumberAttribute(default=0)
 
 
-class PresenceItem(_Calls):
+class PresenceItem(_SharedConnection, _Calls):
     """pk = <company>#PRESENCE, sk = <employee> (written by h-people)."""
 
     manual = JSONAttribute(null=True)
     calendar = JSONAttribute(null=True)
     softphone_uri = UnicodeAttribute(null=True)
+
+
+class _EmployeeView(_SharedConnection, EmployeeItem):
+    """The directory's employees, read through the shared client."""
 
 
 def call_key(txn: str) -> str:
@@ -200,7 +232,7 @@ def employees(company_id: str) -> dict[str, EmployeeItem]:
     """The company's employees by id (cached): mobile numbers, extensions, display numbers."""
 
     def load() -> dict[str, EmployeeItem]:
-        items = EmployeeItem.query(company_id, EmployeeItem.sk.startswith("EMP#"))
+        items = _EmployeeView.query(company_id, _EmployeeView.sk.startswith("EMP#"))
         return {i.sk.split("#", 1)[1]: i for i in items}
 
     return _employees.get(company_id, load)  # type: ignore[no-any-return,unused-ignore]
@@ -290,7 +322,7 @@ def save_state(item: CallStateItem, extra: list[Callable[[TransactWrite], None]]
             raise
         return
     try:
-        with TransactWrite() as tx:
+        with TransactWrite(connection=_connection()) as tx:
             tx.save(item, condition=condition)
             for write in extra:
                 write(tx)
@@ -374,7 +406,15 @@ class AgentRepository:
     def log_in(self, employee_id: str, queue_ids: Iterable[str]) -> None:
         item = AgentItem(self.pk, employee_id)
         current = set(self.agent(employee_id).logged_in_queues or []) if self._exists(employee_id) else set()
-        item.update(actions=[AgentItem.logged_in_queues.set(sorted(current | set(queue_ids)))])
+        item.update(
+            actions=[
+                AgentItem.logged_in_queues.set(sorted(current | set(queue_ids))),
+                AgentItem.state.set(AgentItem.state | "idle"),  # if_not_exists: a first login
+                AgentItem.wrapup_until_ms.set(AgentItem.wrapup_until_ms | 0),
+                AgentItem.last_call_end_ms.set(AgentItem.last_call_end_ms | 0),
+                AgentItem.calls_taken.set(AgentItem.calls_taken | {}),
+            ]
+        )
 
     def log_out(self, employee_id: str, queue_ids: Iterable[str]) -> None:
         if not self._exists(employee_id):
@@ -448,7 +488,7 @@ class AgentRepository:
             entry_cond = QueueEntryItem.status == "waiting"
             entry_actions = [QueueEntryItem.status.set("offered"), QueueEntryItem.agent.set(employee_id)]
         try:
-            with TransactWrite() as tx:
+            with TransactWrite(connection=_connection()) as tx:
                 tx.update(
                     agent,
                     actions=[
