@@ -17,12 +17,10 @@ from __future__ import annotations
 import copy
 import json
 import statistics
-import subprocess
 import sys
 import time
 import uuid
 from collections import Counter, defaultdict
-from pathlib import Path
 
 from _cloud import ROOT, start_cloud
 
@@ -36,7 +34,7 @@ def _sample(name: str) -> dict:
 
 def _percentile(values: list[float], p: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 def bench_decisions() -> list[float]:
@@ -58,7 +56,7 @@ def bench_decisions() -> list[float]:
     return times[len(events) * 10 :]  # warm
 
 
-class Counter_:
+class ApiCalls:
     def __init__(self) -> None:
         self.calls: Counter[str] = Counter()
 
@@ -67,11 +65,11 @@ class Counter_:
 
 
 def bench_handler() -> tuple[dict[str, list[int]], list[float]]:
+    from skysentral.domain import organisation
     from skysentral.services import queue_dispatch
     from skysentral.store import call_repository as repo
     from skysentral.store.directory_repository import Directory
     from skysentral.store.models import EmployeeItem, SubscriptionItem
-    from skysentral.domain import organisation
 
     queue_dispatch.request_dispatch = lambda *a, **k: None  # type: ignore[assignment]  # no SQS in the figures
     cloud = start_cloud("skysentral-bench-cc")
@@ -80,9 +78,7 @@ def bench_handler() -> tuple[dict[str, list[int]], list[float]]:
     with SubscriptionItem.batch_write() as batch:
         batch.save(d.item(organisation.Company(cid, "Bench AS", "999999999", main)))
         batch.save(d.item(organisation.Department("dep-1", "Drift")))
-        batch.save(
-            d.item(organisation.Employee("e-0", "Agent", "a@b.no", "employee", "dep-1", mobile="+4791000000"))
-        )
+        batch.save(d.item(organisation.Employee("e-0", "Agent", "a@b.no", "employee", "dep-1", mobile="+4791000000")))
     plan = {
         "main_number": main,
         "entry": {"open": {"kind": "queue", "target": "q"}, "closed": {"kind": "queue", "target": "q"}},
@@ -102,7 +98,7 @@ def bench_handler() -> tuple[dict[str, list[int]], list[float]]:
     repo.RoutingItem(cid, "ROUTING", plan=plan, version=1).save()
     repo.NumberItem(f"NUMBER#{main}", "NUMBER", company_id=cid).save()
     repo.AgentRepository(cid).log_in("e-0", ["q"])
-    counter = Counter_()
+    counter = ApiCalls()
     hooked: set[int] = set()
     for model in (repo.CallStateItem, EmployeeItem):
         client = model._get_connection().connection.client
@@ -120,16 +116,13 @@ def bench_handler() -> tuple[dict[str, list[int]], list[float]]:
         per_type[name].append(sum(counter.calls.values()) - before)
         return response
 
-    for n in range(40):
+    for _ in range(40):
         txn = str(uuid.uuid4())
-        attrs: dict | None = None
-        seq = 0
+        seq = iter(range(1, 100))
 
-        def event(name: str, **action) -> dict:
-            nonlocal seq
-            seq += 1
+        def event(name: str, attrs: dict | None, txn: str = txn, seq=seq, **action) -> dict:
             ev = _sample(name)
-            ev["Sequence"] = seq
+            ev["Sequence"] = next(seq)
             ev["CallDetails"]["TransactionId"] = txn
             ev["CallDetails"]["Participants"][0]["To"] = main
             if attrs is None:
@@ -140,21 +133,20 @@ def bench_handler() -> tuple[dict[str, list[int]], list[float]]:
                 ev["ActionData"] = action
             return ev
 
-        attrs = send("NEW_INBOUND_CALL", event("new_inbound_call"))["TransactionAttributes"]
-        attrs = send("ACTION_SUCCESSFUL", event("action_successful", Type="Pause", Parameters={}))[
-            "TransactionAttributes"
-        ]
+        attrs = send("NEW_INBOUND_CALL", event("new_inbound_call", None))["TransactionAttributes"]
+        pause = event("action_successful", attrs, Type="Pause", Parameters={})
+        attrs = send("ACTION_SUCCESSFUL (hold)", pause)["TransactionAttributes"]
         args = {"op": "bridge", "employee_id": "e-0", "uri": "+4791000000", "queue_id": "q"}
-        r = send(
-            "CALL_UPDATE_REQUESTED",
-            event("call_update_requested", Type="CallUpdateRequest", Parameters={"Arguments": args}),
+        update = event("call_update_requested", attrs, Type="CallUpdateRequest", Parameters={"Arguments": args})
+        r = send("CALL_UPDATE_REQUESTED", update)
+        bridged = event(
+            "action_successful",
+            r["TransactionAttributes"],
+            Type="CallAndBridge",
+            Parameters=r["Actions"][0]["Parameters"],
         )
-        attrs = r["TransactionAttributes"]
-        attrs = send(
-            "ACTION_SUCCESSFUL",
-            event("action_successful", Type="CallAndBridge", Parameters=r["Actions"][0]["Parameters"]),
-        )["TransactionAttributes"]
-        send("HANGUP", event("hangup"))
+        attrs = send("ACTION_SUCCESSFUL (bridged)", bridged)["TransactionAttributes"]
+        send("HANGUP", event("hangup", attrs))
     cloud.stop()
     return {k: v[2:] for k, v in per_type.items()}, whole[10:]
 

@@ -50,7 +50,7 @@ def _connection() -> Connection:
 
 class _SharedConnection:
     @classmethod
-    def _get_connection(cls):  # type: ignore[no-untyped-def]
+    def _get_connection(cls):
         table = super()._get_connection()  # type: ignore[misc]
         shared = _connection()
         if table.connection is not shared:
@@ -58,7 +58,6 @@ class _SharedConnection:
                 shared.add_meta_table(table.connection.get_meta_table(table.table_name))
             table.connection = shared
         return table
-
 
 
 class CallStateItem(_SharedConnection, _Calls):
@@ -445,14 +444,13 @@ class AgentRepository:
             return False
         actions: list[Any] = [AgentItem.call.remove(), AgentItem.queue_id.remove()]
         if completed:
-            calls = dict(self._calls_taken(employee_id))
-            calls[queue_id] = int(calls.get(queue_id, 0)) + 1
             actions += [
                 AgentItem.state.set("wrapup" if wrapup_s > 0 else "idle"),
                 AgentItem.wrapup_until_ms.set(now_ms + wrapup_s * 1000),
                 AgentItem.last_call_end_ms.set(now_ms),
-                AgentItem.calls_taken.set(calls),
             ]
+            if queue_id:  # fewestcalls; the map exists from the first login (log_in)
+                actions.append(AgentItem.calls_taken[queue_id].add(1))
         else:
             actions.append(AgentItem.state.set("idle"))
         try:
@@ -464,13 +462,6 @@ class AgentRepository:
                 return False
             raise
         return True
-
-    def _calls_taken(self, employee_id: str) -> dict[str, Any]:
-        try:
-            raw = self.agent(employee_id).calls_taken
-        except DoesNotExist:
-            return {}
-        return raw.as_dict() if hasattr(raw, "as_dict") else dict(raw or {})
 
     def claim(self, employee_id: str, entry: QueueEntryItem, queue_id: str, now_ms: int, callback: bool) -> bool:
         """A4/A5: the agent (idle, wrap-up over) and the entry (waiting, or a callback due) are

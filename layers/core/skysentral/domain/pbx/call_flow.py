@@ -790,7 +790,8 @@ def _action_successful(f: _Flow) -> Decision:
 def _bridged(f: _Flow) -> list[dict[str, Any]]:
     node = f.attrs.get("node", "")
     ring_s = f.seconds_since("started_ring_ms")
-    if node == "offer":  # A4: the agent answered a queue call
+    if node == "offer":  # A4: the agent answered a queue call: the entry is done
+        f.effects.append(CloseEntry(f.attrs.get("queue", ""), f.attrs.get("entry", "")))
         f.attrs["node"] = "connected"
         f.attrs["connected_ms"] = str(f.ctx.now_ms)
         f.emit(
@@ -954,8 +955,6 @@ def _hangup(f: _Flow) -> Decision:
         wrapup = q.wrapup_s if q else (f.plan.queues[qid].wrapup_s if f.ctx.plan and qid in f.plan.queues else 0)
         f.effects.append(ReleaseAgent(f.attrs["agent"], qid, wrapup, completed=True))
         f.effects.append(RequestDispatch(qid, "agent_free", wrapup))
-        if entry:
-            f.effects.append(CloseEntry(qid, entry))
         caller_left = gone_tag == "LEG-A" if queue_id else gone_tag == "LEG-B"
         f.emit(
             "COMPLETECALLER" if caller_left else "COMPLETEAGENT",
