@@ -15,7 +15,7 @@ logger = Logger()
 def record_handler(record: SqsRecord):
     body = json.loads(record["body"])
     done = queue_dispatch.handle_message(body)
-    logger.info("dispatched", extra={"message": body, "done": done})
+    logger.info("dispatched", extra={"request": body, "done": done})
     return done
 
 
