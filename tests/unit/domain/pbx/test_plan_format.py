@@ -190,3 +190,14 @@ def plans(draw):
 @given(plans())
 def test_from_dict_of_to_dict_gives_the_same_plan(plan):
     assert RoutingPlan.from_dict(plan.to_dict()) == plan
+
+
+@pytest.mark.feature("A1", "A2", "A3", "A4", "A5", "A6", "A7")
+def test_the_documented_example_plan_is_the_tested_one():
+    import json
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[4] / "docs" / "pbx-rules.md").read_text()
+    (block,) = re.findall(r"```json\n(.*?)```", doc, re.S)
+    assert json.loads(block) == example_plan()
