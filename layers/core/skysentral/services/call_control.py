@@ -21,6 +21,7 @@ real ones as defaults, so tests pass recording fakes."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import random
@@ -107,37 +108,42 @@ class StoreFacts:
 
 
 def availability(manual: Any, calendar: Any, at: datetime) -> str:
-    """A7: the state that routes a person's calls: domain.pbx.presence when it is there;
-    otherwise the state set in the app (manual), then a calendar entry covering `at`."""
-    try:
-        from skysentral.domain.pbx import presence  # type: ignore[attr-defined,unused-ignore]
+    """A7: the state that routes a person's calls (domain.pbx.presence.effective_availability)
+    from the stored presence: `manual` an Availability's JSON or null, `calendar` today's
+    entries (Graph events, or {"subject","start","end","show_as"} with ISO times)."""
+    from skysentral.domain.errors import InvalidInput
+    from skysentral.domain.pbx import presence
 
-        return str(presence.effective_availability(manual, calendar, at))
-    except (ImportError, AttributeError, TypeError, ValueError):
-        pass
-    if isinstance(manual, dict) and manual.get("state"):
-        return str(manual["state"])
-    if isinstance(manual, str) and manual:
-        return manual
-    for entry in calendar or []:
-        try:
-            start = datetime.fromisoformat(str(entry["start"]).replace("Z", "+00:00"))
-            end = datetime.fromisoformat(str(entry["end"]).replace("Z", "+00:00"))
-        except (KeyError, TypeError, ValueError):
-            continue
-        if start <= at < end:
-            return str(entry.get("state") or "in_meeting")
-    return "available"
+    try:
+        m = manual if isinstance(manual, dict) else (json.loads(manual) if isinstance(manual, str) else None)
+        chosen = (
+            presence.Availability(**{k: m[k] for k in ("state", "source", "until", "note") if k in m}) if m else None
+        )
+        entries = []
+        for e in calendar if isinstance(calendar, list) else []:
+            if isinstance(e.get("start"), dict):
+                entries.append(presence.CalendarEntry.from_graph(e))
+            else:
+                entries.append(
+                    presence.CalendarEntry(
+                        str(e.get("subject") or ""),
+                        datetime.fromisoformat(str(e["start"]).replace("Z", "+00:00")),
+                        datetime.fromisoformat(str(e["end"]).replace("Z", "+00:00")),
+                        str(e.get("show_as") or e.get("showAs") or "busy"),
+                    )
+                )
+        return presence.effective_availability(chosen, entries, at).state
+    except (InvalidInput, KeyError, TypeError, ValueError, AttributeError):
+        logger.warning("unreadable presence: counted as available", extra={"manual": manual})
+        return "available"
 
 
 def entry_destination(plan: RoutingPlan, at: datetime) -> Destination:
-    """A6 through domain.pbx.opening_hours; without it, the open entry."""
-    try:
-        from skysentral.domain.pbx import opening_hours  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return plan.entry_open
+    """A6: domain.pbx.opening_hours (Europe/Oslo, Norwegian holidays, dated exceptions)."""
+    from skysentral.domain.pbx import opening_hours
+
     destination, _reason = opening_hours.entry_destination(plan, at)
-    return destination  # type: ignore[no-any-return,unused-ignore]
+    return destination
 
 
 def _context(ev: call_flow.SmaEvent, attrs: dict[str, str], at: datetime, now_ms: int) -> call_flow.Context:

@@ -140,16 +140,16 @@ def _free_agents(company_id: str, queue: Any, now_ms: int) -> list[tuple[str, st
     for a in agents:
         taken = a.calls_taken.as_dict() if hasattr(a.calls_taken, "as_dict") else dict(a.calls_taken or {})
         calls[a.sk] = int(taken.get(queue.queue_id, 0))
-    memory = {
-        **repo.ring_memory(company_id, queue.queue_id),
-        "calls": calls,
-        "last_end_ms": {a.sk: int(a.last_call_end_ms or 0) for a in agents},
+    stored = repo.ring_memory(company_id, queue.queue_id) if queue.strategy in ("rrmemory", "rrordered") else {}
+    memory = {  # agents' own figures for leastrecent / fewestcalls (RingMemory's JSON form)
+        **stored,
+        "calls_taken": calls,
+        "last_call_end_ms": {a.sk: int(a.last_call_end_ms or 0) for a in agents},
     }
     order, new_memory = call_flow.offer_order(queue.strategy, members, memory, random.random)
-    if new_memory.get("last") != memory.get("last"):
-        repo.RingMemoryItem(
-            f"{company_id}#GROUP#{queue.queue_id}", "STATE", memory={"last": new_memory.get("last")}
-        ).save()
+    if new_memory.get("last_offered") != memory.get("last_offered"):
+        keep = {k: new_memory.get(k) for k in ("last_offered", "last_index")}
+        repo.RingMemoryItem(f"{company_id}#GROUP#{queue.queue_id}", "STATE", memory=keep).save()
     return [free[e] for e in order if e in free]
 
 

@@ -491,9 +491,7 @@ class _Flow:
             self.error = f"person {employee_id} not found"
             return self.end(TEXT["not_available"])
         if person.availability != "available":  # A7: the state routes the call
-            target = self.plan.presence_routing.get(person.availability) or Destination("voicemail", employee_id)
-            if target.kind == "person" and target.target == employee_id:
-                target = Destination("voicemail", employee_id)
+            target = _presence_destination(self.plan, employee_id, person.availability)
             self.emit("ROUTED", destination="presence", target=person.availability, employee_id=employee_id)
             return self.route(target, depth + 1)
         self.attrs.update(person=employee_id, started_ring_ms=str(self.ctx.now_ms))
@@ -606,48 +604,16 @@ def receive_digits(call_id: str, key: str) -> dict[str, Any]:
 def offer_order(
     strategy: str, members: tuple[Member, ...], memory: dict[str, Any], rng: Callable[[], float]
 ) -> tuple[list[str], dict[str, Any]]:
-    """The members in the order they are offered (A3/A4) and the group's new ring memory.
+    """The members in the order they are offered (A3/A4, domain.pbx.ring_strategies) and the
+    group's new ring memory (RingMemory.to_dict form: round robin moves on past the first
+    member offered)."""
+    from skysentral.domain.pbx import ring_strategies
 
-    Uses domain.pbx.ring_strategies when it is there (the rules' module); until then this
-    private fallback keeps Asterisk's meanings for the memory-free strategies and rrmemory."""
-    try:
-        from skysentral.domain.pbx import ring_strategies  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        ring_strategies = None
-    if ring_strategies is not None:
-        return _offer_order_by_rules(ring_strategies, strategy, members, memory, rng)
-    ids = [m.employee_id for m in members]
-    if strategy in ("rrmemory", "rrordered") and ids:
-        last = memory.get("last")
-        start = (ids.index(last) + 1) % len(ids) if last in ids else 0
-        order = ids[start:] + ids[:start]
-        return order, {**memory, "last": order[0]}
-    if strategy == "random":
-        return sorted(ids, key=lambda _: rng()), memory
-    if strategy == "wrandom":
-        metric = {m.employee_id: rng() * 1000 * (m.penalty + 1) for m in members}
-        return sorted(ids, key=lambda e: metric[e]), memory
-    if strategy == "leastrecent":
-        ends = memory.get("last_end_ms", {})
-        return sorted(ids, key=lambda e: (ends.get(e, 0), ids.index(e))), memory
-    if strategy == "fewestcalls":
-        calls = memory.get("calls", {})
-        return sorted(ids, key=lambda e: (calls.get(e, 0), ids.index(e))), memory
-    return ids, memory  # linear, ringall (hunt in configured order)
-
-
-def _offer_order_by_rules(
-    rules: Any, strategy: str, members: tuple[Member, ...], memory: dict[str, Any], rng: Callable[[], float]
-) -> tuple[list[str], dict[str, Any]]:
-    mem = rules.RingMemory.from_dict(memory) if hasattr(rules.RingMemory, "from_dict") else rules.RingMemory()
-    rnd = random.Random(int(rng() * 2**32))
-    order = rules.offer_order(strategy, members, mem, rnd)
-    ids = [getattr(m, "employee_id", m) for m in order]
-    new_memory = memory
-    if ids and hasattr(rules, "after_offer"):
-        new = rules.after_offer(strategy, mem, ids[0]) if strategy in ("rrmemory", "rrordered") else mem
-        new_memory = new.to_dict() if hasattr(new, "to_dict") else memory
-    return ids, new_memory
+    mem = ring_strategies.RingMemory.from_dict(memory)
+    order = ring_strategies.offer_order(strategy, members, mem, random.Random(int(rng() * 2**32)))
+    if order and strategy in ("rrmemory", "rrordered"):
+        return order, ring_strategies.after_offer(mem, order[0], members).to_dict()
+    return order, memory
 
 
 # ---------------------------------------------------------------- per event type
@@ -698,14 +664,33 @@ def _outgoing(f: _Flow, employee_id: str, number: str) -> list[dict[str, Any]]:
 
 
 def barred_reason(settings: Any, number: str) -> str | None:
-    """A9 through domain.pbx.barring when it is there; without barring settings nothing is barred."""
+    """A9 (domain.pbx.barring); `settings` a BarringSettings or its JSON form
+    {"categories": [...], "chosen_prefixes": [...]}; without settings nothing is barred.
+    Roaming is not known to call control: calls are judged as made at home."""
     if not settings:
         return None
+    from skysentral.domain.errors import InvalidInput
+    from skysentral.domain.pbx import barring
+
     try:
-        from skysentral.domain.pbx import barring  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return None
-    return barring.barred_reason(settings, number)  # type: ignore[no-any-return,unused-ignore]
+        if isinstance(settings, dict):
+            settings = barring.BarringSettings(
+                frozenset(settings.get("categories") or ()), tuple(settings.get("chosen_prefixes") or ())
+            )
+        return barring.barred_reason(settings, number, roaming=False)
+    except InvalidInput:
+        return "invalid_number"
+
+
+def _presence_destination(plan: RoutingPlan, employee_id: str, state: str) -> Destination:
+    """A7: domain.pbx.presence.destination_for_person; an unknown state counts as away."""
+    from skysentral.domain.errors import InvalidInput
+    from skysentral.domain.pbx import presence
+
+    try:
+        return presence.destination_for_person(plan, employee_id, state)
+    except InvalidInput:
+        return presence.destination_for_person(plan, employee_id, "away")
 
 
 def _new_outbound(f: _Flow) -> Decision:
