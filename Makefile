@@ -3,7 +3,7 @@ PY ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 export PYTHONPATH := $(CURDIR)/layers/core:$(CURDIR)
-export AWS_DEFAULT_REGION ?= eu-north-1
+export AWS_DEFAULT_REGION ?= eu-central-1
 
 .PHONY: run test bench tokens openapi lint lint-code lint-template lock build clean
 

@@ -43,7 +43,7 @@ def load_handler_module(logical_id: str, props: dict | None = None):
     # outside it (tests, the OpenAPI generator) stand-in values take their place.
     for name, value in template["Globals"]["Function"]["Environment"]["Variables"].items():
         os.environ.setdefault(name, value if isinstance(value, str) else f"local-{name.lower()}")
-    os.environ.setdefault("AWS_DEFAULT_REGION", "eu-north-1")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "eu-central-1")
     module_name = f"_fn_{logical_id}"
     if module_name not in sys.modules:
         layers = props.get("Layers") or template["Globals"]["Function"].get("Layers") or []

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 for _p in (str(ROOT / "layers" / "core"), str(ROOT)):
     if _p not in sys.path:
         sys.path.insert(0, _p)
-os.environ.setdefault("AWS_DEFAULT_REGION", "eu-north-1")
+os.environ.setdefault("AWS_DEFAULT_REGION", "eu-central-1")
 
 from tests.helpers import free_port  # noqa: E402  (after the path set-up above)
 

@@ -113,7 +113,7 @@ def get_colleague_availability(identity, directory, employee_id):
     return availability.colleague_availability(identity, directory, employee_id, clock.now())
 
 
-@api.route("/me/softphone", "PUT", roles=EVERYONE, body=SoftphoneRegistration, errors=(400,))
+@api.route("/me/softphone", "PUT", roles=EVERYONE, body=SoftphoneRegistration, errors=(400, 409))
 def put_softphone(identity, directory, body):
     """A13: register my softphone's SIP user; calls to me ring it and my mobile (A10)."""
     return availability.set_softphone(directory, identity.user_id, body.sip_user)

@@ -181,7 +181,7 @@ def cmd_calls(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("AWS_DEFAULT_REGION", "eu-north-1")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "eu-central-1")
     for p in (str(ROOT / "layers" / "core"), str(ROOT)):
         if p not in sys.path:
             sys.path.insert(0, p)

@@ -21,7 +21,7 @@ from .sqs import SqsPoller
 
 log = logging.getLogger("infra.local")
 
-DEFAULT_REGION = "eu-north-1"
+DEFAULT_REGION = "eu-central-1"
 MOTO_CONFIG = {"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}
 DeployError = tpl.DeployError
 

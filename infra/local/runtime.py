@@ -140,7 +140,7 @@ class Runtime:
             AWS_LAMBDA_FUNCTION_MEMORY_SIZE=str(spec.memory_mb),
             AWS_LAMBDA_FUNCTION_VERSION="$LATEST",
         )
-        os.environ.setdefault("AWS_REGION", os.environ.get("AWS_DEFAULT_REGION", "eu-north-1"))
+        os.environ.setdefault("AWS_REGION", os.environ.get("AWS_DEFAULT_REGION", "eu-central-1"))
 
     def handler_for(self, logical_id: str) -> Callable[[Any, Any], Any]:
         spec = self.functions[logical_id]
@@ -244,7 +244,7 @@ def _reserve_keys(spec: FunctionSpec) -> None:
         values = {
             **_LOCAL_DEFAULTS,
             **env_strings(spec.environment),
-            "AWS_REGION": os.environ.get("AWS_DEFAULT_REGION", "eu-north-1"),
+            "AWS_REGION": os.environ.get("AWS_DEFAULT_REGION", "eu-central-1"),
         }
         for k in (*spec.environment, *_ENV_KEYS):
             _baseline.setdefault(k, os.environ.get(k))

@@ -364,7 +364,7 @@ class Telephony:
         details: dict[str, Any] = {
             "TransactionId": txn.id,
             "AwsAccountId": "123456789012",
-            "AwsRegion": os.environ.get("AWS_DEFAULT_REGION", "eu-north-1"),
+            "AwsRegion": os.environ.get("AWS_DEFAULT_REGION", "eu-central-1"),
             "SipMediaApplicationId": txn.sma_id,
             "Participants": [leg_.participant() for leg_ in txn.legs.values()],
         }
@@ -683,7 +683,7 @@ class Telephony:
                 if token and m["token"] == token:
                     return m["Meeting"]
             mid = str(uuid.uuid4())
-            region = body.get("MediaRegion") or os.environ.get("AWS_DEFAULT_REGION", "eu-north-1")
+            region = body.get("MediaRegion") or os.environ.get("AWS_DEFAULT_REGION", "eu-central-1")
             meeting = {
                 "MeetingId": mid,
                 "ExternalMeetingId": body.get("ExternalMeetingId"),

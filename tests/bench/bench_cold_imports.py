@@ -107,7 +107,7 @@ def _env() -> dict[str, str]:
     # pydantic scans every installed distribution's entry points for plugins on its first
     # model; this environment has ~150 distributions, a function's layer ~20, so the scan
     # here would time mostly SAM CLI's and moto's metadata.
-    return {**os.environ, **template_env, "AWS_DEFAULT_REGION": "eu-north-1", "PYDANTIC_DISABLE_PLUGINS": "__all__"}
+    return {**os.environ, **template_env, "AWS_DEFAULT_REGION": "eu-central-1", "PYDANTIC_DISABLE_PLUGINS": "__all__"}
 
 
 BLOCKED = sorted(not_in_lambda())

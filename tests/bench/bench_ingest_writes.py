@@ -75,8 +75,8 @@ def sqs_event(records):
                 "messageAttributes": {},
                 "md5OfBody": "x",
                 "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:eu-north-1:123456789012:usage",
-                "awsRegion": "eu-north-1",
+                "eventSourceARN": "arn:aws:sqs:eu-central-1:123456789012:usage",
+                "awsRegion": "eu-central-1",
             }
             for r in records
         ]

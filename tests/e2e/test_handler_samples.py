@@ -178,6 +178,57 @@ def test_purchase_step_samples_run_the_named_step(cloud, seeded, as_user):
     assert missing["errorType"] == "NotFound", missing
 
 
+@pytest.mark.feature("A1", "A2", "A4", "A5")
+@pytest.mark.parametrize("name", [n for n in SAMPLES if n.startswith("call_control_")])
+def test_call_control_samples_are_answered_in_the_sma_contract(cloud, seeded, name):
+    """Every SIP media application event type gets a response the service accepts: the
+    event's SchemaVersion, at most 10 actions. Each sample runs as a call of its own."""
+    import uuid
+
+    event = sample_event(name)
+    event["CallDetails"]["TransactionId"] = f"sample-{uuid.uuid4()}"
+    response = cloud.invoke(logical_id_for(name), event)
+    assert response["SchemaVersion"] == event["SchemaVersion"], response
+    assert len(response.get("Actions") or []) <= 10
+    if name == "call_control_new_inbound_call.json":  # A1: a call reaching the SMA is answered or rejected
+        assert response["Actions"], response
+
+
+@pytest.mark.feature("A4")
+def test_queue_dispatch_sample_is_acknowledged(cloud, seeded):
+    event = sample_event("queue_dispatch_sqs.json")
+    assert cloud.invoke(logical_id_for("queue_dispatch_sqs.json"), event) == {"batchItemFailures": []}
+
+
+@pytest.mark.feature("A1")
+def test_sip_rule_provider_sample_answers_cloudformation(cloud):
+    """A1: the custom resource's provider PUTs its outcome to CloudFormation's ResponseURL."""
+    import http.server
+    import threading
+
+    got: list[dict] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_PUT(self):
+            got.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        event = sample_event("chime_sip_rules_delete.json")
+        event["ResponseURL"] = f"http://127.0.0.1:{server.server_port}/presigned"
+        result = cloud.invoke(logical_id_for("chime_sip_rules_delete.json"), event)
+    finally:
+        server.shutdown()
+    assert result["Status"] == "SUCCESS", result
+    assert [g["Status"] for g in got] == ["SUCCESS"] and got[0]["RequestId"] == event["RequestId"]
+
+
 @pytest.mark.feature("D9")
 def test_month_close_samples_close_the_month(cloud, seeded, as_user, monkeypatch):
     """D9: the schedule's sample (00:00 Europe/Oslo on 1 December) plans the close of every

@@ -71,7 +71,7 @@ TEMPLATE = {
         "ProbeSipRule": {
             "Type": "Custom::ChimeSipRule",
             "Properties": {
-                "ServiceToken": "arn:aws:lambda:eu-north-1:123456789012:function:none",
+                "ServiceToken": "arn:aws:lambda:eu-central-1:123456789012:function:none",
                 "TriggerType": "ToPhoneNumber",
                 "TriggerValue": NUMBER,
                 "TargetApplications": [{"SipMediaApplicationId": {"Ref": "ProbeSma"}, "Priority": 1}],
@@ -396,7 +396,7 @@ def test_thirty_callers_join_one_meeting_and_leave_when_it_is_deleted(sma: tuple
 
 def test_a_meeting_takes_at_most_250_attendees(sma: tuple[LocalCloud, dict]) -> None:
     meetings = boto3.client("chime-sdk-meetings", region_name=sma[0].region)
-    mid = meetings.create_meeting(ClientRequestToken="m-big", ExternalMeetingId="m-big", MediaRegion="eu-north-1")[
+    mid = meetings.create_meeting(ClientRequestToken="m-big", ExternalMeetingId="m-big", MediaRegion="eu-central-1")[
         "Meeting"
     ]["MeetingId"]
     for n in range(250):

@@ -50,7 +50,7 @@ def _after_importing(logical_ids: list[str], expression: str):
         env={
             **os.environ,
             **template_env,
-            "AWS_DEFAULT_REGION": "eu-north-1",
+            "AWS_DEFAULT_REGION": "eu-central-1",
             "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'layers' / 'core'}",
         },
     )

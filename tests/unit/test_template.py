@@ -18,7 +18,7 @@ BIN = Path(sys.executable).parent
 
 
 def _run(*cmd: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    env = {**os.environ, "AWS_DEFAULT_REGION": "eu-north-1", "SAM_CLI_TELEMETRY": "0"}
+    env = {**os.environ, "AWS_DEFAULT_REGION": "eu-central-1", "SAM_CLI_TELEMETRY": "0"}
     return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
 
 

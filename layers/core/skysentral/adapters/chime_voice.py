@@ -78,7 +78,7 @@ def create_meeting(external_id: str, media_region: str | None = None) -> dict[st
     response = _meetings().create_meeting(
         ClientRequestToken=external_id,
         ExternalMeetingId=external_id,
-        MediaRegion=media_region or os.environ.get("AWS_REGION", "eu-north-1"),
+        MediaRegion=media_region or os.environ.get("AWS_REGION", "eu-central-1"),
     )
     return response["Meeting"]
 

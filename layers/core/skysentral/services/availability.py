@@ -130,7 +130,12 @@ def colleague_availability(identity: Identity, directory: Directory, employee_id
 def set_softphone(directory: Directory, employee_id: str, sip_user: str | None) -> dict[str, Any]:
     """A13: register (or remove, None) the SIP user of my softphone behind the company's Voice
     Connector; with it, calls to me ring the softphone and the mobile (A10 One Number)."""
-    PresenceRepository(directory.company_id).set_softphone(employee_id, sip_user)
+    from skysentral.store import call_repository
+
+    presence = PresenceRepository(directory.company_id)
+    previous = presence.get(employee_id).softphone_uri
+    call_repository.register_softphone(directory.company_id, employee_id, sip_user, previous)
+    presence.set_softphone(employee_id, sip_user)
     return {"employee_id": employee_id, "softphone": sip_user}
 
 

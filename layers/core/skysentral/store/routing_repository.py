@@ -5,9 +5,9 @@ dialled number belongs to.
 Storage (read by call control through its own reader, store.call_repository):
 - DirectoryTable pk=<company id>, sk=`ROUTING`: `plan` (JSON, RoutingPlan.to_dict()),
   `version` (number; 1 after the first save), `updated_at`, `updated_by`.
-- CallsTable pk=`NUMBER#<e164>`, sk=`NUMBER`: `company_id`, `destination` (JSON
-  {"kind","target"}: for the main number {"kind": "entry", "target": ""}, for a direct
-  number the plan's destination).
+- CallsTable pk=`NUMBER#<e164>`, sk=`NUMBER` (store.call_repository.NumberItem):
+  `company_id`, `destination` (null for the main number: the plan's time-based entry; for a
+  direct number the plan's destination).
 - DirectoryTable sk=`CALENDAR_SYNC`: `enabled` (A7 calendar sync switched on).
 
 A save writes the plan (conditional on the version read), the numbers added or changed
@@ -22,25 +22,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pynamodb.attributes import JSONAttribute, UnicodeAttribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from skysentral.domain.errors import Conflict
 from skysentral.domain.identity import Identity
+from skysentral.store.call_repository import NumberItem
 from skysentral.store.directory_repository import AuditEntry, Directory
-from skysentral.store.models import CalendarSyncItem, RoutingPlanItem, _Calls
+from skysentral.store.models import CalendarSyncItem, RoutingPlanItem
 
-ENTRY = {"kind": "entry", "target": ""}  # the main number: the plan's time-based entry (A6)
-
-
-class RegisteredNumberItem(_Calls):
-    """pk = NUMBER#<e164>, sk = NUMBER. The same item as call control's NumberItem (one
-    item shape, two readers: this module writes it when a plan is saved)."""
-
-    company_id = UnicodeAttribute()
-    destination = JSONAttribute(null=True)
+ENTRY = None  # the main number: no fixed destination, the plan's time-based entry (A6)
 
 
 @dataclass(frozen=True)
@@ -59,13 +51,13 @@ class NumberTaken(Conflict):
     code = "number_taken"
 
 
-def numbers_of(plan: dict[str, Any] | None) -> dict[str, dict[str, str]]:
+def numbers_of(plan: dict[str, Any] | None) -> dict[str, dict[str, str] | None]:
     """The numbers a plan (JSON form) answers: the main number and the direct numbers (A1)."""
     if not plan:
         return {}
-    found: dict[str, dict[str, str]] = {}
+    found: dict[str, dict[str, str] | None] = {}
     if plan.get("main_number"):
-        found[plan["main_number"]] = dict(ENTRY)
+        found[plan["main_number"]] = ENTRY
     for number, destination in (plan.get("direct_numbers") or {}).items():
         found[number] = dict(destination)
     return found
@@ -85,7 +77,7 @@ class RoutingRepository:
 
     def number_owner(self, e164: str) -> str | None:
         try:
-            return RegisteredNumberItem.get(f"NUMBER#{e164}", "NUMBER").company_id
+            return NumberItem.get(f"NUMBER#{e164}", "NUMBER").company_id
         except DoesNotExist:
             return None
 
@@ -119,20 +111,19 @@ class RoutingRepository:
                 else:
                     tx.save(item, condition=RoutingPlanItem.version == expected_version)
                 for number, destination in new_numbers.items():
-                    if old_numbers.get(number) == destination:
+                    if number in old_numbers and old_numbers[number] == destination:
                         continue
-                    registered = RegisteredNumberItem(
+                    registered = NumberItem(
                         f"NUMBER#{number}", "NUMBER", company_id=self.company_id, destination=destination
                     )
                     tx.save(
                         registered,
-                        condition=RegisteredNumberItem.pk.does_not_exist()
-                        | (RegisteredNumberItem.company_id == self.company_id),
+                        condition=NumberItem.pk.does_not_exist() | (NumberItem.company_id == self.company_id),
                     )
                 for number in old_numbers.keys() - new_numbers.keys():
                     tx.delete(
-                        RegisteredNumberItem(f"NUMBER#{number}", "NUMBER"),
-                        condition=RegisteredNumberItem.company_id == self.company_id,
+                        NumberItem(f"NUMBER#{number}", "NUMBER"),
+                        condition=NumberItem.company_id == self.company_id,
                     )
                 tx.save(self.directory._audit_item(identity, audit, now))
         except TransactWriteError:
@@ -140,7 +131,7 @@ class RoutingRepository:
             raise Conflict("The routing plan was changed at the same time; reload and try again.") from None
         return new_version
 
-    def _explain_failure(self, expected_version: int, numbers: dict[str, dict[str, str]]) -> None:
+    def _explain_failure(self, expected_version: int, numbers: dict[str, dict[str, str] | None]) -> None:
         current = self.get()
         if (current.version if current else 0) != expected_version:
             raise StaleVersion(
