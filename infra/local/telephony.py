@@ -194,7 +194,6 @@ class Telephony:
 
         found: dict[str, Any] = {"sip_media_applications": {}, "sip_rules": {}}
         for s in cloud.skipped:
-            sma_id = tpl.placeholder(s.logical_id, s.type, None, cloud.region, cloud.account)
             props = tpl.resolve(cloud, s.properties) if s.type in SMA_TYPES + SIP_RULE_TYPES else {}
             if s.type in SMA_TYPES:
                 arn = str(((props.get("Endpoints") or [{}])[0]).get("LambdaArn") or "")
@@ -202,15 +201,23 @@ class Telephony:
                 if function is None:
                     log.warning("SIP media application %s: %r is not a template function", s.logical_id, arn)
                     continue
-                with self.lock:
-                    self.smas[sma_id] = (cloud, function)
-                found["sip_media_applications"][sma_id] = function
+                # The id as `Ref` and as `GetAtt …SipMediaApplicationId` resolve it locally.
+                for attr in (None, "SipMediaApplicationId"):
+                    sma_id = tpl.placeholder(s.logical_id, s.type, attr, cloud.region, cloud.account)
+                    with self.lock:
+                        self.smas[sma_id] = (cloud, function)
+                    found["sip_media_applications"][sma_id] = function
             elif s.type in SIP_RULE_TYPES and props.get("TriggerType", "ToPhoneNumber") == "ToPhoneNumber":
                 targets = sorted(props.get("TargetApplications") or [], key=lambda t: int(t.get("Priority", 1)))
-                if targets and props.get("TriggerValue"):
+                target = str(targets[0]["SipMediaApplicationId"]) if targets else props.get("SipMediaApplicationId")
+                values = props.get("TriggerValues") or [props.get("TriggerValue")]
+                if isinstance(values, str):
+                    values = values.split(",")
+                rule_id = tpl.placeholder(s.logical_id, s.type, None, cloud.region, cloud.account)
+                for value in (str(v).strip() for v in values if v and target):
                     with self.lock:
-                        self.rules[str(props["TriggerValue"])] = (str(targets[0]["SipMediaApplicationId"]), sma_id)
-                    found["sip_rules"][str(props["TriggerValue"])] = str(targets[0]["SipMediaApplicationId"])
+                        self.rules[value] = (str(target), rule_id)
+                    found["sip_rules"][value] = str(target)
         return found
 
     def unregister(self, cloud: Any) -> None:
