@@ -1,5 +1,5 @@
 """The local stand-in for the directory services' listing API (E4), in the shape
-adapters/directory_listing.py speaks: `PUT /listings/{msisdn}` with {"version", "listing"}
+adapters/directory_services.py speaks: `PUT /listings/{msisdn}` with {"version", "listing"}
 and `Idempotency-Key: <msisdn>:<version>`, answered 200 {"acknowledged": true, ...}.
 
 It keeps the newest version per number (an older or repeated version is acknowledged and

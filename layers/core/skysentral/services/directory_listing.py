@@ -4,7 +4,7 @@ activation workflow calls (`publish`), and the delivery to the directory service
 A change is stored with the next version (with its audit entry), then queued on the
 listing queue (LISTING_QUEUE_URL) as {company_id, subscription_id, msisdn, version,
 listing}. The worker (functions/directory_listing) sends it through
-adapters.directory_listing until acknowledged: a failure raises and SQS redelivers it
+adapters.directory_services until acknowledged: a failure raises and SQS redelivers it
 (after maxReceiveCount it goes to the DLQ and its alarm fires). Per (number, version) it is
 idempotent: a version already acknowledged, or superseded by a newer stored version, is
 not sent again; the acknowledged version only grows."""
@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from pynamodb.exceptions import UpdateError
 
-from skysentral.adapters import directory_listing as directory_service
+from skysentral.adapters import directory_services as directory_service
 from skysentral.adapters import queues
 from skysentral.domain import number_listing, organisation
 from skysentral.domain.identity import Identity
