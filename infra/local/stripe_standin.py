@@ -297,10 +297,10 @@ class StripeStandIn:
         """Where localstripe posts its events; its signature is checked as the product checks it."""
         raw = await request.read()
         event = json.loads(raw)
-        _unsent.discard(event["id"])
         try:
             stripe.Webhook.construct_event(raw, request.headers.get("Stripe-Signature", ""), self.webhook_secret)
         except (stripe.SignatureVerificationError, ValueError):
+            _unsent.discard(event["id"])
             return web.Response(status=400)
         with self._cv:
             if self.holding:
@@ -308,6 +308,8 @@ class StripeStandIn:
             else:
                 self._queue.append((0.0, event, raw, 1))
                 self._cv.notify_all()
+            # Only now: wait_idle must never see the event neither unsent nor queued.
+            _unsent.discard(event["id"])
         return web.Response()
 
     def _deliver_forever(self) -> None:
