@@ -1,17 +1,8 @@
-"""The PBX administration and people API over HTTP (A1, A2, A6, A7, A11, A12, A13, C3, C9).
-Tests needing the pure rules of branch h-rules (plan_format, plan_validation, opening_hours,
-presence) skip until that branch is merged."""
+"""The PBX administration and people API over HTTP (A1, A2, A6, A7, A8, A11, A12, A13, C3, C9)."""
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
-
-
-def _needs(module: str):
-    present = importlib.util.find_spec(f"skysentral.domain.pbx.{module}") is not None
-    return pytest.mark.skipif(not present, reason=f"domain.pbx.{module} arrives with h-rules")
 
 
 NORDLYS_PLAN = {
@@ -87,8 +78,6 @@ def test_an_employee_cannot_read_the_routing_plan(lars):
     assert lars.get("/admin/routing")[0] == 403
 
 
-@_needs("plan_format")
-@_needs("plan_validation")
 @pytest.mark.feature("A1", "A2")
 def test_a_plan_is_saved_versioned_audited_and_a_stale_version_is_409(kari, ola, siri):
     _, current = kari.get("/admin/routing")
@@ -106,8 +95,6 @@ def test_a_plan_is_saved_versioned_audited_and_a_stale_version_is_409(kari, ola,
     assert audit["items"][0]["after"]["version"] == saved["version"]
 
 
-@_needs("plan_format")
-@_needs("plan_validation")
 @pytest.mark.feature("A2")
 def test_an_invalid_plan_is_refused_with_a_message_naming_the_problem(kari):
     _, current = kari.get("/admin/routing")
@@ -117,8 +104,6 @@ def test_an_invalid_plan_is_refused_with_a_message_naming_the_problem(kari):
     assert kari.get("/admin/routing")[1]["version"] == current["version"]
 
 
-@_needs("plan_format")
-@_needs("plan_validation")
 @pytest.mark.feature("A1")
 def test_a_number_of_another_company_cannot_be_taken(kari, siri):
     _, current = kari.get("/admin/routing")
@@ -131,7 +116,6 @@ def test_a_number_of_another_company_cannot_be_taken(kari, siri):
     assert status == 409 and "+4722123400" in body["message"], body
 
 
-@_needs("opening_hours")
 @pytest.mark.feature("A6")
 def test_preview_on_17_may_says_holiday(kari):
     _, current = kari.get("/admin/routing")
@@ -144,7 +128,6 @@ def test_preview_on_17_may_says_holiday(kari):
 
 
 # ---------------------------------------------------------------- availability (A7, C3), softphone (A13)
-@_needs("presence")
 @pytest.mark.feature("A7", "C3")
 def test_availability_set_in_the_app_is_read_back_and_by_the_switchboard(lars, as_user, kari):
     status, body = lars.put("/me/availability", {"state": "busy", "note": "Kundemøte"})
@@ -178,10 +161,45 @@ def test_a_softphone_is_registered_and_removed(lars, cloud):
     assert lars.put("/me/softphone", {"sip_user": "sip:bad user"})[0] == 400
 
 
+@pytest.mark.feature("A13")
+def test_a_sip_user_registered_to_someone_else_is_409(lars, as_user):
+    assert lars.put("/me/softphone", {"sip_user": "delt.telefon"})[0] == 200
+    colleague = as_user("switchboard_agent")
+    status, body = colleague.put("/me/softphone", {"sip_user": "delt.telefon"})
+    assert status == 409 and body["error"] == "sip_user_taken"
+    assert lars.delete("/me/softphone")[0] == 204
+    assert colleague.put("/me/softphone", {"sip_user": "delt.telefon"})[0] == 200  # free once Lars let it go
+    assert colleague.delete("/me/softphone")[0] == 204
+
+
+@pytest.mark.feature("A8")
+def test_availability_shows_whether_the_person_is_in_a_call_now(lars, cloud):
+    from skysentral.adapters import call_event_bus
+    from skysentral.domain.pbx.call_events import CallEvent
+
+    assert lars.get("/me/availability")[1]["mobile_status"]["state"] == "idle"
+    # GIVEN a call to Lars was answered (call control publishes the events)
+    common = {"company_id": "c-nordlys", "call_id": "txn-a8", "caller": "+4798000001", "called": "+4791200004"}
+    call_event_bus.publish(
+        [
+            CallEvent("txn-a8#1#0", "INCOMING", at="2026-11-26T09:00:00.000Z", **common),
+            CallEvent("txn-a8#2#0", "ANSWERED", at="2026-11-26T09:00:05.000Z", employee_id="e-nordlys-04", **common),
+        ]
+    )
+    cloud.drain()
+    # THEN his availability says he is in a call, until it ends
+    assert lars.get("/me/availability")[1]["mobile_status"]["state"] == "in_call"
+    call_event_bus.publish(
+        [CallEvent("txn-a8#3#0", "HANGUP", at="2026-11-26T09:03:00.000Z", employee_id="e-nordlys-04", **common)]
+    )
+    cloud.drain()
+    assert lars.get("/me/availability")[1]["mobile_status"]["state"] == "idle"
+
+
 @pytest.mark.feature("A7")
 def test_a_calendar_entry_from_graph_reaches_presence_and_makes_the_person_in_meeting(kari, lars, cloud, gateway):
     """The stand-in serves Lars's calendar; the scheduled sync (the real adapter, token and
-    calendarView) stores it; GET /me/availability says in_meeting when presence rules exist."""
+    calendarView) stores it; GET /me/availability says in_meeting."""
     import json
     import urllib.request
     from datetime import UTC, datetime, timedelta
@@ -205,8 +223,7 @@ def test_a_calendar_entry_from_graph_reaches_presence_and_makes_the_person_in_me
     assert result["calendars"] >= 1, result
     stored = PresenceRepository("c-nordlys").get("e-nordlys-04").calendar
     assert [e["subject"] for e in stored] == ["Budsjettmøte"] and stored[0]["show_as"] == "busy"
-    if importlib.util.find_spec("skysentral.domain.pbx.presence"):
-        assert lars.get("/me/availability")[1]["state"] == "in_meeting"
+    assert lars.get("/me/availability")[1]["state"] == "in_meeting"
 
 
 # ---------------------------------------------------------------- click-to-dial (A12), meetings (A11, C9)

@@ -50,15 +50,11 @@ def _manual(presence: Presence) -> Any:
     return Availability(state=m["state"], source="app", until=m.get("until"), note=m.get("note") or "")
 
 
-def availability_of(
-    directory: Directory, employee_id: str, now: datetime, mobile_status: Callable[..., dict] | None = None
-) -> dict[str, Any]:
-    """The effective availability, where it comes from, the next calendar entry and the
-    registered softphone; the mobile status (A8) when a reader is given."""
-    from skysentral.domain.pbx.presence import (  # type: ignore[import-not-found,unused-ignore]
-        effective_availability,
-        next_calendar_entry,
-    )
+def availability_of(directory: Directory, employee_id: str, now: datetime) -> dict[str, Any]:
+    """The effective availability, where it comes from, the next calendar entry, the
+    registered softphone and the mobile status (A8: in a call now, from call events)."""
+    from skysentral.domain.pbx.presence import effective_availability, next_calendar_entry
+    from skysentral.store.call_log_repository import mobile_status
 
     presence = PresenceRepository(directory.company_id).get(employee_id)
     entries = _entries(presence)
@@ -84,8 +80,7 @@ def availability_of(
         "calendar_synced_at": presence.calendar_synced_at,
         "softphone": presence.softphone_uri,
     }
-    if mobile_status is not None:
-        view["mobile_status"] = mobile_status(directory.company_id, [employee_id]).get(employee_id)
+    view["mobile_status"] = mobile_status(directory.company_id, [employee_id]).get(employee_id)
     return view
 
 
