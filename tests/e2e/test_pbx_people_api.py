@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-
 NORDLYS_PLAN = {
     "main_number": "+4722123400",
     "direct_numbers": {"+4722123499": {"kind": "person", "target": "e-nordlys-05"}},
