@@ -1,5 +1,6 @@
 """The demo data that `make run` seeds, read from ``demo_company.json`` (data, not code):
-Nordlys Rørlegger AS (25 employees and subscriptions, extensions, a switchboard queue) and
+Nordlys Rørlegger AS (25 employees and subscriptions, extensions, a routing plan with a main
+menu, a switchboard queue, a service queue and a sales answer group) and
 Fjellvind Consulting AS (a small second company, to try tenant isolation), plus the demo
 users whose tokens ``python -m infra.local tokens`` prints. Ids are fixed so that those
 tokens stay valid; seeding again writes the same items (plain puts)."""
@@ -42,7 +43,7 @@ def demo_values(company: dict[str, Any]) -> list[Any]:
 def seed_demo(cloud: Any = None) -> list[DemoUser]:
     """Write both demo companies (idempotent: same ids, plain puts)."""
     from skysentral.store.directory_repository import Directory
-    from skysentral.store.models import QueueItem, SubscriptionItem
+    from skysentral.store.models import SubscriptionItem
 
     for company in DEMO["companies"]:
         company_id = company["company"]["company_id"]
@@ -52,11 +53,34 @@ def seed_demo(cloud: Any = None) -> list[DemoUser]:
                 batch.save(directory.item(value))
             for extension, employee_id in company.get("extensions", {}).items():
                 batch.save(directory.extension_item(extension, employee_id))
-            for queue in company.get("queues", []):
-                attributes = {k: v for k, v in queue.items() if k != "queue_id"}
-                batch.save(QueueItem(company_id, f"QUEUE#{queue['queue_id']}", **attributes))
+        if "routing_plan" in company:
+            seed_routing_plan(company_id, company["routing_plan"])
     seed_activation(cloud)
     return DEMO_USERS
+
+
+def seed_routing_plan(company_id: str, plan: dict[str, Any]) -> None:
+    """A1-A7: the company's routing plan (validated as PUT /admin/routing would) and the
+    numbers it answers; a plan already saved (e.g. changed through the API) is kept."""
+    from pynamodb.exceptions import PutError
+
+    from skysentral.domain.pbx.plan_validation import validate_plan
+    from skysentral.domain.pbx.routing_plan import RoutingPlan
+    from skysentral.store.call_repository import NumberItem
+    from skysentral.store.directory_repository import Directory
+    from skysentral.store.models import RoutingPlanItem
+    from skysentral.store.routing_repository import numbers_of
+
+    parsed = RoutingPlan.from_dict(plan)
+    validate_plan(parsed, {e.employee_id: e for e in Directory(company_id).employees()})
+    try:
+        RoutingPlanItem(company_id, "ROUTING", plan=parsed.to_dict(), version=1, updated_by="seed").save(
+            condition=RoutingPlanItem.sk.does_not_exist()
+        )
+    except PutError:  # already there: leave it
+        return
+    for number, destination in numbers_of(parsed.to_dict()).items():
+        NumberItem(f"NUMBER#{number}", "NUMBER", company_id=company_id, destination=destination).save()
 
 
 def seed_activation(cloud: Any = None) -> None:

@@ -151,15 +151,6 @@ class AuditItem(Model):
     version = NumberAttribute(default=1)
 
 
-class QueueItem(_Directory):
-    """sk = QUEUE#<queue_id>: A4 call queue (number, strategy, member employees)."""
-
-    name = UnicodeAttribute()
-    number = UnicodeAttribute(null=True)
-    strategy = UnicodeAttribute(default="longest_idle")
-    members: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
-
-
 class _Calls(Model):
     """The cloud PBX's table (A1-A14); the item kinds and their keys are in docs/pbx.md.
     Subclass per item kind (in the repository module that owns it)."""
