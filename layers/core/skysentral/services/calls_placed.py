@@ -14,6 +14,8 @@ dialling reads it), which call control resolves through the
 
 from __future__ import annotations
 
+import contextlib
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -23,9 +25,8 @@ from pynamodb.exceptions import DoesNotExist
 
 from skysentral.domain import organisation
 from skysentral.domain.errors import Forbidden, InvalidInput, NotFound, Unprocessable
-from skysentral.store import call_repository
 from skysentral.store.directory_repository import Directory, new_id
-from skysentral.store.models import _Calls
+from skysentral.store.models import SubscriptionItem, _Calls
 
 MAX_MEETING_PEOPLE = 30  # A11: phone meetings of up to 30 participants, the owner included
 MEETING_TTL = timedelta(days=2)
@@ -69,6 +70,22 @@ def _contact_number(directory: Directory, contact: str) -> str:
         ) from None
 
 
+def _barring_settings(directory: Directory, employee_id: str) -> Any | None:
+    """A9 settings of the user's subscription (attribute `barring` {"categories",
+    "chosen_prefixes"} on the SubscriptionItem, once the subscriptions API writes it)."""
+    for sub in directory.subscriptions_of_employee(employee_id):
+        item = SubscriptionItem.get(directory.company_id, f"SUB#{sub.subscription_id}")
+        raw = getattr(item, "barring", None)
+        if raw:
+            from skysentral.domain.pbx.barring import BarringSettings  # type: ignore[import-not-found,unused-ignore]
+
+            return BarringSettings(
+                categories=frozenset(raw.get("categories") or ()),
+                chosen_prefixes=tuple(raw.get("chosen_prefixes") or ()),
+            )
+    return None
+
+
 def click_to_dial(directory: Directory, employee_id: str, contact: str, voice: Voice | None = None) -> dict[str, Any]:
     """A12: ring me first (on my mobile, shown as the main number), then the contact."""
     voice = voice or default_voice()
@@ -76,11 +93,10 @@ def click_to_dial(directory: Directory, employee_id: str, contact: str, voice: V
     if not me.mobile:
         raise Unprocessable("You have no mobile number to be rung first.", code="no_mobile")
     number = _contact_number(directory, contact)
-    raw = call_repository.barring_settings(directory.company_id, employee_id)
-    if raw:
-        from skysentral.domain.pbx.barring import BarringSettings, barred_reason
+    settings = _barring_settings(directory, employee_id)
+    if settings is not None:
+        from skysentral.domain.pbx.barring import barred_reason  # type: ignore[import-not-found,unused-ignore]
 
-        settings = BarringSettings(frozenset(raw.get("categories") or ()), tuple(raw.get("chosen_prefixes") or ()))
         reason = barred_reason(settings, number, False)
         if reason:
             raise CallBarred(f"Calls to {number} are barred on your subscription ({reason}).")
@@ -100,8 +116,15 @@ class MeetingItem(_Calls):
     owner = UnicodeAttribute()
     title = UnicodeAttribute()
     created_at = UnicodeAttribute()
+    pin = UnicodeAttribute()
     status = UnicodeAttribute(default="active")
     participants = JSONAttribute(default=list)  # [{"number","attendee_id","transaction_id","state"}]
+
+
+class MeetingPinItem(_Calls):
+    """pk = <company>#MEETINGPIN, sk = <pin>: dial-in (main number, then the PIN) → the meeting."""
+
+    meeting_id = UnicodeAttribute()
 
 
 @dataclass(frozen=True)
@@ -134,6 +157,7 @@ def _meeting_view(item: MeetingItem) -> dict[str, Any]:
         "owner": item.owner,
         "created_at": item.created_at,
         "status": item.status,
+        "dial_in": {"pin": item.pin},
         "participants": item.participants,
     }
 
@@ -141,14 +165,15 @@ def _meeting_view(item: MeetingItem) -> dict[str, Any]:
 def create_meeting(
     directory: Directory, employee_id: str, title: str, numbers: list[str], now: datetime, voice: Voice | None = None
 ) -> dict[str, Any]:
-    """A11/C9: set up a phone meeting and dial everyone out, the owner first (on their mobile),
-    each joining the meeting when they answer (call control's `op=meeting`)."""
+    """A11/C9: set up a phone meeting and dial every participant out; the owner dials in
+    (main number + PIN) or is rung by the app."""
     voice = voice or default_voice()
     me = directory.employee(employee_id)
     people = _participants(directory, me.mobile, numbers)
     company = directory.company()
     meeting = voice.create_meeting(new_id("mtg"))
     meeting_id = meeting["MeetingId"]
+    pin = f"{secrets.randbelow(10**6):06d}"
     participants: list[dict[str, Any]] = []
     for person in people:
         attendee = voice.create_attendee(meeting_id, employee_id if person.is_owner else person.number)
@@ -157,18 +182,19 @@ def create_meeting(
             "owner": person.is_owner,
             "attendee_id": attendee["AttendeeId"],
             "transaction_id": None,
-            "state": "dialling",
+            "state": "dial_in" if person.is_owner else "dialling",
         }
-        entry["transaction_id"] = voice.create_call(
-            company.main_number,
-            person.number,
-            {
-                "op": "meeting",
-                "meeting_id": meeting_id,
-                "attendee_token": attendee["JoinToken"],
-                "company_id": directory.company_id,
-            },
-        )
+        if not person.is_owner:
+            entry["transaction_id"] = voice.create_call(
+                company.main_number,
+                person.number,
+                {
+                    "op": "meeting",
+                    "meeting_id": meeting_id,
+                    "attendee_token": attendee["JoinToken"],
+                    "company_id": directory.company_id,
+                },
+            )
         participants.append(entry)
     expires = int((now + MEETING_TTL).timestamp())
     item = MeetingItem(
@@ -177,11 +203,13 @@ def create_meeting(
         owner=employee_id,
         title=title,
         created_at=now.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+        pin=pin,
         participants=participants,
         expires_at=expires,
     )
     item.save()
-    return _meeting_view(item)
+    MeetingPinItem(f"{directory.company_id}#MEETINGPIN", pin, meeting_id=meeting_id, expires_at=expires).save()
+    return {**_meeting_view(item), "dial_in": {"number": company.main_number, "pin": pin}}
 
 
 def _my_meeting(directory: Directory, employee_id: str, meeting_id: str) -> MeetingItem:
@@ -195,7 +223,8 @@ def _my_meeting(directory: Directory, employee_id: str, meeting_id: str) -> Meet
 
 
 def get_meeting(directory: Directory, employee_id: str, meeting_id: str) -> dict[str, Any]:
-    return _meeting_view(_my_meeting(directory, employee_id, meeting_id))
+    item = _my_meeting(directory, employee_id, meeting_id)
+    return {**_meeting_view(item), "dial_in": {"number": directory.company().main_number, "pin": item.pin}}
 
 
 def end_meeting(directory: Directory, employee_id: str, meeting_id: str, voice: Voice | None = None) -> None:
@@ -204,3 +233,5 @@ def end_meeting(directory: Directory, employee_id: str, meeting_id: str, voice: 
     item = _my_meeting(directory, employee_id, meeting_id)
     voice.delete_meeting(meeting_id)
     item.update(actions=[MeetingItem.status.set("ended")])
+    with contextlib.suppress(DoesNotExist):
+        MeetingPinItem.get(f"{directory.company_id}#MEETINGPIN", item.pin).delete()
