@@ -195,10 +195,12 @@ def _check_call_log(
             failures.append(f"call log: {who}'s call {txn.id} is not in GET /admin/calls")
             continue
         status, detail = _request(base_url, token, {"path": f"/admin/calls/{txn.id}"})
-        kinds = [step.get("kind") for step in (detail.get("path") or [])] if status == 200 else []
+        steps = (detail.get("path") or []) if status == 200 and isinstance(detail, dict) else []
+        kinds = [step.get("kind") for step in steps]
         found[who] = {
             **{k: item.get(k) for k in ("outcome", "kind", "answered", "answered_by", "queue_ids")},
             "path": kinds,
+            "steps": [_step(st) for st in steps],
         }
         for key, value in wanted.items():
             if key == "path":
@@ -210,6 +212,15 @@ def _check_call_log(
             ):
                 failures.append(f"call log: {who}'s {key} is {item.get(key)!r}, expected {_one_of(value)}")
     return found
+
+
+def _step(step: dict[str, Any]) -> str:
+    """A call log path step for people: ROUTED shows where to, others who and which queue."""
+    data = step.get("data") or {}
+    if step.get("kind") == "ROUTED" and data.get("destination"):
+        return f"ROUTED({data['destination']}{':' + str(data['target']) if data.get('target') else ''})"
+    who = step.get("employee_id") or step.get("queue_id")
+    return f"{step.get('kind')}({who})" if who else str(step.get("kind"))
 
 
 def outcome(txn: Txn, others: list[Txn], t0: float | None = None) -> dict[str, Any]:
@@ -323,7 +334,7 @@ def print_report(report: dict[str, Any]) -> None:
     for name, entry in (report.get("call_log") or {}).items():
         if name == next(iter(report["call_log"])):
             print("\nThe call log (GET /admin/calls):")
-        path = " → ".join(entry.get("path") or [])
+        path = " → ".join(entry.get("steps") or entry.get("path") or [])
         print(f"  {name}: {entry.get('outcome')}, answered by {entry.get('answered_by')}; path {path}")
     for name, caller in callers.items():
         print(f"\n  caller {name}:")
