@@ -97,17 +97,28 @@ def _run(engine: Telephony, scenario: dict[str, Any], base_url: str, tokens: dic
     callers: dict[str, Txn] = {}
     timers = []
 
+    saved: dict[str, Any] = {}  # responses of requests with "save_as", for "{name.field}" in a call
+
     def place(call: dict[str, Any]) -> None:
         behaviour = {k: v for k, v in call.items() if k not in ("name", "at", "from", "to")}
         try:
+            for _ in range(300):  # a "{saved.field}" waits (up to 30 s) for its request to answer
+                try:
+                    behaviour = _fill(behaviour, saved)
+                    break
+                except KeyError:
+                    time.sleep(0.1)
+            behaviour = _fill(behaviour, saved)
             callers[call.get("name") or call["from"]] = engine.call(call["from"], call["to"], behaviour)
-        except LookupError as exc:
+        except (LookupError, KeyError) as exc:
             failures.append(f"call {call.get('name')}: {exc}")
 
     def send(step: dict[str, Any]) -> None:
         status, body = _request(base_url, tokens.get(step.get("as", "")), step)
         if status >= 400:
             failures.append(f"{step.get('method', 'GET')} {step['path']} → {status}: {body}")
+        elif step.get("save_as"):
+            saved[step["save_as"]] = body
 
     for item, fn in [(c, place) for c in scenario.get("calls", [])] + [(r, send) for r in scenario.get("requests", [])]:
         timer = threading.Timer(float(item.get("at", 0)) * scale, fn, (item,))
@@ -164,6 +175,23 @@ def _run(engine: Telephony, scenario: dict[str, Any], base_url: str, tokens: dic
         "call_log": call_log,
         "simulated_s": round((time.monotonic() - t0) / scale, 1),
     }
+
+
+def _fill(value: Any, saved: dict[str, Any]) -> Any:
+    """``"{meeting.dial_in.pin}"`` → that field of the response saved as ``meeting``."""
+    if isinstance(value, dict):
+        return {k: _fill(v, saved) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, saved) for v in value]
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        name, *fields = value[1:-1].split(".")
+        if name not in saved:
+            raise KeyError(f"{value}: no response saved as {name!r} (yet)")
+        found = saved[name]
+        for f in fields:
+            found = found[f]
+        return str(found)
+    return value
 
 
 def _one_of(value: Any) -> str:
@@ -299,14 +327,20 @@ def phone_report(number: str, txns: list[Txn]) -> dict[str, Any]:
     lines = [f"{e['who']}: {e['what']}" for t in txns for e in t.log if e["who"] == number]
     talked_to = []
     for t in txns:
+        a = t.legs["LEG-A"]
+        if a.direction == "Inbound" and a.frm == number:  # this phone called in: who answered, or a meeting
+            joined = next((e for e in t.log if e["what"].startswith("joins meeting")), None)
+            other = next((e["who"] for e in t.log if e["what"] == "answers" and e["who"] != number), None)
+            if joined or other:
+                talked_to.append(f"meeting {joined['meeting_id'][:8]}" if joined else str(other))
+            continue
         if not any(e["who"] == number and e["what"] == "answers" for e in t.log):
             continue
-        a = t.legs["LEG-A"]
         if a.direction == "Inbound":
             talked_to.append(a.frm)
         else:  # a call the product placed: whoever it bridged or the meeting it joined
-            other = next((leg.to for leg in t.legs.values() if leg.to != number), None)
-            talked_to.append(other or "?")
+            other = next((leg for leg in t.legs.values() if leg.to != number), None)
+            talked_to.append("?" if other is None else f"meeting {other.to[:8]}" if other.frm == "SMA" else other.to)
     return {
         "rang": sum(
             1 for t in txns for e in t.log if e["who"] == number and e["what"].startswith(("rings", "is called"))
