@@ -225,6 +225,9 @@ class _NoFacts:
     def barring(self, employee_id: str) -> None:
         return None
 
+    def meeting_by_pin(self, pin: str) -> None:
+        return None
+
 
 def handle(
     event: Any,
