@@ -185,13 +185,18 @@ class LocalCloud:
             self.pollers.append(poller)
 
     def drain(self, timeout_s: float = 30) -> None:
-        """Wait until every polled queue is empty (visible, in flight, delayed) and nothing runs."""
+        """Wait until every polled queue is empty (visible, in flight, delayed) and nothing runs.
+
+        A message delayed beyond the deadline is a timer (a queue's max wait, a callback retry
+        of the PBX dispatcher: DelaySeconds up to 900), not work in flight: it is not waited for
+        (it would only make the drain time out), and it stays in its queue."""
         sqs, urls = self.client("sqs"), sorted({p.queue_url for p in self.pollers})
         deadline, quiet = time.monotonic() + timeout_s, 0
         names = [f"ApproximateNumberOfMessages{kind}" for kind in ("", "NotVisible", "Delayed")]
         while True:
             counts = {
                 url: sum(map(int, sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"].values()))
+                - self._timers(url, deadline)
                 for url in urls
             }
             busy = self.runtime.active > 0 or self.dispatcher.pending > 0 or any(counts.values())
@@ -204,6 +209,18 @@ class LocalCloud:
                     f": {self.runtime.active}, 'pending': {self.dispatcher.pending}}}"
                 )
             time.sleep(0.05)
+
+    def _timers(self, queue_url: str, deadline: float) -> int:
+        """How many of the queue's messages stay delayed past ``deadline`` (monotonic)."""
+        if self.external:
+            return 0
+        from moto.sqs.models import sqs_backends
+
+        queue = sqs_backends[self.account][self.region].queues.get(queue_url.rsplit("/", 1)[-1])
+        if queue is None:
+            return 0
+        until_ms = (time.time() + max(0.0, deadline - time.monotonic())) * 1000
+        return sum(1 for m in list(queue._messages) if m.delayed_until > until_ms)
 
     def schedules(self) -> list[dict[str, Any]]:
         return [s.describe() for s in self.dispatcher.schedules]

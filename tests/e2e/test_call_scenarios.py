@@ -24,3 +24,14 @@ def test_shipped_scenario_ends_as_expected(cloud: Any, gateway: str, issuer: Any
     seed.seed_demo(cloud)
     report = scenarios.run(cloud.telephony, scenarios.load(name), gateway, _demo_tokens(issuer))
     assert report["ok"], report["failures"]
+    scenario = scenarios.load(name)
+    for who in scenario.get("calls", []):  # every caller's fate is told in a sentence
+        assert report["callers"][who["name"]]["summary"]
+    if scenario.get("expect_call_log"):  # the call log (GET /admin/calls) was read, not skipped
+        assert set(report["call_log"]) == set(scenario["expect_call_log"])
+
+
+@pytest.mark.feature("A4", "A5", "A14")
+def test_the_queue_scenario_checks_each_callers_path_in_the_call_log() -> None:
+    scenario = scenarios.load("queue-two-agents")
+    assert {c["name"] for c in scenario["calls"]} == set(scenario["expect_call_log"])

@@ -102,6 +102,9 @@ class FakeFacts:
     def barring(self, employee_id: str) -> Any:
         return None
 
+    def meeting_by_pin(self, pin: str) -> tuple[str, str] | None:
+        return ("m-123", "owner-token") if pin == "482913" else None
+
 
 def ctx(plan: dict | None = None, **kw: Any) -> Context:
     p = RoutingPlan.from_dict(plan or PLAN)
@@ -230,6 +233,25 @@ def test_a1_an_extension_keyed_in_the_menu_rings_the_person():
 @pytest.mark.feature("A1")
 def test_a1_an_unknown_extension_is_an_invalid_key():
     d = decide(follow(start_menu(), digits(2, "299")))
+    assert "INVALIDKEY" in kinds(d) and d.attrs["node"] == "menu"
+
+
+@pytest.mark.feature("A11")
+def test_a11_the_owner_joins_their_phone_meeting_by_keying_its_pin_in_the_menu():
+    d = decide(follow(start_menu(), digits(2, "482913")))
+    assert d.actions == [
+        {
+            "Type": "JoinChimeMeeting",
+            "Parameters": {"CallId": d.attrs["a"], "JoinToken": "owner-token", "MeetingId": "m-123"},
+        }
+    ]
+    assert d.attrs["node"] == "meeting"
+    assert kinds(d)[-2:] == ["ROUTED", "ANSWERED"]  # the call log counts the meeting as answered
+
+
+@pytest.mark.feature("A11")
+def test_a11_a_six_digit_number_that_is_no_pin_is_an_invalid_key():
+    d = decide(follow(start_menu(), digits(2, "111111")))
     assert "INVALIDKEY" in kinds(d) and d.attrs["node"] == "menu"
 
 

@@ -106,6 +106,11 @@ class StoreFacts:
 
         return call_repository.barring_settings(self.company_id, employee_id)
 
+    def meeting_by_pin(self, pin: str) -> tuple[str, str] | None:
+        from skysentral.services import calls_placed
+
+        return calls_placed.meeting_by_pin(self.company_id, pin)
+
 
 def availability(manual: Any, calendar: Any, at: datetime) -> str:
     """A7: the state that routes a person's calls (domain.pbx.presence.effective_availability)
@@ -218,6 +223,9 @@ class _NoFacts:
         return {}
 
     def barring(self, employee_id: str) -> None:
+        return None
+
+    def meeting_by_pin(self, pin: str) -> None:
         return None
 
 

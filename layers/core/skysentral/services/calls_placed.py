@@ -125,6 +125,16 @@ class MeetingPinItem(_Calls):
     """pk = <company>#MEETINGPIN, sk = <pin>: dial-in (main number, then the PIN) → the meeting."""
 
     meeting_id = UnicodeAttribute()
+    join_token = UnicodeAttribute(null=True)  # the owner's attendee: call control joins them with it
+
+
+def meeting_by_pin(company_id: str, pin: str) -> tuple[str, str] | None:
+    """(meeting id, the owner's JoinToken) of the company's meeting with this dial-in PIN."""
+    try:
+        item = MeetingPinItem.get(f"{company_id}#MEETINGPIN", pin)
+    except DoesNotExist:
+        return None
+    return (item.meeting_id, item.join_token) if item.join_token else None
 
 
 @dataclass(frozen=True)
@@ -175,8 +185,11 @@ def create_meeting(
     meeting_id = meeting["MeetingId"]
     pin = f"{secrets.randbelow(10**6):06d}"
     participants: list[dict[str, Any]] = []
+    owner_token: str | None = None
     for person in people:
         attendee = voice.create_attendee(meeting_id, employee_id if person.is_owner else person.number)
+        if person.is_owner:
+            owner_token = attendee["JoinToken"]
         entry = {
             "number": person.number,
             "owner": person.is_owner,
@@ -208,7 +221,9 @@ def create_meeting(
         expires_at=expires,
     )
     item.save()
-    MeetingPinItem(f"{directory.company_id}#MEETINGPIN", pin, meeting_id=meeting_id, expires_at=expires).save()
+    MeetingPinItem(
+        f"{directory.company_id}#MEETINGPIN", pin, meeting_id=meeting_id, join_token=owner_token, expires_at=expires
+    ).save()
     return {**_meeting_view(item), "dial_in": {"number": company.main_number, "pin": pin}}
 
 

@@ -105,6 +105,10 @@ class Facts(Protocol):
 
     def barring(self, employee_id: str) -> Any: ...
 
+    def meeting_by_pin(self, pin: str) -> tuple[str, str] | None:
+        """A11: (meeting id, the owner's JoinToken) of a phone meeting's dial-in PIN."""
+        return None
+
 
 # ---------------------------------------------------------------- effects on storage
 
@@ -476,6 +480,14 @@ class _Flow:
             person = self.facts.person_by_extension(digits)
             if person is not None:  # A1: an extension reaches the person
                 return self.route(Destination("person", person.employee_id))
+        if menu.extension_dialling and len(digits) == 6 and digits.isdigit():
+            meeting = getattr(self.facts, "meeting_by_pin", lambda pin: None)(digits)
+            if meeting is not None:  # A11: the owner dials in with the meeting's PIN
+                self.clear_route()
+                self.emit("ROUTED", destination="meeting", target=meeting[0])
+                self.emit("ANSWERED", via="meeting", meeting_id=meeting[0])  # the bridge answers: talk time from here
+                self.attrs.update(node="meeting", connected_ms=str(self.ctx.now_ms))
+                return [join_meeting(self.a, meeting[0], meeting[1])]
         self.emit("INVALIDKEY", menu_id=menu.menu_id, digits=digits)
         return self.menu_retry(menu, menu.on_invalid, invalid=True)
 
