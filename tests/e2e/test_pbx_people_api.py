@@ -242,3 +242,17 @@ def test_a_meeting_of_31_people_is_422(lars):
 @pytest.mark.feature("A11")
 def test_someone_elses_meeting_is_404(lars):
     assert lars.get("/me/meetings/m-does-not-exist")[0] == 404
+
+
+@pytest.mark.feature("A9", "A12")
+def test_click_to_dial_to_a_barred_destination_is_403_and_nothing_rings(kari, lars, cloud):
+    from infra.local import telephony
+
+    calls_before = len(telephony.standin().txns)
+    assert kari.put("/admin/subscriptions/s-nordlys-04/barring", {"categories": ["international"]})[0] == 200
+    try:
+        status, body = lars.post("/me/calls/dial", {"contact": "+4420 7946 0000"})
+        assert status == 403 and body["error"] == "call_barred" and "international" in body["message"]
+        assert len(telephony.standin().txns) == calls_before
+    finally:
+        kari.put("/admin/subscriptions/s-nordlys-04/barring", {"categories": []})

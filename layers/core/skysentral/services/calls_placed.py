@@ -25,8 +25,9 @@ from pynamodb.exceptions import DoesNotExist
 
 from skysentral.domain import organisation
 from skysentral.domain.errors import Forbidden, InvalidInput, NotFound, Unprocessable
+from skysentral.store import call_repository
 from skysentral.store.directory_repository import Directory, new_id
-from skysentral.store.models import SubscriptionItem, _Calls
+from skysentral.store.models import _Calls
 
 MAX_MEETING_PEOPLE = 30  # A11: phone meetings of up to 30 participants, the owner included
 MEETING_TTL = timedelta(days=2)
@@ -70,22 +71,6 @@ def _contact_number(directory: Directory, contact: str) -> str:
         ) from None
 
 
-def _barring_settings(directory: Directory, employee_id: str) -> Any | None:
-    """A9 settings of the user's subscription (attribute `barring` {"categories",
-    "chosen_prefixes"} on the SubscriptionItem, once the subscriptions API writes it)."""
-    for sub in directory.subscriptions_of_employee(employee_id):
-        item = SubscriptionItem.get(directory.company_id, f"SUB#{sub.subscription_id}")
-        raw = getattr(item, "barring", None)
-        if raw:
-            from skysentral.domain.pbx.barring import BarringSettings  # type: ignore[import-not-found,unused-ignore]
-
-            return BarringSettings(
-                categories=frozenset(raw.get("categories") or ()),
-                chosen_prefixes=tuple(raw.get("chosen_prefixes") or ()),
-            )
-    return None
-
-
 def click_to_dial(directory: Directory, employee_id: str, contact: str, voice: Voice | None = None) -> dict[str, Any]:
     """A12: ring me first (on my mobile, shown as the main number), then the contact."""
     voice = voice or default_voice()
@@ -93,10 +78,11 @@ def click_to_dial(directory: Directory, employee_id: str, contact: str, voice: V
     if not me.mobile:
         raise Unprocessable("You have no mobile number to be rung first.", code="no_mobile")
     number = _contact_number(directory, contact)
-    settings = _barring_settings(directory, employee_id)
-    if settings is not None:
-        from skysentral.domain.pbx.barring import barred_reason  # type: ignore[import-not-found,unused-ignore]
+    raw = call_repository.barring_settings(directory.company_id, employee_id)
+    if raw:
+        from skysentral.domain.pbx.barring import BarringSettings, barred_reason
 
+        settings = BarringSettings(frozenset(raw.get("categories") or ()), tuple(raw.get("chosen_prefixes") or ()))
         reason = barred_reason(settings, number, False)
         if reason:
             raise CallBarred(f"Calls to {number} are barred on your subscription ({reason}).")
