@@ -148,7 +148,7 @@ def outcome(txn: Txn, others: list[Txn]) -> dict[str, Any]:
     return {
         "keys": [e["what"].split(" ", 1)[1] for e in txn.log if e["who"] == me and e["what"].startswith("presses")],
         "heard": " | ".join(e["what"][6:] for e in txn.log if e["who"] == me and e["what"].startswith("hears")),
-        "answered_by": answered["who"] if answered else ("meeting" if joined else None),
+        "answered_by": answered["who"] if answered else (_met(txn, joined, others) if joined else None),
         "waited_s": (answered or joined or {}).get("t"),
         "voicemail": any(e["what"] == "leaves a voicemail" for e in txn.log),
         "hung_up": "caller" if any(e["who"] == me and e["what"] == "hangs up" for e in txn.log) else "system",
@@ -157,6 +157,17 @@ def outcome(txn: Txn, others: list[Txn]) -> dict[str, Any]:
         "lines": [f"{e['t']:>7.1f}s  {e['who']}: {e['what']}" for e in txn.log]
         + [f"{e['t']:>7.1f}s  (callback) {e['who']}: {e['what']}" for t in calls_back for e in t.log],
     }
+
+
+def _met(txn: Txn, joined: dict[str, Any], others: list[Txn]) -> str:
+    """A caller in a meeting was answered by the first other phone in the same meeting (a
+    ringall member who answered), else by "meeting"."""
+    for t in sorted(others, key=lambda t: t.started):
+        if t is not txn:
+            for e in t.log:
+                if e["what"] == joined["what"]:
+                    return str(e["who"])
+    return "meeting"
 
 
 def phone_report(number: str, txns: list[Txn]) -> dict[str, Any]:
