@@ -278,7 +278,7 @@ def outcome(txn: Txn, others: list[Txn], t0: float | None = None) -> dict[str, A
     result = {
         "keys": [e["what"].split(" ", 1)[1] for e in txn.log if e["who"] == me and e["what"].startswith("presses")],
         "heard": " | ".join(e["what"][6:] for e in txn.log if e["who"] == me and e["what"].startswith("hears")),
-        "answered_by": answered["who"] if answered else ("meeting" if joined else None),
+        "answered_by": answered["who"] if answered else (_met(txn, joined, others) if joined else None),
         "waited_s": (answered or joined or {}).get("t"),
         "voicemail": any(e["what"] == "leaves a voicemail" for e in txn.log),
         "hung_up": "caller" if any(e["who"] == me and e["what"] == "hangs up" for e in txn.log) else "system",
@@ -320,6 +320,17 @@ def _talk_s(txn: Txn) -> float | None:
     start = next((e["t"] for e in txn.log if e["what"] == "answers"), None)
     end = next((e["t"] for e in reversed(txn.log) if e["what"] in ("hangs up", "call ends")), None)
     return round(end - start, 1) if start is not None and end is not None else None
+
+
+def _met(txn: Txn, joined: dict[str, Any], others: list[Txn]) -> str:
+    """A caller in a meeting was answered by the first other phone in the same meeting (a
+    ringall member who answered), else by "meeting"."""
+    for t in sorted(others, key=lambda t: t.started):
+        if t is not txn:
+            for e in t.log:
+                if e["what"] == joined["what"]:
+                    return str(e["who"])
+    return "meeting"
 
 
 def phone_report(number: str, txns: list[Txn]) -> dict[str, Any]:

@@ -354,3 +354,188 @@ def test_a4_a_caller_gone_before_the_bridge_frees_the_agent_for_the_next(cloud, 
     voice.gone.add(first.txn)
     assert queue_dispatch.dispatch(cid, "support", "test", voice=voice) == [f"bridge {second.txn} e-0"]
     assert [e.call_id for e in entries(cid)] == [second.txn]
+
+
+# ---------------------------------------------------------------- ringall: every member at once (A3)
+
+
+class MeetingVoice(FakeVoice):
+    """FakeVoice with Chime SDK meetings, recorded."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.meetings: list[str] = []
+        self.deleted: list[str] = []
+
+    def create_meeting(self, external_id: str, media_region: str | None = None) -> dict:
+        self.meetings.append(external_id)
+        return {"MeetingId": f"m-{external_id}"}
+
+    def create_attendee(self, meeting_id: str, external_user_id: str) -> dict:
+        return {"AttendeeId": f"a-{external_user_id}", "JoinToken": f"tok-{external_user_id}"}
+
+    def delete_meeting(self, meeting_id: str) -> None:
+        self.deleted.append(meeting_id)
+
+
+@pytest.fixture
+def ringall_company(cloud, company):
+    """(company_id, main number): the main number goes to group `sales` (ringall, e-0 and e-1)."""
+    from skysentral.store import call_repository as repo
+
+    repo.clear_caches()
+    cid, _subs = company(["BEDRIFT_5"] * 2)
+    main = f"+47221{next(_numbers):05d}"
+    plan = {
+        "main_number": main,
+        "entry": {"open": {"kind": "group", "target": "sales"}, "closed": {"kind": "group", "target": "sales"}},
+        "holidays_closed": False,
+        "opening_hours": {d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+        "groups": {
+            "sales": {
+                "name": "Salg",
+                "strategy": "ringall",
+                "members": [{"employee_id": "e-0"}, {"employee_id": "e-1"}],
+                "ring_timeout_s": 20,
+                "overflow": {"kind": "voicemail", "target": ""},
+            }
+        },
+    }
+    repo.RoutingItem(cid, "ROUTING", plan=plan, version=1).save()
+    repo.NumberItem(f"NUMBER#{main}", "NUMBER", company_id=cid).save()
+    return cid, main
+
+
+class Handled(Call):
+    """A Call sent straight to services.call_control.handle with a recording voice."""
+
+    def __init__(self, cloud: Any, main: str, voice: MeetingVoice, published: list) -> None:
+        super().__init__(cloud, main)
+        self.voice, self.published = voice, published
+
+    def send(self, ev: dict) -> dict:
+        from skysentral.services import call_control
+
+        response = call_control.handle(
+            ev, voice=self.voice, publish=self.published.extend, dispatch=lambda *a, **k: None
+        )
+        if "TransactionAttributes" in response:
+            self.attrs = response["TransactionAttributes"]
+        return response
+
+
+def fork_event(name: str, created: tuple[str, str, dict], txn: str, seq: int) -> dict:
+    """An event of a member's op=fork call as the service sends it: NEW_OUTBOUND_CALL carries
+    the ArgumentsMap, later events no TransactionAttributes (that response is ignored)."""
+    _from, to, args = created
+    ev = sample_event(f"call_control_{name}.json")
+    ev["Sequence"] = seq
+    ev["CallDetails"]["TransactionId"] = txn
+    ev["CallDetails"].pop("TransactionAttributes", None)
+    ev["CallDetails"]["Participants"][0].update(To=to, From=_from)
+    if name == "new_outbound_call":
+        ev["ActionData"]["Parameters"]["Arguments"] = dict(args)
+    return ev
+
+
+def handle(ev: dict, voice: MeetingVoice, published: list) -> dict:
+    from skysentral.services import call_control
+
+    return call_control.handle(copy.deepcopy(ev), voice=voice, publish=published.extend, dispatch=lambda *a, **k: None)
+
+
+@pytest.mark.feature("A3")
+def test_a3_ringall_rings_both_members_and_the_first_answer_gets_the_caller(cloud, ringall_company):
+    from skysentral.store import call_repository as repo
+
+    cid, main = ringall_company
+    voice, published = MeetingVoice(), []
+    caller = Handled(cloud, main, voice, published)
+    first = caller.arrive()
+    assert [a["Type"] for a in first["Actions"]] == ["Speak", "Pause"]
+    # both members' phones are called at once, into one meeting, each with its own token
+    mobiles = {k: e.mobile for k, e in repo.employees(cid).items()}
+    assert sorted(to for _f, to, _a in voice.created) == sorted([mobiles["e-0"], mobiles["e-1"]])
+    assert {a["op"] for _f, _t, a in voice.created} == {"fork"}
+    assert {a["meeting_id"] for _f, _t, a in voice.created} == {f"m-fork-{caller.txn}"}
+    assert {a["call_id"] for _f, _t, a in voice.created} == {caller.txn}
+    assert all(f == main for f, _t, _a in voice.created)
+    forks = repo.fork(caller.txn).forks.as_dict()
+    assert sorted(forks.values()) == ["e-0", "e-1"]
+    txn_of = {e: t for t, e in forks.items()}
+    created = {a["employee_id"]: (f, t, a) for f, t, a in voice.created}
+
+    # e-1 answers first: it joins the meeting; the caller is sent in; e-0's ringing is ended
+    for name, seq in (("new_outbound_call", 1), ("ringing", 2)):
+        handle(fork_event(name, created["e-1"], txn_of["e-1"], seq), voice, published)
+        handle(fork_event(name, created["e-0"], txn_of["e-0"], seq), voice, published)
+    answered = fork_event("call_answered", created["e-1"], txn_of["e-1"], 3)
+    won = handle(answered, voice, published)
+    assert won["Actions"] == [
+        {
+            "Type": "JoinChimeMeeting",
+            "Parameters": {"CallId": "c-agent-21", "JoinToken": "tok-e-1", "MeetingId": f"m-fork-{caller.txn}"},
+        }
+    ]
+    assert voice.updates == [
+        (
+            caller.txn,
+            {
+                "op": "join_meeting",
+                "meeting_id": f"m-fork-{caller.txn}",
+                "attendee_token": f"tok-caller-{caller.txn}",
+                "employee_id": "e-1",
+            },
+        ),
+        (txn_of["e-0"], {"op": "hangup", "reason": "answered_elsewhere"}),
+    ]
+    assert handle(answered, voice, published) == won  # the service's retry: same answer, nothing again
+    assert len(voice.updates) == 2
+
+    # e-0 answers anyway before its hangup lands: too late, hung up
+    late = handle(fork_event("call_answered", created["e-0"], txn_of["e-0"], 3), voice, published)
+    assert [a["Type"] for a in late["Actions"]] == ["Hangup"]
+
+    joined = caller.update(voice.updates[0][1])
+    assert [a["Type"] for a in joined["Actions"]] == ["JoinChimeMeeting"]
+    assert joined["Actions"][0]["Parameters"]["JoinToken"] == f"tok-caller-{caller.txn}"
+    (event,) = [e for e in published if e.kind == "ANSWERED"]
+    assert (event.employee_id, event.group_id, event.call_id) == ("e-1", "sales", caller.txn)
+
+    # the caller hangs up: the member's call is ended and the meeting deleted
+    caller.hang_up()
+    assert (txn_of["e-1"], {"op": "hangup", "reason": "ended"}) in voice.updates
+    assert voice.deleted == [f"m-fork-{caller.txn}"]
+
+
+@pytest.mark.feature("A3")
+def test_a3_ringall_nobody_answering_sends_the_caller_to_overflow_and_stops_the_ringing(cloud, ringall_company):
+    _cid, main = ringall_company
+    voice, published = MeetingVoice(), []
+    caller = Handled(cloud, main, voice, published)
+    caller.arrive()
+    from skysentral.store import call_repository as repo
+
+    fork_txns = list(repo.fork(caller.txn).forks.as_dict())
+    over = caller.send(caller.event("action_successful", Type="Pause", Parameters={"CallId": "c-caller-01"}))
+    assert [a["Type"] for a in over["Actions"]] == ["Speak", "RecordAudio"]  # the group's overflow
+    assert sorted(voice.updates) == sorted((t, {"op": "hangup", "reason": "timeout"}) for t in fork_txns)
+    assert voice.deleted == [f"m-fork-{caller.txn}"]
+    # a member answering now loses: hung up
+    txn = fork_txns[0]
+    employee = repo.fork(caller.txn).forks.as_dict()[txn]
+    created = next(c for c in voice.created if c[2]["employee_id"] == employee)
+    handle(fork_event("new_outbound_call", created, txn, 1), voice, published)
+    late = handle(fork_event("call_answered", created, txn, 2), voice, published)
+    assert [a["Type"] for a in late["Actions"]] == ["Hangup"]
+
+
+@pytest.mark.feature("A3")
+def test_a3_ringall_caller_hanging_up_while_it_rings_stops_every_fork(cloud, ringall_company):
+    _cid, main = ringall_company
+    voice, published = MeetingVoice(), []
+    caller = Handled(cloud, main, voice, published)
+    caller.arrive()
+    caller.hang_up()
+    assert sorted(r for _t, a in voice.updates for r in [a["reason"]]) == ["caller_left", "caller_left"]
+    assert voice.deleted == [f"m-fork-{caller.txn}"]

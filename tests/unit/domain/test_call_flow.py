@@ -549,3 +549,161 @@ def test_every_sample_event_gets_a_response_with_at_most_ten_actions():
     for path in sorted(EVENTS.glob("call_control_*.json")):
         d = decide(json.loads(path.read_text()))
         assert d.response("1.0")["SchemaVersion"] == "1.0", path.name
+
+
+# ---------------------------------------------------------------- ringall: every member at once (A3)
+
+RINGALL = {**PLAN, "groups": {**PLAN["groups"], "sales": {**PLAN["groups"]["sales"], "strategy": "ringall"}}}
+
+
+class ForkFacts(FakeFacts):
+    """The CALL#<txn>/FORK claim: the first claimant wins (and a retry of the same one)."""
+
+    def __init__(self, winner: str | None = None, ended: bool = False, **kw: Any):
+        super().__init__(**kw)
+        self.winner, self.ended = winner, ended
+
+    def claim_fork(self, call_id: str, claimant: str) -> bool:
+        if self.ended or self.winner not in (None, claimant):
+            return False
+        self.winner = claimant
+        return True
+
+
+def ringall(facts: FakeFacts | None = None) -> call_flow.Decision:
+    return decide(follow(start_menu(), digits(2, "1")), facts or ForkFacts(), plan=RINGALL)
+
+
+def fork_leg(seq: int, employee_id: str, txn: str, kind: str = "call_answered", **args: str) -> dict:
+    """An event of a member's op=fork call (placed by the service for the caller TXN)."""
+    ev = sample_event(f"call_control_{kind}.json")
+    ev["Sequence"] = seq
+    ev["CallDetails"]["TransactionId"] = txn
+    ev["CallDetails"]["Participants"] = ev["CallDetails"]["Participants"][:1]
+    ev["CallDetails"]["TransactionAttributes"] = {
+        "op": "fork",
+        "company": "c-test",
+        "company_id": "c-test",
+        "call_id": TXN,
+        "employee_id": employee_id,
+        "group_id": "sales",
+        "meeting_id": "m-1",
+        "attendee_token": f"tok-{employee_id}",
+        "a": "c-agent-21",
+        "node": "dialling",
+        "started_ms": str(NOW_MS),
+        **args,
+    }
+    return ev
+
+
+def pause_over(d: call_flow.Decision, seq: int) -> dict:
+    ev = sample_event("call_control_action_successful.json")
+    ev["Sequence"] = seq
+    ev["ActionData"] = {"Type": "Pause", "Parameters": {"CallId": "c-caller-01", "DurationInMilliseconds": 15000}}
+    return follow(d, ev)
+
+
+@pytest.mark.feature("A3")
+def test_a3_ringall_rings_every_available_member_at_once_while_the_caller_holds():
+    d = ringall()
+    assert d.attrs["node"] == "fork"
+    assert types(d) == ["Speak", "Pause"]  # no CallAndBridge: the members are rung by op=fork calls
+    assert d.actions[0]["Parameters"]["Text"] == "Et øyeblikk, vi setter deg over."
+    assert d.actions[1]["Parameters"]["DurationInMilliseconds"] == 15_000  # ring_timeout_s
+    (start,) = [e for e in d.effects if isinstance(e, call_flow.StartFork)]
+    # Kari and Ola on their mobiles together; Per is in a meeting (A7): not rung
+    assert start.targets == (("e-kari", "+4791200001"), ("e-ola", "+4791200002"))
+    assert start.call_id == TXN and start.from_number == "+4722123400" and start.group_id == "sales"
+
+
+@pytest.mark.feature("A3")
+def test_a3_ringall_first_answer_wins_and_the_caller_joins_the_same_meeting():
+    facts = ForkFacts()
+    d = ringall(facts)
+    won = decide(fork_leg(3, "e-ola", "fork-ola"), facts)
+    assert won.actions == [
+        {
+            "Type": "JoinChimeMeeting",
+            "Parameters": {"CallId": "c-agent-21", "JoinToken": "tok-e-ola", "MeetingId": "m-1"},
+        }
+    ]
+    assert [e for e in won.effects if isinstance(e, call_flow.ForkWon)] == [call_flow.ForkWon(TXN, "fork-ola", "e-ola")]
+    # the service then sends the caller the meeting (CALL_UPDATE_REQUESTED join_meeting)
+    upd = sample_event("call_control_call_update_requested.json")
+    upd["Sequence"] = 3
+    upd["ActionData"]["Parameters"]["Arguments"] = {
+        "op": "join_meeting",
+        "meeting_id": "m-1",
+        "attendee_token": "tok-caller",
+        "employee_id": "e-ola",
+    }
+    joined = decide(follow(d, upd), facts)
+    assert joined.attrs["node"] == "connected" and joined.attrs["answered_by"] == "e-ola"
+    assert types(joined) == ["JoinChimeMeeting"] and joined.actions[0]["Parameters"]["JoinToken"] == "tok-caller"
+    (event,) = [e for e in joined.events if e.kind == "ANSWERED"]
+    assert event.employee_id == "e-ola" and event.group_id == "sales"
+
+
+@pytest.mark.feature("A3")
+def test_a3_ringall_a_late_answer_is_hung_up():
+    facts = ForkFacts(winner="fork-ola")
+    late = decide(fork_leg(3, "e-kari", "fork-kari"), facts)
+    assert types(late) == ["Hangup"]
+    assert not [e for e in late.effects if isinstance(e, call_flow.ForkWon)]
+    (event,) = late.events
+    assert (event.kind, event.employee_id, event.call_id) == ("RINGCANCELED", "e-kari", TXN)
+
+
+@pytest.mark.feature("A3")
+def test_a3_ringall_nobody_answering_within_the_ring_time_sends_the_caller_to_overflow():
+    facts = ForkFacts()
+    d = ringall(facts)
+    over = decide(pause_over(d, 3), facts)
+    assert types(over) == ["Speak", "RecordAudio"]  # the group's overflow: voicemail
+    assert [e for e in over.effects if isinstance(e, call_flow.EndFork)] == [call_flow.EndFork(TXN, "timeout")]
+    assert "NOANSWER" in kinds(over)
+    # a member answering after that loses the claim and is hung up
+    assert types(decide(fork_leg(4, "e-kari", "fork-kari"), facts)) == ["Hangup"]
+
+
+@pytest.mark.feature("A3")
+def test_a3_ringall_a_claim_at_the_last_moment_keeps_the_caller_for_the_join():
+    facts = ForkFacts(winner="fork-kari")
+    d = ringall(facts)
+    over = decide(pause_over(d, 3), facts)
+    assert types(over) == ["Pause"] and over.attrs["node"] == "fork"
+    assert not [e for e in over.effects if isinstance(e, call_flow.EndFork)]
+
+
+@pytest.mark.feature("A3")
+def test_a3_ringall_caller_hanging_up_ends_the_forks_and_a_fork_reports_the_cancelled_ring():
+    d = ringall()
+    h = sample_event("call_control_hangup.json")
+    h["Sequence"] = 3
+    h["CallDetails"]["Participants"] = h["CallDetails"]["Participants"][:1]
+    gone = decide(follow(d, h))
+    assert gone.actions == []
+    assert [e for e in gone.effects if isinstance(e, call_flow.EndFork)] == [call_flow.EndFork(TXN, "caller_left")]
+    upd = fork_leg(3, "e-kari", "fork-kari", kind="call_update_requested")
+    upd["ActionData"]["Parameters"]["Arguments"] = {"op": "hangup", "reason": "caller_left"}
+    cancelled = decide(upd)
+    assert types(cancelled) == ["Hangup"] and kinds(cancelled) == ["RINGCANCELED"]
+
+
+@pytest.mark.feature("A3")
+def test_a3_ringall_the_member_hanging_up_ends_the_callers_call():
+    h = fork_leg(5, "e-ola", "fork-ola", kind="hangup", node="fork_won")
+    h["ActionData"] = {"Type": "Hangup", "Parameters": {"CallId": "c-agent-21", "ParticipantTag": "LEG-A"}}
+    d = decide(h)
+    assert [e for e in d.effects if isinstance(e, call_flow.EndFork)] == [
+        call_flow.EndFork(TXN, "member_left", hang_up_caller=True)
+    ]
+    assert kinds(d) == []  # the caller's own call reports the end
+
+
+@pytest.mark.feature("A3")
+def test_a3_ringall_with_one_member_to_ring_bridges_as_before():
+    people = {**PEOPLE, "e-ola": Person("e-ola", "Ola", availability="away")}
+    d = ringall(ForkFacts(people=people))
+    assert d.attrs["node"] == "group" and types(d) == ["CallAndBridge"]

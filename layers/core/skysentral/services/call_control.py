@@ -17,10 +17,16 @@ is read only when they are missing (NEW_OUTBOUND_CALL's response is documented a
 or when the write finds a newer Sequence.
 
 `handle(event, voice=..., publish=..., dispatch=...)`: the adapters are parameters with the
-real ones as defaults, so tests pass recording fakes."""
+real ones as defaults, so tests pass recording fakes.
+
+Ring all (docs/pbx.md): the decision's StartFork / ForkWon / EndFork effects are carried out
+here after the state write, with `voice` (adapters.chime_voice: meetings, create_call,
+update_call); a failure there is logged and the call goes on (the caller's ring-time Pause
+still ends the ring)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -110,6 +116,11 @@ class StoreFacts:
         from skysentral.services import calls_placed
 
         return calls_placed.meeting_by_pin(self.company_id, pin)
+
+    def claim_fork(self, call_id: str, claimant: str) -> bool:
+        from skysentral.store import call_repository
+
+        return call_repository.claim_fork(call_id, claimant)
 
 
 def availability(manual: Any, calendar: Any, at: datetime) -> str:
@@ -228,6 +239,9 @@ class _NoFacts:
     def meeting_by_pin(self, pin: str) -> None:
         return None
 
+    def claim_fork(self, call_id: str, claimant: str) -> bool:
+        return False
+
 
 def handle(
     event: Any,
@@ -271,6 +285,7 @@ def handle(
         logger.warning("out-of-order invocation", extra={"txn": ev.transaction_id, "sequence": ev.sequence})
         return safe_response(event)
     _apply(decision, company_id or "", ev.transaction_id, now_ms, dispatch)
+    _forks(decision, company_id or "", now_s, voice)
     if decision.events:
         publish(decision.events)
     return response
@@ -312,6 +327,108 @@ def _apply(decision: call_flow.Decision, company_id: str, txn: str, now_ms: int,
         agents.on_call(decision.attrs["agent"], decision.attrs.get("call_id") or txn)
     for d in dispatches:
         dispatch(company_id, d.queue_id, d.reason, d.delay_s, call_id=d.call_id)
+
+
+def _forks(decision: call_flow.Decision, company_id: str, now_s: int, voice: Any) -> None:
+    """Ring all (docs/pbx.md): the calls and meetings behind StartFork, ForkWon, EndFork."""
+    effects = [
+        e for e in decision.effects if isinstance(e, call_flow.StartFork | call_flow.ForkWon | call_flow.EndFork)
+    ]
+    if not effects:
+        return
+    if voice is None:
+        from skysentral.adapters import chime_voice
+
+        voice = chime_voice
+    for e in effects:
+        try:
+            if isinstance(e, call_flow.StartFork):
+                _start_fork(e, company_id, now_s, voice)
+            elif isinstance(e, call_flow.ForkWon):
+                _fork_won(e, voice)
+            else:
+                _end_fork(e, voice)
+        except Exception:  # the call goes on (the ring time still ends it); log for the operator
+            logger.exception("ringall: %s failed", type(e).__name__, extra={"call_id": e.call_id})
+
+
+def _hang_up(voice: Any, txn: str, reason: str) -> None:
+    from skysentral.adapters.chime_voice import CallGone
+
+    with contextlib.suppress(CallGone):
+        voice.update_call(txn, {"op": "hangup", "reason": reason})
+
+
+def _start_fork(e: call_flow.StartFork, company_id: str, now_s: int, voice: Any) -> None:
+    from skysentral.store import call_repository as repo
+
+    meeting = voice.create_meeting(f"fork-{e.call_id}"[:64])
+    meeting_id = meeting["MeetingId"]
+    caller = voice.create_attendee(meeting_id, f"caller-{e.call_id}"[:64])
+    repo.put_fork(e.call_id, company_id, meeting_id, caller["JoinToken"], now_s)
+    forks: dict[str, str] = {}
+    for employee_id, number in e.targets:
+        try:
+            attendee = voice.create_attendee(meeting_id, employee_id)
+            txn = voice.create_call(
+                e.from_number,
+                number,
+                {
+                    "op": "fork",
+                    "company_id": company_id,
+                    "call_id": e.call_id,
+                    "employee_id": employee_id,
+                    "group_id": e.group_id,
+                    "caller": e.caller,
+                    "meeting_id": meeting_id,
+                    "attendee_token": attendee["JoinToken"],
+                },
+            )
+        except Exception:  # one member's phone: the others still ring
+            logger.exception("ringall: could not ring %s", employee_id, extra={"call_id": e.call_id})
+            continue
+        forks[txn] = employee_id
+    item = repo.add_forks(e.call_id, forks)
+    if item is not None and (item.ended or (item.winner and item.winner != "timeout")):
+        for txn in forks:  # claimed or ended while the calls were being placed
+            if txn != item.winner:
+                _hang_up(voice, txn, "caller_left" if item.ended else "answered_elsewhere")
+
+
+def _fork_won(e: call_flow.ForkWon, voice: Any) -> None:
+    from skysentral.adapters.chime_voice import CallGone
+    from skysentral.store import call_repository as repo
+
+    item = repo.fork(e.call_id)
+    if item is None:
+        return
+    args = {
+        "op": "join_meeting",
+        "meeting_id": item.meeting_id,
+        "attendee_token": item.caller_token,
+        "employee_id": e.employee_id,
+    }
+    try:
+        voice.update_call(e.call_id, args)
+    except CallGone:  # the caller left as the member answered
+        _end_fork(call_flow.EndFork(e.call_id, "caller_left"), voice)
+        return
+    for txn in item.forks.as_dict() if item.forks else {}:
+        if txn != e.winner_txn:
+            _hang_up(voice, txn, "answered_elsewhere")
+
+
+def _end_fork(e: call_flow.EndFork, voice: Any) -> None:
+    from skysentral.store import call_repository as repo
+
+    item = repo.end_fork(e.call_id, e.reason)
+    if item is None:
+        return
+    for txn in item.forks.as_dict() if item.forks else {}:
+        _hang_up(voice, txn, e.reason)
+    voice.delete_meeting(item.meeting_id)
+    if e.hang_up_caller:
+        _hang_up(voice, e.call_id, e.reason)
 
 
 def _callback_attempt_failed(

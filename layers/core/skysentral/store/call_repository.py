@@ -71,6 +71,19 @@ class CallStateItem(_SharedConnection, _Calls):
     node = UnicodeAttribute(null=True)
 
 
+class ForkItem(_SharedConnection, _Calls):
+    """pk = CALL#<caller txn>, sk = FORK: a parallel ring (ringall): the meeting, the caller's
+    attendee token, the members' fork transactions, who claimed the call (a fork transaction
+    or "timeout") and whether it has ended. Apart from STATE, which every invocation replaces."""
+
+    company_id = UnicodeAttribute(null=True)
+    meeting_id = UnicodeAttribute()
+    caller_token = UnicodeAttribute()
+    forks = MapAttribute(default=dict)  # type: ignore[var-annotated]  # fork txn → employee id
+    winner = UnicodeAttribute(null=True)
+    ended = UnicodeAttribute(null=True)  # the reason the fork ended
+
+
 class QueueEntryItem(_SharedConnection, _Calls):
     """pk = <company>#QUEUE#<queue>, sk = <enqueued_ms:013d>#<txn>: a waiting caller or callback.
     A callback keeps the sort key of the call it came from: its place in the queue (A5)."""
@@ -278,6 +291,74 @@ def stored_call(txn: str) -> StoredCall | None:
     except DoesNotExist:
         return None
     return StoredCall(int(item.sequence), item.response or {}, item.attrs or {}, item.company_id)
+
+
+# ---------------------------------------------------------------- a parallel ring (ringall)
+
+
+def put_fork(txn: str, company_id: str, meeting_id: str, caller_token: str, now_s: int) -> None:
+    ForkItem(
+        call_key(txn),
+        "FORK",
+        company_id=company_id,
+        meeting_id=meeting_id,
+        caller_token=caller_token,
+        expires_at=now_s + CALL_TTL_S,
+    ).save()
+
+
+def fork(txn: str) -> ForkItem | None:
+    try:
+        return ForkItem.get(call_key(txn), "FORK", consistent_read=True)
+    except DoesNotExist:
+        return None
+
+
+def add_forks(txn: str, forks: dict[str, str]) -> ForkItem | None:
+    """Record the members' fork transactions; the item as it now is (a member may already
+    have claimed the call, or the caller left, while they were being placed)."""
+    item = ForkItem(call_key(txn), "FORK")
+    actions = [ForkItem.forks[t].set(e) for t, e in forks.items()]
+    if not actions:
+        return fork(txn)
+    try:
+        item.update(actions=actions, condition=ForkItem.pk.exists())
+    except UpdateError as exc:
+        if _conditional(exc):
+            return None
+        raise
+    return item
+
+
+def claim_fork(txn: str, claimant: str) -> bool:
+    """The one conditional write that decides a parallel ring (see call_flow.Facts)."""
+    condition = (
+        ForkItem.pk.exists()
+        & ForkItem.ended.does_not_exist()
+        & (ForkItem.winner.does_not_exist() | (ForkItem.winner == claimant))
+    )
+    try:
+        ForkItem(call_key(txn), "FORK").update(actions=[ForkItem.winner.set(claimant)], condition=condition)
+    except UpdateError as exc:
+        if _conditional(exc):
+            return False
+        raise
+    return True
+
+
+def end_fork(txn: str, reason: str) -> ForkItem | None:
+    """Mark the fork ended (later claims fail); the item as it now is."""
+    item = ForkItem(call_key(txn), "FORK")
+    try:
+        item.update(
+            actions=[ForkItem.ended.set(ForkItem.ended | reason)],
+            condition=ForkItem.pk.exists(),
+        )
+    except UpdateError as exc:
+        if _conditional(exc):
+            return None
+        raise
+    return item
 
 
 class StaleSequence(Exception):

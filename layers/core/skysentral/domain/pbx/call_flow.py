@@ -15,6 +15,11 @@ back every time, reference §4.3):
                ─ not available ─► presence_routing[state] ─ no answer ─► the person's voicemail
       group    offer order (ring_strategies) ─► CallAndBridge one member at a time
                ─ CallNotAnswered ─► next member ─ all declined ─► overflow
+      fork     ringall with two or more members to ring (docs/pbx.md): Speak + Pause
+               (ring_timeout_s) while the service rings every member (op=fork calls); the
+               first member to answer claims the call and joins a meeting, the caller is
+               sent the same meeting (CALL_UPDATE_REQUESTED join_meeting) ─► connected;
+               the Pause ends unclaimed ─► forks hung up, overflow
       queue    entry written, hold loop (Speak + Pause) with ReceiveDigits for the callback key
                ─ CALL_UPDATE_REQUESTED bridge (dispatcher) ─► offer ─► connected
                ─ callback key ─► entry kept as callback, caller told, call ended
@@ -73,7 +78,9 @@ TEXT = {
     "barred": "Dette nummeret er sperret for ditt abonnement.",
     "error": "Beklager, det oppstod en feil. Vennligst ring igjen senere.",
     "callback_agent": "Tilbakeringing fra kø {queue}. Vi setter deg over.",
+    "fork_wait": "Et øyeblikk, vi setter deg over.",
 }
+FORK_GRACE_MS = 5_000  # a member claimed the call as the ring time ran out: the join is on its way
 
 
 # ---------------------------------------------------------------- what the flow needs to know
@@ -108,6 +115,12 @@ class Facts(Protocol):
     def meeting_by_pin(self, pin: str) -> tuple[str, str] | None:
         """A11: (meeting id, the owner's JoinToken) of a phone meeting's dial-in PIN."""
         return None
+
+    def claim_fork(self, call_id: str, claimant: str) -> bool:
+        """A parallel ring (ringall) is decided once: True for the first claimant (a member's
+        fork transaction, or "timeout"), and again for the same claimant (a retry); False
+        for everyone after, and once the fork has ended (the caller left)."""
+        ...
 
 
 # ---------------------------------------------------------------- effects on storage
@@ -184,8 +197,40 @@ class SaveRingMemory:
     memory: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class StartFork:
+    """Ring every target at once: a meeting, one attendee each, one `op=fork` call each
+    (create_call from `from_number`), all recorded on the caller's CALL#<txn>/FORK item."""
+
+    call_id: str
+    group_id: str
+    targets: tuple[tuple[str, str], ...]  # (employee_id, E.164 number)
+    from_number: str
+    caller: str
+
+
+@dataclass(frozen=True)
+class ForkWon:
+    """A member claimed the call: send the caller into the meeting, hang up the other forks."""
+
+    call_id: str
+    winner_txn: str
+    employee_id: str
+
+
+@dataclass(frozen=True)
+class EndFork:
+    """The parallel ring is over (ring time out, caller left, the conversation ended): hang up
+    every fork still up, delete the meeting; `hang_up_caller` also ends the caller's call."""
+
+    call_id: str
+    reason: str
+    hang_up_caller: bool = False
+
+
 Effect = Enqueue | CloseEntry | EntryToCallback | EntryBackToWaiting | CallbackAttemptFailed
 Effect = Effect | ReleaseAgent | RequestDispatch | SaveRingMemory  # type: ignore[misc]
+Effect = Effect | StartFork | ForkWon | EndFork  # type: ignore[misc]
 
 
 @dataclass
@@ -431,7 +476,19 @@ class _Flow:
             return 0
 
     def clear_route(self) -> None:
-        for k in ("menu", "attempts", "group", "offers", "offer_i", "person", "stage", "queue", "entry", "agent"):
+        for k in (
+            "menu",
+            "attempts",
+            "group",
+            "offers",
+            "offer_i",
+            "person",
+            "stage",
+            "queue",
+            "entry",
+            "agent",
+            "grace",
+        ):
             self.attrs.pop(k, None)
 
     # -- routing (A1-A5, A7)
@@ -530,14 +587,30 @@ class _Flow:
         return None
 
     def enter_group(self, group: AnswerGroup, depth: int) -> list[dict[str, Any]]:
-        """A3: members offered one at a time in the strategy's order; `ringall` is offered in
-        the configured order too (a hunt), see docs/pbx.md."""
+        """A3: members offered one at a time in the strategy's order; `ringall` rings every
+        available member with a number at once (a fork, docs/pbx.md), or, with fewer than two
+        such members, offers them in the configured order."""
+        if group.strategy == "ringall":
+            targets = []
+            for m in group.members:
+                person = self.facts.person(m.employee_id)
+                if person and person.availability == "available" and person.mobile:
+                    targets.append((person.employee_id, person.mobile))
+            if len(targets) >= 2:
+                return self.fork(group, tuple(targets))
         memory = self.facts.ring_memory(group.group_id)
         order, new_memory = offer_order(group.strategy, group.members, memory, self.ctx.rng)
         if new_memory != memory:
             self.effects.append(SaveRingMemory(group.group_id, new_memory))
         self.attrs.update(node="group", group=group.group_id, offers=",".join(order), offer_i="-1")
         return self.next_offer(group)
+
+    def fork(self, group: AnswerGroup, targets: tuple[tuple[str, str], ...]) -> list[dict[str, Any]]:
+        self.attrs.update(node="fork", group=group.group_id, started_ring_ms=str(self.ctx.now_ms))
+        self.effects.append(
+            StartFork(self.call_id, group.group_id, targets, self.plan.main_number, self.attrs.get("caller", ""))
+        )
+        return [speak(self.a, TEXT["fork_wait"]), pause(self.a, group.ring_timeout_s * 1000)]
 
     def next_offer(self, group: AnswerGroup) -> list[dict[str, Any]]:
         offers = [o for o in self.attrs.get("offers", "").split(",") if o]
@@ -753,11 +826,40 @@ def _call_answered(f: _Flow) -> Decision:
                 call_and_bridge(caller_id, pstn(f.attrs["number"]), 30),
             ]
         )
-    if op in ("meeting", "fork") and f.attrs.get("attendee_token"):  # A11
+    if op == "fork":  # ringall: the first member to answer gets the caller
+        return f.decision(_fork_answered(f))
+    if op == "meeting" and f.attrs.get("attendee_token"):  # A11
         f.attrs["node"] = "meeting"
         return f.decision([join_meeting(f.a, f.attrs.get("meeting_id", ""), f.attrs["attendee_token"])])
     f.error = f"CALL_ANSWERED for a call without a known op ({op!r})"
     return f.decision([hangup(f.a)])
+
+
+def _fork_answered(f: _Flow) -> list[dict[str, Any]]:
+    employee = f.attrs.get("employee_id", "")
+    if f.attrs.get("attendee_token") and f.facts.claim_fork(f.call_id, f.ev.transaction_id):
+        f.attrs["node"] = "fork_won"
+        f.effects.append(ForkWon(f.call_id, f.ev.transaction_id, employee))
+        return [join_meeting(f.a, f.attrs.get("meeting_id", ""), f.attrs["attendee_token"])]
+    f.attrs.update(node="ending", fork_done="1")  # answered too late: someone else has the caller
+    f.emit("RINGCANCELED", group_id=f.attrs.get("group_id"), employee_id=employee, reason="answered_elsewhere")
+    return [hangup(f.a)]
+
+
+def _fork_timed_out(f: _Flow) -> list[dict[str, Any]]:
+    """The caller's Pause (ring_timeout_s) ended: nobody answered → overflow, unless a member
+    claimed the call at the last moment (then the join is on its way: wait a little)."""
+    group = f.plan.groups.get(f.attrs.get("group", ""))
+    if f.facts.claim_fork(f.call_id, "timeout"):
+        f.effects.append(EndFork(f.call_id, "timeout"))
+        f.emit("NOANSWER", group_id=f.attrs.get("group"), ring_s=f.seconds_since("started_ring_ms"))
+        return f.route(group.overflow, 1) if group else f.end(TEXT["not_available"])
+    if not f.attrs.get("grace"):
+        f.attrs["grace"] = "1"
+        return [pause(f.a, FORK_GRACE_MS)]
+    f.error = "a member claimed the ringall call but the caller was never joined"
+    f.effects.append(EndFork(f.call_id, "failed"))
+    return f.end(TEXT["not_available"])
 
 
 def join_meeting(call_id: str, meeting_id: str, token: str) -> dict[str, Any]:
@@ -770,6 +872,8 @@ def _action_successful(f: _Flow) -> Decision:
         return f.decision(f.menu_digits(f.ev.digits))
     if t == "CallAndBridge":
         return f.decision(_bridged(f))
+    if t == "Pause" and node == "fork" and f.ctx.plan:  # ringall: the ring time is over
+        return f.decision(_fork_timed_out(f))
     if t == "Pause" and node == "queue" and (q := f.queue()):  # the hold loop
         f.attrs["holds"] = str(int(f.attrs.get("holds", "0")) + 1)
         return f.decision(f.hold(q))
@@ -912,6 +1016,30 @@ def _call_update(f: _Flow) -> Decision:
         f.emit("EXITWITHTIMEOUT", queue_id=q.queue_id, wait_s=f.seconds_since("enqueued_ms"))
         f.effects.append(CloseEntry(q.queue_id, f.attrs.get("entry", "")))
         return f.decision(f.route(q.overflow, 1))
+    if op == "join_meeting" and node == "fork" and args.get("attendee_token"):  # ringall: a member answered
+        employee = args.get("employee_id", "")
+        f.attrs.update(node="connected", answered_by=employee, connected_ms=str(f.ctx.now_ms))
+        f.attrs["fork_meeting"] = args.get("meeting_id", "")
+        f.attrs.pop("grace", None)
+        f.emit(
+            "ANSWERED",
+            group_id=f.attrs.get("group"),
+            employee_id=employee,
+            ringtime_s=f.seconds_since("started_ring_ms"),
+            via="group",
+        )
+        return f.decision([join_meeting(f.a, args.get("meeting_id", ""), args["attendee_token"])])
+    if op == "hangup" and f.attrs.get("op") == "fork" and node == "dialling":  # a fork stops ringing
+        reason = args.get("reason", "")
+        kind = "RINGNOANSWER" if reason == "timeout" else "RINGCANCELED"
+        f.emit(
+            kind,
+            group_id=f.attrs.get("group_id"),
+            employee_id=f.attrs.get("employee_id"),
+            ring_s=f.seconds_since("started_ms"),
+            reason=reason,
+        )
+        f.attrs["fork_done"] = "1"
     if op == "hangup":
         legs = [p for p in f.ev.legs if p.status.lower() != "disconnected"] or list(f.ev.legs)
         f.attrs["node"] = "ending"
@@ -932,6 +1060,20 @@ def _hangup(f: _Flow) -> Decision:
     queue_id = f.attrs.get("queue", "")
     entry = f.attrs.get("entry", "")
     q = f.queue()
+    if f.attrs.get("op") == "fork":  # a member's leg of a ringall: the caller's call reports
+        if node == "dialling" and not f.attrs.get("fork_done"):  # declined, busy, gave up
+            f.emit(
+                "RINGNOANSWER",
+                group_id=f.attrs.get("group_id"),
+                employee_id=f.attrs.get("employee_id"),
+                ring_s=f.seconds_since("started_ms"),
+            )
+        elif node == "fork_won":  # the member ended the conversation
+            f.effects.append(EndFork(f.call_id, "member_left", hang_up_caller=True))
+        f.attrs["node"] = "ended"
+        return f.decision([hangup(p.call_id) for p in still_up][:MAX_ACTIONS])
+    if node == "fork" or (node == "connected" and f.attrs.get("fork_meeting")):
+        f.effects.append(EndFork(f.call_id, "caller_left" if node == "fork" else "ended"))
     if node == "queue" and entry:  # A4: the caller left while waiting
         f.effects.append(CloseEntry(queue_id, entry))
         f.emit(
