@@ -17,8 +17,7 @@ SHIPPED = sorted(p.stem for p in scenarios.SCENARIOS.glob("*.json"))
 def test_shipped_scenario_ends_as_expected(cloud: Any, gateway: str, issuer: Any, name: str) -> None:
     from infra.local.gateway import _demo_tokens
 
-    if not cloud.telephony or not cloud.telephony.rules:
-        pytest.skip("template.yaml declares no SIP media application and SIP rule yet (h-callcontrol)")
+    assert cloud.telephony and cloud.telephony.rules, "the template's SIP media application and SIP rules"
     from infra.local import seed
 
     seed.seed_demo(cloud)

@@ -3,7 +3,7 @@ callbacks, one queue at a time.
 
 Triggered by DispatchQueue messages {"company_id", "queue_id", "reason"[, "call_id"]}: a
 caller entered, an agent's call ended (delayed by the queue's wrap-up), an offer was
-declined, a callback is due again (delayed by retry_delay_s), an agent logged in (h-people),
+declined, a callback is due again (delayed by retry_delay_s), an agent logged in (services.agent_logins),
 and the max-wait timer of one caller (reason "max_wait", delayed by max_wait_s, with the
 caller's call_id).
 

@@ -3,7 +3,7 @@ other parts' items (routing plan, presence, dialled numbers, employees).
 
 Owned here: `CALL#<txn>`/`STATE`, `<company>#QUEUE#<queue>`/`<enqueued_ms:013d>#<txn>`,
 `<company>#AGENT`/`<employee>`, `<company>#GROUP#<group>`/`STATE`, and the `NUMBER#<e164>`
-model (h-people writes it when a plan is saved; call control reads it).
+model (store.routing_repository writes it when a plan is saved; call control reads it).
 
 Round trips count (a caller waits on them, issue 9 benchmark): the routing plan, the
 company's employees and the number owners are cached per warm container for CACHE_S.
@@ -99,7 +99,7 @@ class QueueEntryItem(_SharedConnection, _Calls):
 
 
 class AgentItem(_SharedConnection, _Calls):
-    """pk = <company>#AGENT, sk = <employee>. h-people's login/logout touch logged_in_queues
+    """pk = <company>#AGENT, sk = <employee>. the login API (services.agent_logins) touches logged_in_queues
     only (through AgentRepository.log_in / log_out); the rest is call control's."""
 
     logged_in_queues: ListAttribute[str] = ListAttribute(of=UnicodeAttribute, default=list)  # type: ignore[arg-type]
@@ -493,7 +493,7 @@ def update_entry(company_id: str, queue_id: str, entry: str, *actions: Any, cond
 
 
 class AgentRepository:
-    """Agent items of one company. log_in / log_out are h-people's (login API); the state
+    """Agent items of one company. log_in / log_out serve the login API (services.agent_logins); the state
     transitions are call control's and the dispatcher's."""
 
     def __init__(self, company_id: str):
