@@ -323,14 +323,10 @@ def _talk_s(txn: Txn) -> float | None:
 
 
 def _met(txn: Txn, joined: dict[str, Any], others: list[Txn]) -> str:
-    """A caller in a meeting was answered by the first other phone in the same meeting (a
-    ringall member who answered), else by "meeting"."""
-    for t in sorted(others, key=lambda t: t.started):
-        if t is not txn:
-            for e in t.log:
-                if e["what"] == joined["what"]:
-                    return str(e["who"])
-    return "meeting"
+    """A caller in a meeting with exactly one other phone (a ringall member who answered)
+    was answered by that phone; in a conference (more, or nobody yet) by "meeting"."""
+    met = [str(e["who"]) for t in others if t is not txn for e in t.log if e["what"] == joined["what"]]
+    return met[0] if len(met) == 1 else "meeting"
 
 
 def phone_report(number: str, txns: list[Txn]) -> dict[str, Any]:

@@ -15,7 +15,9 @@ from skysentral.store.call_log_repository import CallLog
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 LISTED = "+4798765432"  # in infra/local/number_lookup.json
-UNLISTED = "+4798000001"
+# A number nobody lists, new in every run: a lookup's answer is cached (also "nobody") for
+# the whole session, and other tests' callers share the usual demo numbers.
+UNLISTED = f"+4797{uuid.uuid4().int % 10**6:06d}"
 
 
 def call(company_id: str, caller: str = LISTED, answerer: str = "e-0"):
