@@ -17,13 +17,12 @@ import contextlib
 from datetime import datetime
 
 from pynamodb.attributes import JSONAttribute, UnicodeAttribute
-from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
 
 from skysentral.domain.activation import Order
 from skysentral.domain.calendar import iso_utc
-from skysentral.domain.errors import NotFound, NumberUnavailable, SimUnavailable, Unprocessable
+from skysentral.domain.errors import NotFound, NumberUnavailable, SimUnavailable
+from skysentral.store import order_repository
 from skysentral.store.models import OrderItem, _Directory
 
 POOL = "NUMBERPOOL"
@@ -67,31 +66,8 @@ def create(order: Order, idempotency_key: str | None, fingerprint: str | None) -
     """Like data-package orders (C8): one order per Idempotency-Key; the same key with a
     different request is 422 `idempotency_key_reused`."""
     item = ActivationItem(_pk(order.company_id), order.order_id, order=order.to_dict(), order_id=order.order_id)
-    if not idempotency_key:
-        item.save(condition=ActivationItem.sk.does_not_exist())
-        return order
-    try:
-        with TransactWrite(connection=Connection()) as tx:
-            tx.save(
-                ActivationItem(
-                    _pk(order.company_id),
-                    f"IDEM#{idempotency_key}",
-                    order_id=order.order_id,
-                    request_fingerprint=fingerprint,
-                ),
-                condition=ActivationItem.sk.does_not_exist(),
-            )
-            tx.save(item, condition=ActivationItem.sk.does_not_exist())
-    except TransactWriteError:
-        existing = ActivationItem.get(_pk(order.company_id), f"IDEM#{idempotency_key}", consistent_read=True)
-        if existing.request_fingerprint not in (None, fingerprint):
-            raise Unprocessable(
-                f"The Idempotency-Key {idempotency_key!r} was already used for a different request "
-                f"(activation {existing.order_id}); use a new key for a new order.",
-                code="idempotency_key_reused",
-            ) from None
-        return get(order.company_id, str(existing.order_id))
-    return order
+    first = order_repository.save_once(item, idempotency_key, fingerprint, "activation")
+    return order if first is None else get(order.company_id, first)
 
 
 def get(company_id: str, order_id: str) -> Order:

@@ -22,28 +22,34 @@ def create(order: Order, idempotency_key: str | None, request_fingerprint: str |
     keys stored before fingerprints were kept match any request."""
     pk = _pk(order.company_id, order.employee_id)
     item = OrderItem(pk, f"ORDER#{order.order_id}", order=order.to_dict(), order_id=order.order_id)
+    first = save_once(item, idempotency_key, request_fingerprint, "order")
+    return order if first is None else get(order.company_id, order.employee_id, first)
+
+
+def save_once(item: OrderItem, idempotency_key: str | None, fingerprint: str | None, what: str) -> str | None:
+    """Save a new order item (of OrderItem or a subclass); with an Idempotency-Key, only the
+    key's first request creates one (an `IDEM#<key>` item beside it, in one transaction).
+    Returns None when `item` was saved, else the id of the order the key created first;
+    the key with another request (fingerprint) is Unprocessable `idempotency_key_reused`."""
+    model = type(item)
     if not idempotency_key:
-        item.save(condition=OrderItem.sk.does_not_exist())
-        return order
+        item.save(condition=model.sk.does_not_exist())
+        return None
     try:
         with TransactWrite(connection=Connection()) as tx:
-            tx.save(
-                OrderItem(
-                    pk, f"IDEM#{idempotency_key}", order_id=order.order_id, request_fingerprint=request_fingerprint
-                ),
-                condition=OrderItem.sk.does_not_exist(),
-            )
-            tx.save(item, condition=OrderItem.sk.does_not_exist())
+            claim = model(item.pk, f"IDEM#{idempotency_key}", order_id=item.order_id, request_fingerprint=fingerprint)
+            tx.save(claim, condition=model.sk.does_not_exist())
+            tx.save(item, condition=model.sk.does_not_exist())
     except TransactWriteError:
-        existing = OrderItem.get(pk, f"IDEM#{idempotency_key}", consistent_read=True)
-        if existing.request_fingerprint not in (None, request_fingerprint):
+        existing = model.get(item.pk, f"IDEM#{idempotency_key}", consistent_read=True)
+        if existing.request_fingerprint not in (None, fingerprint):
             raise Unprocessable(
                 f"The Idempotency-Key {idempotency_key!r} was already used for a different request "
-                f"(order {existing.order_id}); use a new key for a new order.",
+                f"({what} {existing.order_id}); use a new key for a new order.",
                 code="idempotency_key_reused",
             ) from None
-        return get(order.company_id, order.employee_id, existing.order_id)
-    return order
+        return str(existing.order_id)
+    return None
 
 
 def get(company_id: str, employee_id: str, order_id: str) -> Order:
