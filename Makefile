@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PYTHONPATH := $(CURDIR)/layers/core:$(CURDIR)
 export AWS_DEFAULT_REGION ?= eu-central-1
+# pytest-xdist workers for `make test`: one per core (each worker runs its own local cloud).
+TEST_WORKERS ?= auto
 
 .PHONY: run test bench tokens openapi lint lint-code lint-template lock build clean
 
@@ -21,7 +23,7 @@ run: $(BIN)/.installed  ## the product on the embedded AWS emulator: API on :300
 
 test: lint-code  ## ruff and mypy, then the whole suite (unit, integration, e2e, template checks), then coverage
 	$(BIN)/coverage erase
-	$(BIN)/python -m pytest --cov --cov-report=
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --cov --cov-report=
 	$(BIN)/coverage report
 
 bench: $(BIN)/.installed  ## benchmarks, printing figures
