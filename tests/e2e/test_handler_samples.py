@@ -78,6 +78,7 @@ API_SAMPLE_FEATURES = {
     "api_employee_get_me.json": ("C1",),
     "api_employee_patch_me.json": ("C1",),
     "api_operator_list_held.json": ("D1",),
+    "api_switchboard_list_sms.json": ("B5",),
 }
 
 
@@ -260,3 +261,16 @@ def test_call_log_sample_is_logged_and_a_broken_message_is_dropped_not_retried(c
     call_id = json.loads(event["Records"][0]["body"])["detail"]["call_id"]
     record = CallLog("c-nordlys").call(call_id)
     assert record.answered_by == "e-nordlys-04" and record.duration_s == 123 and record.outcome == "answered"
+
+
+@pytest.mark.feature("B5")
+def test_sms_outbox_and_receipt_samples_are_acknowledged_and_change_nothing_unknown(cloud, seeded):
+    """B5: the outbox sample names a batch that was never written: no recipient is claimed,
+    nothing is sent; the receipt sample's message id is not ours: ignored, not retried."""
+    event = sample_event("sms_send_sqs.json")
+    number = json.loads(event["Records"][0]["body"])["numbers"][0]
+    before = len(sms_sent_to(cloud, number))
+    assert cloud.invoke(logical_id_for("sms_send_sqs.json"), event) == {"batchItemFailures": []}
+    assert len(sms_sent_to(cloud, number)) == before
+    receipt = sample_event("sms_receipts_sqs.json")
+    assert cloud.invoke(logical_id_for("sms_receipts_sqs.json"), receipt) == {"batchItemFailures": []}
