@@ -1,7 +1,8 @@
 """Verifying a bearer token where API Gateway's Cognito authorizer cannot: the WebSocket
 API's `$connect` (WebSocket APIs have no Cognito authorizer; the token comes as `?token=`).
 It checks what the REST API's authorizer checks: an RS256 ID token signed by a key of the
-issuer's JWKS, its issuer and audience, not expired (PyJWT).
+issuer's JWKS, its issuer and audience, not expired (PyJWT, imported on first use so
+no other handler pays for it at cold start: tests/unit/test_cold_start.py).
 
 - In AWS: the user pool USER_POOL_ID of the function's region; audience the app client
   USER_POOL_CLIENT_ID; keys from `<issuer>/.well-known/jwks.json`.
@@ -14,8 +15,6 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from typing import Any
-
-import jwt
 
 from skysentral.domain.errors import Unauthorized
 
@@ -35,7 +34,9 @@ def expected() -> tuple[str, str, str]:
 
 
 @lru_cache(maxsize=4)
-def _keys(jwks_url: str) -> jwt.PyJWKClient:
+def _keys(jwks_url: str) -> Any:
+    import jwt
+
     # Keys cached for the container's life; an unknown kid refetches (key rotation).
     return jwt.PyJWKClient(jwks_url, cache_keys=True, lifespan=3600, timeout=5)
 
@@ -44,6 +45,8 @@ def verify(token: str | None) -> dict[str, Any]:
     """The token's claims, or Unauthorized with the reason."""
     if not token:
         raise Unauthorized("A bearer token is required (?token=…).")
+    import jwt  # on first use: PyJWT (and cryptography) load only where a token is checked
+
     issuer, audience, jwks_url = expected()
     try:
         header = jwt.get_unverified_header(token)

@@ -100,15 +100,19 @@ def push(
             return job, None
 
     gone: dict[str, str] = {}
-    with ThreadPoolExecutor(max_workers=min(PARALLEL_POSTS, len(jobs))) as pool:
-        for (company_id, connection_id, kind, _), ok in pool.map(send, jobs):
-            if ok:
-                report.messages += 1
-                report.sent.setdefault(connection_id, []).append(kind)
-            elif ok is False:
-                gone[connection_id] = company_id
-            else:
-                report.failed.append(connection_id)
+    if len(jobs) == 1:
+        results = [send(jobs[0])]
+    else:
+        with ThreadPoolExecutor(max_workers=min(PARALLEL_POSTS, len(jobs))) as pool:
+            results = list(pool.map(send, jobs))
+    for (company_id, connection_id, kind, _), ok in results:
+        if ok:
+            report.messages += 1
+            report.sent.setdefault(connection_id, []).append(kind)
+        elif ok is False:
+            gone[connection_id] = company_id
+        else:
+            report.failed.append(connection_id)
     for connection_id, company_id in gone.items():
         store.remove(connection_id, company_id)
         report.gone.append(connection_id)
