@@ -107,6 +107,8 @@ HANDLED_LOCALLY = {
         t: _TELEPHONY for t in ("AWS::Chime::SipMediaApplication", "AWS::Chime::VoiceConnector", "Custom::ChimeSipRule")
     },
     "AWS::ApiGatewayV2::Stage": _GATEWAY,
+    # the switchboard's WebSocket API: played by infra/local/websocket_standin.py from the template
+    **{f"AWS::ApiGatewayV2::{t}": "the WebSocket stand-in" for t in ("Route", "RouteResponse", "Integration")},
     # the provider would call chime-sdk-voice, which moto lacks; the telephony stand-in reads the rules
     "Custom::ChimeSipRule": "SIP rules of the SIP media application: read from the template by the telephony stand-in",
 }

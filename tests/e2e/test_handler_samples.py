@@ -274,3 +274,19 @@ def test_sms_outbox_and_receipt_samples_are_acknowledged_and_change_nothing_unkn
     assert len(sms_sent_to(cloud, number)) == before
     receipt = sample_event("sms_receipts_sqs.json")
     assert cloud.invoke(logical_id_for("sms_receipts_sqs.json"), receipt) == {"batchItemFailures": []}
+
+
+@pytest.mark.feature("B3", "B8")
+def test_switchboard_socket_and_push_samples(cloud, seeded, gateway):
+    """B3/B8: the WebSocket samples as API Gateway sends them: the sample's token is no valid
+    token (401, the upgrade refused), a ping is answered pong, a disconnect of an unknown
+    connection is fine; the push sample (two call events and a wait alert for Nordlys) is
+    acknowledged whole when no page of the company is open to hear it."""
+    socket = logical_id_for("switchboard_socket_connect.json")
+    refused = cloud.invoke(socket, sample_event("switchboard_socket_connect.json"))
+    assert refused["statusCode"] == 401, refused
+    pong = cloud.invoke(socket, sample_event("switchboard_socket_ping.json"))
+    assert pong["statusCode"] == 200 and json.loads(pong["body"]) == {"type": "pong"}
+    assert cloud.invoke(socket, sample_event("switchboard_socket_disconnect.json"))["statusCode"] == 200
+    push = logical_id_for("switchboard_push_sqs.json")
+    assert cloud.invoke(push, sample_event("switchboard_push_sqs.json")) == {"batchItemFailures": []}
