@@ -50,7 +50,9 @@ def _events() -> Any:
 
 
 def _ms_of(at: str) -> int:
-    return int(datetime.fromisoformat(at.replace("Z", "+00:00")).timestamp() * 1000)
+    """Exact milliseconds (float arithmetic could give one less than the entry's key)."""
+    t = datetime.fromisoformat(at.replace("Z", "+00:00"))
+    return int(t.timestamp()) * 1000 + t.microsecond // 1000
 
 
 def _iso(ms: int) -> str:
