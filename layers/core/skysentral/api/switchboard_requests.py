@@ -90,3 +90,8 @@ class SmsSend(Body):
 class SmsLogPage(Query):
     limit: int = Field(50, ge=1, le=200)
     cursor: str | None = Field(None, max_length=400)
+
+
+# ---------------------------------------------------------------- live view, call path and notes (B1, B2, B3)
+class NewNote(Body):
+    text: str = Field(min_length=1, max_length=2000, description="the note (B2), 1-2000 characters")
