@@ -43,7 +43,7 @@ def get_realtime_stats(identity):
 @api.route("/switchboard/staffing", "GET", roles=SWITCHBOARD, query=StaffingQuery, errors=(400, 403, 404))
 def get_staffing(identity, query):
     """B6: Erlang C agents and staff per opening-hours interval, from the last 4 weeks' counters."""
-    day = query.date or clock.now().astimezone(OSLO).date()
+    day = query.day or clock.now().astimezone(OSLO).date()
     return call_statistics.staffing(
         identity.company_id,
         query.queue_id,

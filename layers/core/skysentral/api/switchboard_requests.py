@@ -33,8 +33,10 @@ class AgentStatsQuery(StatsRange):
 
 
 class StaffingQuery(Query):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True, populate_by_name=True)
+
     queue_id: str = Field(min_length=1, max_length=80)
-    date: date | None = Field(None, description="the day to staff (Europe/Oslo); default today")
+    day: date | None = Field(None, alias="date", description="the day to staff (Europe/Oslo); default today")
     target: float = Field(0.8, gt=0, lt=1, description="service level to reach, e.g. 0.8")
     target_s: int = Field(20, ge=1, le=600, description="within this many seconds")
     shrinkage: float = Field(0.3, ge=0, lt=1, description="share of paid time not on the phones")
