@@ -7,6 +7,9 @@ from skysentral import clock
 from skysentral.api.http import Api, json_response
 from skysentral.api.switchboard_requests import (
     AgentStatsQuery,
+    CallAssignment,
+    CallPickup,
+    CallTransfer,
     ContactSave,
     DirectorySearch,
     EmailSend,
@@ -20,6 +23,7 @@ from skysentral.api.switchboard_requests import (
 from skysentral.domain.calendar import OSLO
 from skysentral.domain.identity import ADMINS, EVERYONE, SWITCHBOARD_AGENT
 from skysentral.services import (
+    call_handling,
     call_notes,
     call_statistics,
     directory_search,
@@ -206,3 +210,49 @@ def get_staffing(identity, query):
         query.shrinkage,
         query.interval_minutes,
     )
+
+
+# ---------------------------------------------------------------- call handling (B3, B4)
+@api.route(
+    "/switchboard/calls/{call_id}/assign",
+    "POST",
+    roles=SWITCHBOARD,
+    body=CallAssignment,
+    status=202,
+    errors=(400, 403, 404, 409, 422),
+)
+def assign_call(identity, directory, body, call_id):
+    """B3: offer a waiting (or held) call to a person now, queue member or not."""
+    return call_handling.assign(directory, call_id, body.employee_id, identity.user_id)
+
+
+@api.route(
+    "/switchboard/calls/{call_id}/transfer",
+    "POST",
+    roles=SWITCHBOARD,
+    body=CallTransfer,
+    status=202,
+    errors=(400, 403, 404, 409, 422),
+)
+def transfer_call(identity, directory, body, call_id):
+    """B4: blind transfer of a waiting, held or connected call to a person, queue, group, extension or number."""
+    return call_handling.transfer(directory, call_id, body.to.model_dump(), identity.user_id)
+
+
+@api.route("/switchboard/calls/{call_id}/hold", "POST", roles=SWITCHBOARD, status=202, errors=(403, 404, 409))
+def hold_call(identity, directory, call_id):
+    """B3: park a connected call: the caller hears the hold loop, the agent is freed."""
+    return call_handling.hold(directory, call_id, identity.user_id)
+
+
+@api.route(
+    "/switchboard/calls/{call_id}/pickup",
+    "POST",
+    roles=SWITCHBOARD,
+    body=CallPickup,
+    status=202,
+    errors=(400, 403, 404, 409, 422),
+)
+def pickup_call(identity, directory, body, call_id):
+    """B4: offer a held call to a person (default: me)."""
+    return call_handling.pickup(directory, call_id, body.employee_id or identity.user_id, identity.user_id)

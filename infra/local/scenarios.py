@@ -21,6 +21,7 @@ plan.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import urllib.error
@@ -114,6 +115,8 @@ def _run(engine: Telephony, scenario: dict[str, Any], base_url: str, tokens: dic
             failures.append(f"call {call.get('name')}: {exc}")
 
     def send(step: dict[str, Any]) -> None:
+        if "{call:" in step.get("path", ""):  # the switchboard (B3/B4): a caller's call id in the path
+            step = {**step, "path": re.sub(r"\{call:([^}]+)\}", lambda m: callers[m.group(1)].id, step["path"])}
         status, body = _request(base_url, tokens.get(step.get("as", "")), step)
         if status >= 400:
             failures.append(f"{step.get('method', 'GET')} {step['path']} → {status}: {body}")

@@ -79,7 +79,11 @@ API_SAMPLE_FEATURES = {
     "api_employee_patch_me.json": ("C1",),
     "api_operator_list_held.json": ("D1",),
     "api_switchboard_list_sms.json": ("B5",),
+    "api_switchboard_hold_call.json": ("B3",),
 }
+# Samples answered otherwise than 200/201: the seeded data has no live call to park, so the
+# switchboard's hold sample shows the answer for a call that does not exist (or has ended).
+API_SAMPLE_STATUS = {"api_switchboard_hold_call.json": (404,)}
 
 
 @pytest.mark.parametrize(
@@ -92,7 +96,7 @@ API_SAMPLE_FEATURES = {
 def test_api_samples_are_answered_as_api_gateway_would_get_them(cloud, seeded, name):
     event = sample_event(name)
     result = cloud.invoke(logical_id_for(name), event)
-    assert result["statusCode"] in (200, 201), result
+    assert result["statusCode"] in API_SAMPLE_STATUS.get(name, (200, 201)), result
     assert "application/json" in json.dumps(result["headers"]).lower()
     body = json.loads(result["body"])
     if name == "api_employee_patch_me.json":  # C1: the profile change is answered with the new profile

@@ -168,3 +168,31 @@ def test_a_call_that_ended_leaves_nobody_in_it_whatever_the_order():
         assert {(c.employee_id, c.state) for c in changes} == {("e-2", IDLE), ("e-3", IDLE)}
     live = events[:6]
     assert [(c.employee_id, c.state) for c in final_mobile_changes(live, fold(live))] == [("e-3", IN_CALL)]
+
+
+# ---------------------------------------------------------------- the switchboard's steps (B3, B4)
+
+
+@pytest.mark.feature("B3", "B4")
+def test_the_path_names_who_assigned_held_picked_up_and_transferred_the_call():
+    events = [
+        ev(1, "INCOMING", 0),
+        ev(2, "ENTERQUEUE", 1, queue_id="q-support"),
+        ev(3, "ASSIGNED", 10, queue_id="q-support", employee_id="e-5", data={"by": "e-op"}),
+        ev(4, "CONNECT", 15, queue_id="q-support", employee_id="e-5", data={"holdtime_s": 14}),
+        ev(5, "HOLD", 40, employee_id="e-5", data={"by": "e-5", "talk_s": 25}),
+        ev(6, "UNHOLD", 60, employee_id="e-6", data={"hold_s": 20}),
+        ev(7, "ANSWERED", 60, employee_id="e-6", data={"via": "pickup"}),
+        ev(8, "BLINDTRANSFER", 90, employee_id="e-6", data={"to": {"kind": "queue", "target": "sales"}, "by": "e-op"}),
+        ev(9, "HANGUP", 120, data={"by": "LEG-A", "duration_s": 120}),
+    ]
+    record = fold(events)
+    steps = {s["kind"]: s for s in record.path}
+    assert steps["ASSIGNED"]["assigned_to"] == "e-5" and steps["ASSIGNED"]["by"] == "e-op"
+    assert steps["HOLD"]["held_by"] == "e-5"
+    assert steps["UNHOLD"]["picked_up_by"] == "e-6"
+    assert steps["BLINDTRANSFER"]["transferred_to"] == "queue:sales" and steps["BLINDTRANSFER"]["by"] == "e-op"
+    assert record.answered_by == "e-5" and record.outcome == "answered"
+    assert set(record.participants) == {"e-5", "e-6"}
+    # the agent whose leg ended on hold is free again (A8), whoever picks up later
+    assert [(c.employee_id, c.state) for c in mobile_changes(events[4], record)] == [("e-5", IDLE)]

@@ -131,3 +131,25 @@ class StaffingQuery(Query):
     target_s: int = Field(20, ge=1, le=600, description="within this many seconds")
     shrinkage: float = Field(0.3, ge=0, lt=1, description="share of paid time not on the phones")
     interval_minutes: Literal[15, 30, 60] = Field(30, description="length of each staffing interval")
+
+
+# ---------------------------------------------------------------- call handling (B3, B4)
+class CallAssignment(Body):
+    employee_id: str = Field(min_length=1, max_length=64, description="the person to offer the call to")
+
+
+class CallPickup(Body):
+    employee_id: str | None = Field(
+        None, min_length=1, max_length=64, description="who picks the held call up (default: me)"
+    )
+
+
+class TransferTarget(Body):
+    kind: Literal["person", "queue", "group", "external", "extension"]
+    target: str = Field(
+        min_length=1, max_length=64, description="employee id, queue id, group id, phone number or extension"
+    )
+
+
+class CallTransfer(Body):
+    to: TransferTarget

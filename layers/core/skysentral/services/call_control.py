@@ -323,6 +323,13 @@ def _apply(decision: call_flow.Decision, company_id: str, txn: str, now_ms: int,
             repo.RingMemoryItem(f"{company_id}#GROUP#{e.group_id}", "STATE", memory=e.memory).save()
         elif isinstance(e, call_flow.RequestDispatch):
             dispatches.append(e)
+        elif isinstance(e, call_flow.PutHold):  # B3: parked
+            call_id, queue_id = decision.attrs.get("call_id") or txn, decision.attrs.get("queue_id") or None
+            repo.put_hold(company_id, call_id, e.caller, e.held_by, e.held_ms, queue_id)
+        elif isinstance(e, call_flow.DeleteHold) and e.hold:
+            repo.delete_hold(company_id, e.hold)
+        elif isinstance(e, call_flow.HoldOfferEnded) and e.hold:
+            repo.release_hold(company_id, e.hold)
     if decision.attrs.get("node") == "connected" and decision.attrs.get("agent"):
         agents.on_call(decision.attrs["agent"], decision.attrs.get("call_id") or txn)
     for d in dispatches:

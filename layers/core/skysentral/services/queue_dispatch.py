@@ -153,7 +153,11 @@ def _free_agents(company_id: str, queue: Any, now_ms: int) -> list[tuple[str, st
     return [free[e] for e in order if e in free]
 
 
-def _offer(company_id, queue_id, plan, entry, agent, uri, mobile, callback, now_ms, voice) -> str | None:
+def _offer(
+    company_id, queue_id, plan, entry, agent, uri, mobile, callback, now_ms, voice, op="bridge", extra=None
+) -> str | None:
+    """Poke the claimed caller (`op` bridge; the switchboard's assign passes `op` assign and
+    `extra` arguments) or dial the claimed callback; None when the caller had gone."""
     from skysentral.adapters.chime_voice import CallGone
     from skysentral.store import call_repository as repo
     from skysentral.store.call_repository import QueueEntryItem
@@ -161,7 +165,8 @@ def _offer(company_id, queue_id, plan, entry, agent, uri, mobile, callback, now_
     agents = repo.AgentRepository(company_id)
     if not callback:
         try:
-            voice.update_call(entry.call_id, {"op": "bridge", "employee_id": agent, "uri": uri, "queue_id": queue_id})
+            args = {"op": op, "employee_id": agent, "uri": uri, "queue_id": queue_id, **(extra or {})}
+            voice.update_call(entry.call_id, args)
         except CallGone:  # the caller hung up meanwhile
             repo.delete_entry(company_id, queue_id, entry.sk)
             agents.release(agent, queue_id, 0, False, now_ms)
@@ -169,7 +174,7 @@ def _offer(company_id, queue_id, plan, entry, agent, uri, mobile, callback, now_
         except Exception:
             _unclaim(company_id, queue_id, entry.sk, agent, now_ms, "waiting")
             raise
-        return f"bridge {entry.call_id} {agent}"
+        return f"{op} {entry.call_id} {agent}"
     attempt = int(entry.attempts or 0) + 1
     try:
         voice.create_call(

@@ -561,10 +561,19 @@ class AgentRepository:
             raise
         return True
 
-    def claim(self, employee_id: str, entry: QueueEntryItem, queue_id: str, now_ms: int, callback: bool) -> bool:
+    def claim(
+        self,
+        employee_id: str,
+        entry: QueueEntryItem,
+        queue_id: str,
+        now_ms: int,
+        callback: bool,
+        anyone: bool = False,
+    ) -> bool:
         """A4/A5: the agent (idle, wrap-up over) and the entry (waiting, or a callback due) are
         taken together in ONE transaction, or neither is: never two callers for one agent,
-        never two agents for one caller."""
+        never two agents for one caller. `anyone` (B3, the switchboard assigns a call): the
+        person need not be an agent yet (no item: it is made, logged in to no queue)."""
         agent = AgentItem(self.pk, employee_id)
         if callback:
             entry_cond = (QueueEntryItem.status == "callback_waiting") & (QueueEntryItem.not_before_ms <= now_ms)
@@ -580,13 +589,8 @@ class AgentRepository:
             with TransactWrite(connection=_connection()) as tx:
                 tx.update(
                     agent,
-                    actions=[
-                        AgentItem.state.set("ringing"),
-                        AgentItem.call.set(entry.call_id),
-                        AgentItem.queue_id.set(queue_id),
-                    ],
-                    condition=(AgentItem.state == "idle")
-                    | ((AgentItem.state == "wrapup") & (AgentItem.wrapup_until_ms <= now_ms)),
+                    actions=_ringing(entry.call_id, queue_id),
+                    condition=_free_agent(now_ms, anyone),
                 )
                 tx.update(
                     QueueEntryItem(entry.pk, entry.sk),
@@ -622,18 +626,41 @@ def agents(company_id: str) -> list[AgentItem]:
     return AgentRepository(company_id).agents()
 
 
+def _free_agent(now_ms: int, anyone: bool = False) -> Any:
+    free = (AgentItem.state == "idle") | ((AgentItem.state == "wrapup") & (AgentItem.wrapup_until_ms <= now_ms))
+    return (AgentItem.pk.does_not_exist() | free) if anyone else free
+
+
+def _ringing(call_id: str, queue_id: str | None) -> list[Any]:
+    actions: list[Any] = [
+        AgentItem.state.set("ringing"),
+        AgentItem.call.set(call_id),
+        AgentItem.queue_id.set(queue_id) if queue_id else AgentItem.queue_id.remove(),
+    ]
+    # an agent item made by an assignment (anyone=True) gets the fields log_in would give it
+    actions += [
+        AgentItem.logged_in_queues.set(AgentItem.logged_in_queues | []),
+        AgentItem.wrapup_until_ms.set(AgentItem.wrapup_until_ms | 0),
+        AgentItem.last_call_end_ms.set(AgentItem.last_call_end_ms | 0),
+        AgentItem.calls_taken.set(AgentItem.calls_taken | {}),
+    ]
+    return actions
+
+
 # ---------------------------------------------------------------- calls on hold (B3, B4)
 
 
 class HoldEntryItem(_SharedConnection, _Calls):
-    """pk = <company>#HOLD, sk = <held_ms:013d>#<txn>: a parked call (B3/B4). Written by call
-    handling when an agent parks a connected call (`put_hold`), removed when it is picked up,
-    transferred or the caller hangs up (`delete_hold`); the live view lists them (`holds`)."""
+    """pk = <company>#HOLD, sk = <held_ms:013d>#<txn>: a parked call (the switchboard's
+    `on_hold`, B3/B4), written by call control when an agent parks a connected call, removed
+    when it is picked up, transferred or the caller hangs up. `offered_to`: the person it is
+    being offered to right now (pick-up, B4)."""
 
     call_id = UnicodeAttribute()
     caller = UnicodeAttribute(default="")
-    held_by = UnicodeAttribute()  # the employee who parked it
+    held_by = UnicodeAttribute(default="")
     held_at = UnicodeAttribute()  # UTC ISO 8601 with Z
+    offered_to = UnicodeAttribute(null=True)
     queue_id = UnicodeAttribute(null=True)  # the queue it came through, if any
 
 
@@ -641,24 +668,20 @@ def hold_key(company_id: str) -> str:
     return f"{company_id}#HOLD"
 
 
-def hold_sk(held_ms: int, txn: str) -> str:
-    return f"{held_ms:013d}#{txn}"
-
-
 def put_hold(
-    company_id: str, txn: str, caller: str, held_by: str, held_ms: int, queue_id: str | None = None
+    company_id: str, call_id: str, caller: str, held_by: str, held_ms: int, queue_id: str | None = None
 ) -> HoldEntryItem:
-    """B3/B4: the call `txn` is on hold; its key is returned by `.sk` (for delete_hold)."""
+    """Write the held-call item (sort key `<held_ms:013d>#<call_id>`); returns it."""
     from datetime import UTC, datetime
 
-    held_at = datetime.fromtimestamp(held_ms / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    at = datetime.fromtimestamp(held_ms / 1000, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     item = HoldEntryItem(
         hold_key(company_id),
-        hold_sk(held_ms, txn),
-        call_id=txn,
+        f"{held_ms:013d}#{call_id}",
+        call_id=call_id,
         caller=caller,
         held_by=held_by,
-        held_at=held_at,
+        held_at=at,
         queue_id=queue_id,
         expires_at=held_ms // 1000 + CALL_TTL_S,
     )
@@ -666,25 +689,45 @@ def put_hold(
     return item
 
 
-def delete_hold(company_id: str, txn: str, held_ms: int | None = None) -> bool:
-    """Take the call off hold; False if it was not on hold. Without `held_ms` the company's
-    holds are read to find its key (one Query: few calls are on hold at once)."""
-    if held_ms is None:
-        found = next((h for h in holds(company_id) if h.call_id == txn), None)
-        if found is None:
-            return False
-        sk = found.sk
-    else:
-        sk = hold_sk(held_ms, txn)
-    try:
-        HoldEntryItem(hold_key(company_id), sk).delete(condition=HoldEntryItem.pk.exists())
-    except DeleteError as exc:
-        if _conditional(exc):
-            return False
-        raise
-    return True
+def delete_hold(company_id: str, sk: str) -> None:
+    """The held call left the hold list (picked up, transferred, hung up)."""
+    HoldEntryItem(hold_key(company_id), sk).delete()
 
 
 def holds(company_id: str) -> list[HoldEntryItem]:
-    """The company's calls on hold, longest held first."""
-    return list(HoldEntryItem.query(hold_key(company_id)))
+    """The company's held calls, longest held first."""
+    return list(HoldEntryItem.query(hold_key(company_id), consistent_read=True))
+
+
+def hold_of(company_id: str, call_id: str) -> HoldEntryItem | None:
+    return next((h for h in holds(company_id) if h.call_id == call_id), None)
+
+
+def release_hold(company_id: str, sk: str) -> None:
+    """A pick-up was not answered: the held call may be offered again."""
+    with contextlib.suppress(UpdateError):
+        HoldEntryItem(hold_key(company_id), sk).update(
+            actions=[HoldEntryItem.offered_to.remove()], condition=HoldEntryItem.pk.exists()
+        )
+
+
+def claim_hold(company_id: str, sk: str, call_id: str, employee_id: str, now_ms: int) -> bool:
+    """B4: a held call offered to one person at a time: the hold item (not being offered) and
+    the person (free, or no agent item yet) are taken in ONE transaction, or neither is."""
+    try:
+        with TransactWrite(connection=_connection()) as tx:
+            tx.update(
+                AgentItem(agent_key(company_id), employee_id),
+                actions=_ringing(call_id, None),
+                condition=_free_agent(now_ms, anyone=True),
+            )
+            tx.update(
+                HoldEntryItem(hold_key(company_id), sk),
+                actions=[HoldEntryItem.offered_to.set(employee_id)],
+                condition=HoldEntryItem.pk.exists() & HoldEntryItem.offered_to.does_not_exist(),
+            )
+    except TransactWriteError as exc:
+        if any(getattr(r, "code", None) == "ConditionalCheckFailed" for r in exc.cancellation_reasons or []):
+            return False
+        raise
+    return True

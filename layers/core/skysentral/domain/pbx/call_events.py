@@ -49,6 +49,10 @@ KINDS = (
     "AGENTLOGOFF",
     "OUTBOUND",  # click-to-dial / callback / outgoing call started
     "BARRED",  # A9: an outgoing call refused
+    # B3/B4 (the switchboard's call handling, services.call_handling)
+    "ASSIGNED",  # the operator offered the call to employee_id (data.by)
+    "HOLD",  # the call was parked (data.by; employee_id: the agent whose leg ended)
+    "UNHOLD",  # a held call was picked up: employee_id answered it
 )
 
 

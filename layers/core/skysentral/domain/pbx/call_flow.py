@@ -24,6 +24,11 @@ back every time, reference §4.3):
                ─ CALL_UPDATE_REQUESTED bridge (dispatcher) ─► offer ─► connected
                ─ callback key ─► entry kept as callback, caller told, call ended
                ─ CALL_UPDATE_REQUESTED overflow (max wait) ─► queue overflow
+      (B3/B4, the switchboard: services.call_handling pokes the call, docs/switchboard-calls.md)
+               ─ assign (a waiting or held call) ─► offer to that person ─► connected;
+                 not answered ─► back to its place (queue entry, same sort key) or on hold
+               ─ hold (connected) ─► Hangup LEG-B ─ its HANGUP ─► held: hold loop, agent freed
+               ─ transfer (waiting, held, connected) ─► (Hangup LEG-B ─ its HANGUP ─►) route(to)
       voicemail Speak + RecordAudio ─► Speak thanks + Hangup
       external CallAndBridge PSTN (caller id = the main number)
     HANGUP ─► hang up the other leg, free the agent into wrap-up, close the entry, events
@@ -79,7 +84,9 @@ TEXT = {
     "error": "Beklager, det oppstod en feil. Vennligst ring igjen senere.",
     "callback_agent": "Tilbakeringing fra kø {queue}. Vi setter deg over.",
     "fork_wait": "Et øyeblikk, vi setter deg over.",
+    "on_hold": "Du er satt på vent. Vennligst vent.",
 }
+ASSIGN_RING_S = 25  # an assigned or picked-up call rings this long when no queue says otherwise
 FORK_GRACE_MS = 5_000  # a member claimed the call as the ring time ran out: the join is on its way
 
 
@@ -231,6 +238,33 @@ class EndFork:
 Effect = Enqueue | CloseEntry | EntryToCallback | EntryBackToWaiting | CallbackAttemptFailed
 Effect = Effect | ReleaseAgent | RequestDispatch | SaveRingMemory  # type: ignore[misc]
 Effect = Effect | StartFork | ForkWon | EndFork  # type: ignore[misc]
+
+
+@dataclass(frozen=True)
+class PutHold:
+    """B3: the call is parked: `<company>#HOLD`/`<held_ms:013d>#<txn>` (store.call_repository)."""
+
+    hold: str  # the sort key
+    caller: str
+    held_by: str
+    held_ms: int
+
+
+@dataclass(frozen=True)
+class DeleteHold:
+    """B3/B4: the held call was picked up, transferred or hung up."""
+
+    hold: str
+
+
+@dataclass(frozen=True)
+class HoldOfferEnded:
+    """B4: the person a held call was offered to did not take it: it may be offered again."""
+
+    hold: str
+
+
+Effect = Effect | PutHold | DeleteHold | HoldOfferEnded  # type: ignore[misc]
 
 
 @dataclass
@@ -877,6 +911,8 @@ def _action_successful(f: _Flow) -> Decision:
     if t == "Pause" and node == "queue" and (q := f.queue()):  # the hold loop
         f.attrs["holds"] = str(int(f.attrs.get("holds", "0")) + 1)
         return f.decision(f.hold(q))
+    if t == "Pause" and node == "held":  # B3: a parked call's hold loop
+        return f.decision(_hold_loop(f))
     if t == "RecordAudio" and node == "voicemail":
         dest = f.ev.action_params.get("RecordingDestination") or f.ev.raw.get("ActionData", {}).get(
             "RecordingDestination", {}
@@ -891,7 +927,13 @@ def _action_successful(f: _Flow) -> Decision:
 def _bridged(f: _Flow) -> list[dict[str, Any]]:
     node = f.attrs.get("node", "")
     ring_s = f.seconds_since("started_ring_ms")
-    if node == "offer":  # A4: the agent answered a queue call: the entry is done
+    if node == "offer" and f.attrs.get("from_hold"):  # B4: a held call picked up
+        f.effects.append(DeleteHold(f.attrs.pop("hold", "")))
+        f.attrs.pop("from_hold", None)
+        f.attrs.update(node="connected", connected_ms=str(f.ctx.now_ms))
+        f.emit("UNHOLD", employee_id=f.attrs.get("agent"), hold_s=f.seconds_since("held_ms"), ringtime_s=ring_s)
+        f.emit("ANSWERED", employee_id=f.attrs.get("agent"), ringtime_s=ring_s, via="pickup")
+    elif node == "offer":  # A4: the agent answered a queue call: the entry is done
         f.effects.append(CloseEntry(f.attrs.get("queue", ""), f.attrs.get("entry", "")))
         f.attrs["node"] = "connected"
         f.attrs["connected_ms"] = str(f.ctx.now_ms)
@@ -948,8 +990,17 @@ def _not_answered(f: _Flow) -> list[dict[str, Any]]:
             return f.ring_person_stage(person, "mobile")
         f.emit("NOANSWER", employee_id=employee, ring_s=ring_s)
         return f.route(f.plan.presence_routing.get("no_answer") or Destination("voicemail", employee))
+    if node == "offer" and f.attrs.get("from_hold"):  # B4: not picked up: on hold again
+        agent = f.attrs.pop("agent", "")
+        f.attrs.pop("from_hold", None)
+        f.emit("RINGNOANSWER", employee_id=agent, ring_s=ring_s, held=True)
+        f.effects.append(ReleaseAgent(agent, "", 0, completed=False))
+        f.effects.append(HoldOfferEnded(f.attrs.get("hold", "")))
+        f.attrs["node"] = "held"
+        return _hold_loop(f)
     if node == "offer" and (queue := f.queue()):  # A4: the agent did not answer: wait again
         agent = f.attrs.pop("agent", "")
+        f.attrs.pop("assigned", None)
         f.emit("RINGNOANSWER", queue_id=queue.queue_id, employee_id=agent, ring_s=ring_s)
         f.effects.append(ReleaseAgent(agent, queue.queue_id, 0, completed=False))
         f.effects.append(EntryBackToWaiting(queue.queue_id, f.attrs.get("entry", "")))
@@ -1000,6 +1051,8 @@ def _spoken(number: str) -> str:
 def _call_update(f: _Flow) -> Decision:
     args = f.ev.arguments
     op, node = args.get("op", ""), f.attrs.get("node", "")
+    if op in ("assign", "hold", "transfer"):  # B3/B4: the switchboard
+        return f.decision(_switchboard(f, op, args, node))
     if op == "bridge" and node == "queue" and (q := f.queue()):  # A4: the dispatcher found an agent
         f.attrs.update(node="offer", agent=args.get("employee_id", ""), started_ring_ms=str(f.ctx.now_ms))
         uri = args.get("uri", "")
@@ -1050,6 +1103,112 @@ def _call_update(f: _Flow) -> Decision:
     return f.decision(None)  # overflow of a caller already offered, callback_ok …: nothing changes
 
 
+# ---------------------------------------------------------------- B3/B4: the switchboard's call handling
+
+
+def _hold_loop(f: _Flow) -> list[dict[str, Any]]:
+    return [speak(f.a, TEXT["on_hold"]), pause(f.a, HOLD_PAUSE_MS)]
+
+
+def _switchboard(f: _Flow, op: str, args: dict[str, str], node: str) -> list[dict[str, Any]] | None:
+    """CALL_UPDATE_REQUESTED from services.call_handling. The service checked the state when
+    it was asked; the call may have moved on since (answered, hung up, transferred): then
+    nothing changes for the caller and what the service claimed is given back."""
+    by = args.get("by", "")
+    b = f.ev.leg("LEG-B")
+    agent_leg = b if b is not None and b.status.lower() == "connected" else None
+    if op == "assign" and node in ("queue", "held") and args.get("uri"):
+        return _assign(f, args, node, by)
+    if op == "hold" and node == "connected" and agent_leg and not f.attrs.get("fork_meeting"):
+        hold = f"{f.ctx.now_ms:013d}#{f.call_id}"
+        talk_s = f.seconds_since("connected_ms")
+        agent = _free_agent_of_connected(f)
+        f.effects.append(PutHold(hold, f.attrs.get("caller", ""), by, f.ctx.now_ms))
+        f.emit("HOLD", employee_id=agent or None, by=by, talk_s=talk_s)
+        f.attrs.update(node="holding", hold=hold, held_ms=str(f.ctx.now_ms), held_by=by)
+        return [hangup(agent_leg.call_id)]
+    if op == "transfer" and node in ("queue", "held", "connected") and args.get("kind"):
+        to = {"kind": args["kind"], "target": args.get("target", "")}
+        if node == "connected" and (f.attrs.get("fork_meeting") or not agent_leg):
+            f.error = "transfer of a connected call without an agent leg"
+            return None
+        if node == "queue":
+            f.effects.append(CloseEntry(f.attrs.get("queue", ""), f.attrs.get("entry", "")))
+            f.emit("BLINDTRANSFER", queue_id=f.attrs.get("queue"), to=to, by=by, wait_s=f.seconds_since("enqueued_ms"))
+        elif node == "held":
+            f.effects.append(DeleteHold(f.attrs.get("hold", "")))
+            f.emit("BLINDTRANSFER", to=to, by=by, hold_s=f.seconds_since("held_ms"))
+        else:
+            talk_s = f.seconds_since("connected_ms")
+            agent = _free_agent_of_connected(f)
+            f.emit("BLINDTRANSFER", employee_id=agent or None, to=to, by=by, talk_s=talk_s)
+            f.attrs.update(node="transferring", transfer_kind=to["kind"], transfer_target=to["target"])
+            return [hangup(agent_leg.call_id)]  # type: ignore[union-attr]
+        return _transfer_route(f, to["kind"], to["target"])
+    f.error = f"{op} for a call that is {node!r}"
+    if op == "assign":  # give back what the service claimed for this offer
+        f.effects.append(ReleaseAgent(args.get("employee_id", ""), args.get("queue_id", ""), 0, completed=False))
+        if args.get("hold"):
+            f.effects.append(HoldOfferEnded(args["hold"]))
+        elif args.get("queue_id") and args.get("entry"):
+            f.effects.append(EntryBackToWaiting(args["queue_id"], args["entry"]))
+            f.effects.append(RequestDispatch(args["queue_id"], "declined"))
+    return None
+
+
+def _assign(f: _Flow, args: dict[str, str], node: str, by: str) -> list[dict[str, Any]]:
+    employee, uri = args.get("employee_id", ""), args["uri"]
+    q = f.queue() if node == "queue" else None
+    f.attrs.update(node="offer", agent=employee, started_ring_ms=str(f.ctx.now_ms), assigned=by or "1")
+    if node == "held":
+        f.attrs["from_hold"] = "1"
+    f.emit("ASSIGNED", queue_id=q.queue_id if q else None, employee_id=employee, by=by, held=node == "held")
+    endpoint = pstn(uri) if uri.startswith("+") else softphone(f.ctx.voice_connector_arn, uri)
+    caller_id = f.attrs.get("caller") or (f.plan.main_number if f.ctx.plan else "")
+    return [call_and_bridge(caller_id, endpoint, q.ring_timeout_s if q else ASSIGN_RING_S)]
+
+
+def _free_agent_of_connected(f: _Flow) -> str:
+    """The agent of a connected call whose leg is about to end (hold, transfer): wrap-up as
+    after a hang-up, the next caller dispatched after it."""
+    agent = f.attrs.pop("agent", "")
+    answered_by = f.attrs.pop("answered_by", "")
+    qid = f.attrs.get("queue") or f.attrs.get("queue_id") or ""
+    if agent:
+        q = f.plan.queues.get(qid) if f.ctx.plan and qid else None
+        wrapup = q.wrapup_s if q else 0
+        f.effects.append(ReleaseAgent(agent, qid if q else "", wrapup, completed=True))
+        if q:
+            f.effects.append(RequestDispatch(qid, "agent_free", wrapup))
+    for k in ("entry", "queue", "queue_id", "assigned", "connected_ms"):
+        f.attrs.pop(k, None)
+    return agent or answered_by
+
+
+def _agent_leg_dropped(f: _Flow, node: str) -> Decision:
+    """The HANGUP of the agent's leg that hold or transfer asked for: its actions run on the
+    caller's leg (reference: Hangup on a bridged call)."""
+    if node == "holding":
+        f.attrs["node"] = "held"
+        return f.decision(_hold_loop(f))
+    kind, target = f.attrs.pop("transfer_kind", ""), f.attrs.pop("transfer_target", "")
+    return f.decision(_transfer_route(f, kind, target))
+
+
+def _transfer_route(f: _Flow, kind: str, target: str) -> list[dict[str, Any]]:
+    for k in ("hold", "held_ms", "held_by"):
+        f.attrs.pop(k, None)
+    if kind == "extension":
+        person = f.facts.person_by_extension(target)
+        if person is None:
+            f.error = f"transfer to extension {target} that nobody has"
+            return f.end(TEXT["not_available"])
+        kind, target = "person", person.employee_id
+    if not f.ctx.plan:
+        return f.end(TEXT["not_available"])
+    return f.route(Destination(kind, target))
+
+
 def _hangup(f: _Flow) -> Decision:
     params = f.ev.action_params
     gone_tag = str(params.get("ParticipantTag", "")).upper()
@@ -1060,6 +1219,13 @@ def _hangup(f: _Flow) -> Decision:
     queue_id = f.attrs.get("queue", "")
     entry = f.attrs.get("entry", "")
     q = f.queue()
+    if node in ("holding", "transferring") and gone_tag == "LEG-B" and any(p.tag == "LEG-A" for p in still_up):
+        return _agent_leg_dropped(f, node)  # B3/B4: the agent's leg is gone, the caller stays
+    if node in ("held", "holding") or (node == "offer" and f.attrs.get("from_hold")):  # B3: a parked caller left
+        f.effects.append(DeleteHold(f.attrs.get("hold", "")))
+        if node == "offer":
+            f.effects.append(ReleaseAgent(f.attrs.get("agent", ""), "", 0, completed=False))
+            f.emit("RINGCANCELED", employee_id=f.attrs.get("agent"), held=True)
     if f.attrs.get("op") == "fork":  # a member's leg of a ringall: the caller's call reports
         if node == "dialling" and not f.attrs.get("fork_done"):  # declined, busy, gave up
             f.emit(
@@ -1104,6 +1270,10 @@ def _hangup(f: _Flow) -> Decision:
             else 0,
             talk_s=duration_s,
         )
+    elif node == "connected" and f.attrs.get("agent"):  # B4: a picked-up or assigned call outside a queue
+        f.effects.append(ReleaseAgent(f.attrs["agent"], "", 0, completed=True))
+        kind = "COMPLETECALLER" if gone_tag == "LEG-A" else "COMPLETEAGENT"
+        f.emit(kind, employee_id=f.attrs["agent"], talk_s=duration_s)
     elif node == "dialling" and f.attrs.get("op") == "callback":  # the agent did not answer
         f.emit("RINGNOANSWER", queue_id=f.attrs.get("queue_id"), employee_id=f.attrs.get("agent"), callback=True)
         _callback_failed(f)

@@ -14,6 +14,10 @@ What the fold reads of each kind (beyond `at`, `caller`, `called`, `queue_id`, `
 - CONNECT: `data.holdtime_s`; COMPLETECALLER/COMPLETEAGENT: `data.talk_s`;
   HANGUP: `data.by` (caller, agent, system or an employee id), `data.duration_s`;
   ABANDON: `data.wait_s`; RINGNOANSWER: `data.ring_s`; TRANSFER/BLINDTRANSFER: `data.to`.
+- The switchboard (B3, B4): ASSIGNED (`employee_id`, `data.by`), HOLD (`data.by`; `employee_id`
+  the agent whose leg ended), UNHOLD (`employee_id` who picked up), BLINDTRANSFER (`data.to`
+  {kind, target}, `data.by`). Their path steps say it in words: `assigned_to`, `held_by`,
+  `picked_up_by`, `transferred_to` (and `by`, the operator).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ ANSWER_KINDS = ("CONNECT", "ANSWERED")
 END_KINDS = ("HANGUP", "COMPLETECALLER", "COMPLETEAGENT")
 START_KINDS = ("INCOMING", "OUTBOUND")
 NOT_IN_PATH = ("AGENTLOGIN", "AGENTLOGOFF")  # an agent's own steps, not the call's
+SWITCHBOARD_KINDS = ("ASSIGNED", "HOLD", "UNHOLD", "BLINDTRANSFER")  # B3/B4: the operator is `data.by`
 
 DIRECTIONS = ("inbound", "outbound", "internal")
 CALL_KINDS = ("direct", "queue", "group")
@@ -115,6 +120,18 @@ def _step(e: CallEvent) -> dict[str, Any]:
             step[key] = getattr(e, key)
     if e.data:
         step["data"] = dict(e.data)
+    by = e.data.get("by") if e.kind in SWITCHBOARD_KINDS and isinstance(e.data.get("by"), str) else None
+    if e.kind == "ASSIGNED" and e.employee_id:
+        step["assigned_to"] = e.employee_id
+    elif e.kind == "HOLD" and by:
+        step["held_by"] = by
+    elif e.kind == "UNHOLD" and e.employee_id:
+        step["picked_up_by"] = e.employee_id
+    elif e.kind in ("BLINDTRANSFER", "TRANSFER") and isinstance(e.data.get("to"), dict | str):
+        to = e.data["to"]
+        step["transferred_to"] = f"{to.get('kind', '')}:{to.get('target', '')}" if isinstance(to, dict) else to
+    if by and e.kind != "HOLD":
+        step["by"] = by
     return step
 
 
@@ -251,7 +268,7 @@ def mobile_changes(event: CallEvent, record: CallRecord) -> list[MobileChange]:
 
     if event.kind in ANSWER_KINDS or (event.kind == "OUTBOUND" and event.data.get("answered")):
         return [change(event.employee_id, IN_CALL)] if event.employee_id else []
-    if event.kind in ("TRANSFER", "BLINDTRANSFER"):
+    if event.kind in ("TRANSFER", "BLINDTRANSFER", "HOLD"):  # the agent's leg ended, the call goes on
         return [change(event.employee_id, IDLE)] if event.employee_id else []
     if event.kind in END_KINDS:
         return [change(emp, IDLE) for emp in record.participants]
