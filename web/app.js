@@ -141,6 +141,7 @@ async function enter() {
   });
   app.feed.start();
   setInterval(tick, 1000);
+  window.addEventListener("hashchange", () => location.hash.slice(1) !== app.view && show(location.hash.slice(1)));
   show(location.hash.slice(1) || "live");
 }
 
