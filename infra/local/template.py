@@ -107,6 +107,11 @@ HANDLED_LOCALLY = {
         t: _TELEPHONY for t in ("AWS::Chime::SipMediaApplication", "AWS::Chime::VoiceConnector", "Custom::ChimeSipRule")
     },
     "AWS::ApiGatewayV2::Stage": _GATEWAY,
+    # B8: the local gateway serves web/ itself (infra/local/gateway.py); no CDN in front of it
+    **{
+        f"AWS::CloudFront::{t}": "the local gateway serves the web page (web/) on its own port"
+        for t in ("Distribution", "OriginAccessControl", "Function", "CachePolicy")
+    },
     # the provider would call chime-sdk-voice, which moto lacks; the telephony stand-in reads the rules
     "Custom::ChimeSipRule": "SIP rules of the SIP media application: read from the template by the telephony stand-in",
 }
