@@ -200,6 +200,18 @@ def test_queue_dispatch_sample_is_acknowledged(cloud, seeded):
     assert cloud.invoke(logical_id_for("queue_dispatch_sqs.json"), event) == {"batchItemFailures": []}
 
 
+@pytest.mark.feature("B3")
+def test_wait_alerts_sample_schedules_and_checks_without_alerting_a_call_that_is_gone(cloud, seeded):
+    """B3: an ENTERQUEUE envelope schedules a check; a check for a call no longer waiting
+    (the sample's calls never entered the demo queue) raises nothing."""
+    from skysentral.store import wait_alert_repository
+
+    cloud.apply_function_environment()
+    event = sample_event("wait_alerts_sqs.json")
+    assert cloud.invoke(logical_id_for("wait_alerts_sqs.json"), event) == {"batchItemFailures": []}
+    assert not [a for a in wait_alert_repository.alerts("c-nordlys") if a.call_id.startswith("5a1f0b7e")]
+
+
 @pytest.mark.feature("A1")
 def test_sip_rule_provider_sample_answers_cloudformation(cloud):
     """A1: the custom resource's provider PUTs its outcome to CloudFormation's ResponseURL."""

@@ -146,6 +146,11 @@ class CallLog:
             batch.save(CallLogListItem(f"{self.company_id}#CALLLOG", sk, record=summary))
             for emp in record.participants:
                 batch.save(CallLogListItem(f"{self.company_id}#EMPCALLS#{emp}", sk, record=summary))
+        party = {"inbound": record.caller, "outbound": record.called}.get(record.direction, "")
+        if party.startswith("+"):  # B2: the number's calls, for the switchboard's earlier calls
+            from skysentral.store.call_note_repository import caller_call_item
+
+            caller_call_item(self.company_id, party, _utc_key(record.started_at or ""), record.call_id).save()
 
     def _set_mobile(self, employee_id: str, state: str, at: str, call_id: str, event_id: str) -> None:
         """A8: only a change at least as new as the stored one; an idle only ends the call

@@ -620,3 +620,71 @@ def log_out(company_id: str, employee_id: str, queue_ids: Iterable[str]) -> None
 
 def agents(company_id: str) -> list[AgentItem]:
     return AgentRepository(company_id).agents()
+
+
+# ---------------------------------------------------------------- calls on hold (B3, B4)
+
+
+class HoldEntryItem(_SharedConnection, _Calls):
+    """pk = <company>#HOLD, sk = <held_ms:013d>#<txn>: a parked call (B3/B4). Written by call
+    handling when an agent parks a connected call (`put_hold`), removed when it is picked up,
+    transferred or the caller hangs up (`delete_hold`); the live view lists them (`holds`)."""
+
+    call_id = UnicodeAttribute()
+    caller = UnicodeAttribute(default="")
+    held_by = UnicodeAttribute()  # the employee who parked it
+    held_at = UnicodeAttribute()  # UTC ISO 8601 with Z
+    queue_id = UnicodeAttribute(null=True)  # the queue it came through, if any
+
+
+def hold_key(company_id: str) -> str:
+    return f"{company_id}#HOLD"
+
+
+def hold_sk(held_ms: int, txn: str) -> str:
+    return f"{held_ms:013d}#{txn}"
+
+
+def put_hold(
+    company_id: str, txn: str, caller: str, held_by: str, held_ms: int, queue_id: str | None = None
+) -> HoldEntryItem:
+    """B3/B4: the call `txn` is on hold; its key is returned by `.sk` (for delete_hold)."""
+    from datetime import UTC, datetime
+
+    held_at = datetime.fromtimestamp(held_ms / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    item = HoldEntryItem(
+        hold_key(company_id),
+        hold_sk(held_ms, txn),
+        call_id=txn,
+        caller=caller,
+        held_by=held_by,
+        held_at=held_at,
+        queue_id=queue_id,
+        expires_at=held_ms // 1000 + CALL_TTL_S,
+    )
+    item.save()
+    return item
+
+
+def delete_hold(company_id: str, txn: str, held_ms: int | None = None) -> bool:
+    """Take the call off hold; False if it was not on hold. Without `held_ms` the company's
+    holds are read to find its key (one Query: few calls are on hold at once)."""
+    if held_ms is None:
+        found = next((h for h in holds(company_id) if h.call_id == txn), None)
+        if found is None:
+            return False
+        sk = found.sk
+    else:
+        sk = hold_sk(held_ms, txn)
+    try:
+        HoldEntryItem(hold_key(company_id), sk).delete(condition=HoldEntryItem.pk.exists())
+    except DeleteError as exc:
+        if _conditional(exc):
+            return False
+        raise
+    return True
+
+
+def holds(company_id: str) -> list[HoldEntryItem]:
+    """The company's calls on hold, longest held first."""
+    return list(HoldEntryItem.query(hold_key(company_id)))

@@ -33,4 +33,10 @@ TEXTS = {
     "failure.declined": "your card was declined",
     "failure.expired": "the payment was not completed in time",
     "failure.other": "the order could not be completed",
+    # B3 wait alerts to a queue's supervisors
+    "switchboard.wait_alert_sms": "Switchboard: a caller ({caller}) has waited {wait_s} seconds in the queue {queue} "
+    "(alert after {threshold_s} seconds).",
+    "switchboard.wait_alert_subject": "Long wait in the queue {queue}",
+    "switchboard.wait_alert_email": "A caller ({caller}) has waited {wait_s} seconds in the queue {queue}. "
+    "The alert threshold is {threshold_s} seconds. Open the switchboard to put the call through.",
 }

@@ -35,4 +35,10 @@ TEXTS = {
     "failure.declined": "kortet ble avvist",
     "failure.expired": "betalingen ble ikke fullført i tide",
     "failure.other": "bestillingen kunne ikke fullføres",
+    # B3 wait alerts to a queue's supervisors
+    "switchboard.wait_alert_sms": "Sentralbord: en innringer ({caller}) har ventet {wait_s} sekunder i køen {queue} "
+    "(varsel etter {threshold_s} sekunder).",
+    "switchboard.wait_alert_subject": "Lang ventetid i køen {queue}",
+    "switchboard.wait_alert_email": "En innringer ({caller}) har ventet {wait_s} sekunder i køen {queue}. "
+    "Varselgrensen er {threshold_s} sekunder. Åpne sentralbordet for å sette over samtalen.",
 }

@@ -100,6 +100,10 @@ EXAMPLE_PLAN: dict[str, Any] = {
             "overflow": {"kind": "voicemail", "target": ""},
             "callback": {"key": "1", "max_attempts": 3, "retry_delay_s": 60},
             "announce_position": True,
+            "wait_warning_s": 30,
+            "wait_alert_s": 90,
+            "service_level_s": 20,
+            "supervisors": [{"employee_id": "e1", "channels": ["sms", "email"]}],
         },
         "switchboard": {
             "name": "Switchboard",
@@ -112,6 +116,10 @@ EXAMPLE_PLAN: dict[str, Any] = {
             "overflow": {"kind": "voicemail", "target": ""},
             "callback": None,
             "announce_position": False,
+            "wait_warning_s": 20,
+            "wait_alert_s": 60,
+            "service_level_s": 15,
+            "supervisors": [],
         },
     },
     "presence_routing": {

@@ -29,6 +29,7 @@ from skysentral.domain.pbx.routing_plan import (
     Member,
     Menu,
     RoutingPlan,
+    Supervisor,
 )
 
 T = TypeVar("T")
@@ -150,6 +151,10 @@ def plan_to_dict(plan: RoutingPlan) -> dict[str, Any]:
                     else None
                 ),
                 "announce_position": q.announce_position,
+                "wait_warning_s": q.wait_warning_s,
+                "wait_alert_s": q.wait_alert_s,
+                "service_level_s": q.service_level_s,
+                "supervisors": [{"employee_id": s.employee_id, "channels": list(s.channels)} for s in q.supervisors],
             }
             for k, q in plan.queues.items()
         },
@@ -210,6 +215,10 @@ def _queue(queue_id: str, d: Any, where: str) -> CallQueue:
         "overflow",
         "callback",
         "announce_position",
+        "wait_warning_s",
+        "wait_alert_s",
+        "service_level_s",
+        "supervisors",
     }
     obj = _object(d, where, keys, required=("strategy", "members"))
     return CallQueue(
@@ -224,6 +233,23 @@ def _queue(queue_id: str, d: Any, where: str) -> CallQueue:
         overflow=_destination(obj.get("overflow", HANGUP.to_dict()), f"{where}.overflow"),
         callback=_optional(obj.get("callback"), f"{where}.callback", _callback),
         announce_position=_bool(obj.get("announce_position", True), f"{where}.announce_position"),
+        wait_warning_s=_int(obj.get("wait_warning_s", 30), f"{where}.wait_warning_s"),
+        wait_alert_s=_int(obj.get("wait_alert_s", 90), f"{where}.wait_alert_s"),
+        service_level_s=_int(obj.get("service_level_s", 20), f"{where}.service_level_s"),
+        supervisors=tuple(
+            _supervisor(s, f"{where}.supervisors[{i}]")
+            for i, s in enumerate(_list(obj.get("supervisors", []), f"{where}.supervisors"))
+        ),
+    )
+
+
+def _supervisor(d: Any, where: str) -> Supervisor:
+    """B3."""
+    obj = _object(d, where, {"employee_id", "channels"}, required=("employee_id",))
+    channels = _list(obj.get("channels", ["sms"]), f"{where}.channels")
+    return Supervisor(
+        employee_id=_string(obj["employee_id"], f"{where}.employee_id"),
+        channels=tuple(_string(c, f"{where}.channels[{i}]") for i, c in enumerate(channels)),
     )
 
 

@@ -18,14 +18,18 @@ from skysentral.domain.pbx.routing_plan import (
     AVAILABILITY_STATES,
     MENU_KEYS,
     RING_STRATEGIES,
+    SUPERVISOR_CHANNELS,
     WEEKDAYS,
     Destination,
     Member,
     RoutingPlan,
+    Supervisor,
 )
 
 RING_TIMEOUT_S = (1, 120)  # CallAndBridge's CallTimeoutSeconds range
 MIN_MAX_WAIT_S = 10
+WAIT_THRESHOLD_S = (1, 3600)  # B1: wait_warning_s < wait_alert_s, both in this range
+SERVICE_LEVEL_S = (1, 600)  # B6
 _TIME = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -67,6 +71,8 @@ def _problems(plan: RoutingPlan, employees: Mapping[str, Employee]) -> Iterator[
                 yield f"{where}.callback.max_attempts", "A callback must be dialled at least once."
             if queue.callback.retry_delay_s < 0:
                 yield f"{where}.callback.retry_delay_s", "The retry delay must be 0 seconds or more."
+        yield from _wait_thresholds(where, queue.wait_warning_s, queue.wait_alert_s, queue.service_level_s)
+        yield from _supervisors(where, queue.supervisors, employees)
     for state in plan.presence_routing:  # A7
         if state not in AVAILABILITY_STATES:
             yield (
@@ -229,6 +235,41 @@ def _strategy_and_members(
         seen.add(member.employee_id)
         if member.penalty < 0:
             yield f"{where}.members[{i}].penalty", "The penalty must be 0 or more."
+
+
+def _wait_thresholds(where: str, warning_s: int, alert_s: int, service_level_s: int) -> Iterator[tuple[str, str]]:
+    """B1 colours, B3 alert, B6 service level."""
+    low, high = WAIT_THRESHOLD_S
+    for name, value in (("wait_warning_s", warning_s), ("wait_alert_s", alert_s)):
+        if not low <= value <= high:
+            yield f"{where}.{name}", f"The threshold must be {low}-{high} seconds."
+    if warning_s >= alert_s:
+        yield (
+            f"{where}.wait_warning_s",
+            f"The warning ({warning_s} s) must come before the alert threshold ({alert_s} s).",
+        )
+    low, high = SERVICE_LEVEL_S
+    if not low <= service_level_s <= high:
+        yield f"{where}.service_level_s", f"The service level time must be {low}-{high} seconds."
+
+
+def _supervisors(
+    where: str, supervisors: tuple[Supervisor, ...], employees: Mapping[str, Employee]
+) -> Iterator[tuple[str, str]]:
+    """B3: a wait alert's receivers exist, once each, with known channels."""
+    seen: set[str] = set()
+    for i, sup in enumerate(supervisors):
+        path = f"{where}.supervisors[{i}]"
+        if sup.employee_id not in employees:
+            yield f"{path}.employee_id", f"There is no employee {sup.employee_id!r}."
+        elif sup.employee_id in seen:
+            yield f"{path}.employee_id", f"{sup.employee_id!r} is a supervisor twice."
+        seen.add(sup.employee_id)
+        if not sup.channels:
+            yield f"{path}.channels", f"Choose at least one channel ({', '.join(SUPERVISOR_CHANNELS)})."
+        for j, channel in enumerate(sup.channels):
+            if channel not in SUPERVISOR_CHANNELS:
+                yield f"{path}.channels[{j}]", f"{channel!r} is not a channel ({', '.join(SUPERVISOR_CHANNELS)})."
 
 
 def _is_e164(number: str) -> bool:

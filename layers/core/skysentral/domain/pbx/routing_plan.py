@@ -22,7 +22,9 @@ JSON shape (every id is the company's own; times "HH:MM" in Europe/Oslo):
   "queues": {"support": {"name": ..., "strategy": "leastrecent", "members": [...],
              "ring_timeout_s": 20, "wrapup_s": 10, "max_length": 20, "max_wait_s": 600,
              "overflow": {...}, "callback": {"key": "1", "max_attempts": 3,
-             "retry_delay_s": 60} | null, "announce_position": true}},
+             "retry_delay_s": 60} | null, "announce_position": true,
+             "wait_warning_s": 30, "wait_alert_s": 90, "service_level_s": 20,      # B1, B3, B6
+             "supervisors": [{"employee_id": "e1", "channels": ["sms", "email"]}]}},
   "presence_routing": {"busy": {"kind": "voicemail"}, "in_meeting": {"kind": "switchboard"}, ...},
   "switchboard": {"kind": "queue", "target": "switchboard"} | null
 }
@@ -44,6 +46,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # A3/A4: Asterisk's queues.conf strategy names and meanings (reference/queues-and-kpis.md).
 RING_STRATEGIES = ("ringall", "linear", "rrmemory", "rrordered", "leastrecent", "fewestcalls", "random", "wrandom")
 AVAILABILITY_STATES = ("available", "busy", "in_meeting", "away", "off_work")  # A7
+SUPERVISOR_CHANNELS = ("sms", "email")  # B3: how a queue's supervisor hears of a wait alert
 
 
 @dataclass(frozen=True)
@@ -114,8 +117,18 @@ class Callback:
 
 
 @dataclass(frozen=True)
+class Supervisor:
+    """B3: who is told when a call in the queue waits past `wait_alert_s`, and how."""
+
+    employee_id: str
+    channels: tuple[str, ...] = ("sms",)
+
+
+@dataclass(frozen=True)
 class CallQueue:
-    """A4 (and A5 when callback is set)."""
+    """A4 (and A5 when callback is set). B1: a waiting call is green below `wait_warning_s`,
+    yellow from it, red from `wait_alert_s` (which also raises a wait alert to the
+    `supervisors`, B3); B6: `service_level_s` is the T of the queue's service level."""
 
     queue_id: str
     name: str
@@ -128,6 +141,10 @@ class CallQueue:
     overflow: Destination = HANGUP
     callback: Callback | None = None
     announce_position: bool = True
+    wait_warning_s: int = 30
+    wait_alert_s: int = 90
+    service_level_s: int = 20
+    supervisors: tuple[Supervisor, ...] = ()
 
 
 @dataclass(frozen=True)
