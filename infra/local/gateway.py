@@ -103,6 +103,7 @@ class Gateway:
         self.url_map = Map(self.routes, strict_slashes=False, merge_slashes=False).bind("local")
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self.socket: Any = None  # the WebSocket stand-in, once started
 
     @property
     def url(self) -> str:
@@ -115,9 +116,16 @@ class Gateway:
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-gateway", daemon=True)
         self._thread.start()
         graph_standin.point_functions_here(self.cloud, f"http://127.0.0.1:{self.port}")
+        # The switchboard's WebSocket API (live updates) on the next port (infra/local/websocket_standin.py)
+        from .websocket_standin import WebSocketStandIn
+
+        jwks = f"http://127.0.0.1:{self.port}/_local/issuer/.well-known/jwks.json"
+        self.socket = WebSocketStandIn(self.cloud, self.host, self.port + 1, self.cloud.stage, jwks).start()
         return self
 
     def stop(self) -> None:
+        if self.socket is not None:
+            self.socket.stop()
         if self._server:
             self._server.shutdown()
             self._server.server_close()

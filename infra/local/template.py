@@ -112,6 +112,8 @@ HANDLED_LOCALLY = {
         f"AWS::CloudFront::{t}": "the local gateway serves the web page (web/) on its own port"
         for t in ("Distribution", "OriginAccessControl", "Function", "CachePolicy")
     },
+    # the switchboard's WebSocket API: played by infra/local/websocket_standin.py from the template
+    **{f"AWS::ApiGatewayV2::{t}": "the WebSocket stand-in" for t in ("Route", "RouteResponse", "Integration")},
     # the provider would call chime-sdk-voice, which moto lacks; the telephony stand-in reads the rules
     "Custom::ChimeSipRule": "SIP rules of the SIP media application: read from the template by the telephony stand-in",
 }

@@ -272,3 +272,19 @@ def test_call_log_sample_is_logged_and_a_broken_message_is_dropped_not_retried(c
     call_id = json.loads(event["Records"][0]["body"])["detail"]["call_id"]
     record = CallLog("c-nordlys").call(call_id)
     assert record.answered_by == "e-nordlys-04" and record.duration_s == 123 and record.outcome == "answered"
+
+
+@pytest.mark.feature("B3", "B8")
+def test_switchboard_socket_and_push_samples(cloud, seeded, gateway):
+    """B3/B8: the WebSocket samples as API Gateway sends them: the sample's token is no valid
+    token (401, the upgrade refused), a ping is answered pong, a disconnect of an unknown
+    connection is fine; the push sample (two call events and a wait alert for Nordlys) is
+    acknowledged whole when no page of the company is open to hear it."""
+    socket = logical_id_for("switchboard_socket_connect.json")
+    refused = cloud.invoke(socket, sample_event("switchboard_socket_connect.json"))
+    assert refused["statusCode"] == 401, refused
+    pong = cloud.invoke(socket, sample_event("switchboard_socket_ping.json"))
+    assert pong["statusCode"] == 200 and json.loads(pong["body"]) == {"type": "pong"}
+    assert cloud.invoke(socket, sample_event("switchboard_socket_disconnect.json"))["statusCode"] == 200
+    push = logical_id_for("switchboard_push_sqs.json")
+    assert cloud.invoke(push, sample_event("switchboard_push_sqs.json")) == {"batchItemFailures": []}
