@@ -1,13 +1,20 @@
-"""The web switchboard's API (B1-B6, C1, C5): live queues, call handling, directory, SMS
-centre, statistics. Thin: parse, authorise, call one service function."""
+"""The web switchboard's API (B1-B6, C1, C5): live queues, call handling, notes, the directory,
+SMS, e-mail, statistics, profile photos. Thin: parse, authorise, call one service function."""
 
 from chalice import Response
 
 from skysentral import clock
 from skysentral.api.http import Api, json_response
-from skysentral.api.switchboard_requests import NewNote
-from skysentral.domain.identity import ADMINS, SWITCHBOARD_AGENT
-from skysentral.services import call_notes, switchboard_view
+from skysentral.api.switchboard_requests import ContactSave, DirectorySearch, EmailSend, NewNote, PhotoUploaded
+from skysentral.domain.identity import ADMINS, EVERYONE, SWITCHBOARD_AGENT
+from skysentral.services import (
+    call_notes,
+    directory_search,
+    external_contacts,
+    profile_photos,
+    switchboard_email,
+    switchboard_view,
+)
 
 api = Api("skysentral-switchboard")
 app = api.app
@@ -45,3 +52,75 @@ def get_switchboard_call(identity, directory, call_id):
 def post_switchboard_note(identity, directory, body, call_id):
     """B2: add a note to a call (kept with the caller's number for their next calls)."""
     return call_notes.add_note(identity, directory, call_id, body.text, clock.now())
+
+
+# ---------------------------------------------------------------- directory (B4, C5, C1)
+@api.route("/directory", "GET", roles=EVERYONE, query=DirectorySearch, errors=(400, 404))
+def get_directory(identity, directory, query):
+    """B4/C5: employees and external contacts by name, number, extension or department."""
+    return directory_search.search(directory, query.q, query.department_id, query.kind, query.limit, clock.now())
+
+
+@api.route("/switchboard/contacts", "GET", roles=SWITCHBOARD)
+def list_contacts(identity, directory):
+    """B4: the company's external contacts, in alphabetical order."""
+    return external_contacts.list_contacts(directory)
+
+
+@api.route("/switchboard/contacts", "POST", roles=SWITCHBOARD, body=ContactSave, status=201, errors=(400, 403, 409))
+def create_contact(identity, directory, body):
+    """B4: add an external contact (numbers in E.164); audited."""
+    return external_contacts.create_contact(
+        identity, directory, body.name, body.organisation, dict(body.numbers), body.email, body.note
+    )
+
+
+@api.route(
+    "/switchboard/contacts/{contact_id}", "PUT", roles=SWITCHBOARD, body=ContactSave, errors=(400, 403, 404, 409)
+)
+def put_contact(identity, directory, body, contact_id):
+    """B4: replace an external contact; audited."""
+    return external_contacts.change_contact(
+        identity, directory, contact_id, body.name, body.organisation, dict(body.numbers), body.email, body.note
+    )
+
+
+@api.route("/switchboard/contacts/{contact_id}", "DELETE", roles=SWITCHBOARD, status=204, errors=(403, 404, 409))
+def delete_contact(identity, directory, contact_id):
+    """B4: remove an external contact; audited."""
+    external_contacts.delete_contact(identity, directory, contact_id)
+    return None
+
+
+@api.route("/switchboard/email", "POST", roles=SWITCHBOARD, body=EmailSend, status=202, errors=(400, 403, 404, 422))
+def send_email(identity, directory, body):
+    """B4: e-mail an employee, an external contact or an address (SES)."""
+    to = body.to
+    return switchboard_email.send(
+        identity, directory, to.employee_id, to.contact_id, to.address, body.subject, body.text
+    )
+
+
+@api.route("/me/photo/upload", "POST", roles=EVERYONE, errors=(404,))
+def start_photo_upload(identity, directory):
+    """C1: a presigned S3 POST for my new photo (at most 10 MB)."""
+    return profile_photos.start_upload(identity, directory)
+
+
+@api.route("/me/photo", "GET", roles=EVERYONE, errors=(404,))
+def get_photo(identity, directory):
+    """C1: my photo's URLs (256 px and 64 px)."""
+    return profile_photos.my_photo(identity, directory)
+
+
+@api.route("/me/photo", "POST", roles=EVERYONE, body=PhotoUploaded, errors=(400, 404, 409, 422))
+def finish_photo_upload(identity, directory, body):
+    """C1: check the uploaded file and make it my photo; 422 invalid_photo with the reason."""
+    return profile_photos.finish_upload(identity, directory, body.upload_id, clock.now())
+
+
+@api.route("/me/photo", "DELETE", roles=EVERYONE, status=204, errors=(409,))
+def delete_photo(identity, directory):
+    """C1: remove my photo."""
+    profile_photos.delete_photo(identity, directory, clock.now())
+    return None

@@ -266,7 +266,9 @@ def deploy(cloud: Any) -> dict[str, float]:
     t0 = time.perf_counter()
     cloud.sam = load(cloud.root / cloud.template_file)
     declared = cloud.sam.get("Parameters", {})
-    overrides = {k: v for k, v in {"Stage": cloud.stage, **cloud.extra_parameters}.items() if k in declared}
+    # S3PublicEndpoint (C1): presigned photo URLs must point at the emulator, not at AWS
+    defaults = {"Stage": cloud.stage, "S3PublicEndpoint": cloud.endpoint}
+    overrides = {k: v for k, v in {**defaults, **cloud.extra_parameters}.items() if k in declared}
     cloud.parameters = {**{k: v.get("Default") for k, v in declared.items()}, **overrides}
     bucket, s3 = f"{cloud.stack_name}-artifacts".lower(), cloud.client("s3")
     with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):

@@ -1,10 +1,68 @@
 """Request models of the web switchboard's routes (B1-B6, C1, C5)."""
 
-from pydantic import Field
+from typing import Literal
 
-from skysentral.api.requests import Body
+from pydantic import Field, model_validator
+
+from skysentral.api.requests import Body, Query
 
 
 # ---------------------------------------------------------------- live view, call path and notes (B1, B2, B3)
 class NewNote(Body):
     text: str = Field(min_length=1, max_length=2000, description="the note (B2), 1-2000 characters")
+
+
+# ---------------------------------------------------------------- directory (B4, C5, C1)
+class DirectorySearch(Query):
+    q: str | None = Field(
+        None, max_length=80, description="name words (prefixes), a number in any format, an extension"
+    )
+    department_id: str | None = Field(None, max_length=80, description="this department and its sub-departments")
+    kind: Literal["employee", "contact"] | None = None
+    limit: int = Field(50, ge=1, le=200)
+
+
+ContactNumberKind = Literal["mobile", "work", "other"]
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class ContactSave(Body):
+    """An external contact; PUT replaces the whole contact."""
+
+    name: str = Field(min_length=1, max_length=120)
+    organisation: str | None = Field(None, max_length=120)
+    numbers: dict[ContactNumberKind, str] = Field(
+        default_factory=dict, description="mobile, work, other: any format, stored in E.164"
+    )
+    email: str | None = Field(None, max_length=254, pattern=EMAIL_PATTERN)
+    note: str | None = Field(None, max_length=500)
+
+    @model_validator(mode="after")
+    def _numbers_short(self) -> "ContactSave":
+        for kind, number in self.numbers.items():
+            if len(number) > 40:
+                raise ValueError(f"numbers.{kind} is longer than 40 characters")
+        return self
+
+
+class PhotoUploaded(Body):
+    upload_id: str = Field(min_length=1, max_length=64, description="what POST /me/photo/upload answered")
+
+
+class EmailRecipient(Body):
+    employee_id: str | None = Field(None, min_length=1, max_length=80)
+    contact_id: str | None = Field(None, min_length=1, max_length=80)
+    address: str | None = Field(None, max_length=254, pattern=EMAIL_PATTERN)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "EmailRecipient":
+        given = [k for k in ("employee_id", "contact_id", "address") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of employee_id, contact_id, address")
+        return self
+
+
+class EmailSend(Body):
+    to: EmailRecipient
+    subject: str = Field(min_length=1, max_length=200)
+    text: str = Field(min_length=1, max_length=20000)

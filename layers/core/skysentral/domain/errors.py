@@ -120,3 +120,11 @@ class ProvisioningUnavailable(Conflict):
     """E2: the provisioning API could not be reached or answered 5xx: the step is retried."""
 
     code = "provisioning_unavailable"
+
+
+# ---------------------------------------------------------------- issue 10: directory (B4, C5, C1)
+class InvalidPhoto(Unprocessable):
+    """C1: an uploaded profile photo that is not a JPEG/PNG/WebP image of 64×64 to 8000×8000
+    pixels, or is damaged; the message says which."""
+
+    code = "invalid_photo"

@@ -165,3 +165,32 @@ def sync_company_calendars(
         repository.set_calendar(employee.employee_id, entries, _iso(now))
         refreshed += 1
     return refreshed
+
+
+# ---------------------------------------------------------------- issue 10 (B4): many at once
+def availability_many(company_id: str, employee_ids: list[str], now: datetime) -> dict[str, dict[str, Any]]:
+    """B4: {employee_id: {"state", "until", "source", "next_calendar_entry"}} for a page of
+    people, read with batched gets (the directory search; never one read per person)."""
+    from skysentral.domain.pbx.presence import effective_availability, next_calendar_entry
+
+    out: dict[str, dict[str, Any]] = {}
+    for employee_id, presence in PresenceRepository(company_id).many(employee_ids).items():
+        entries = _entries(presence)
+        effective = effective_availability(_manual(presence), entries, now)
+        upcoming = next_calendar_entry(entries, now)
+        out[employee_id] = {
+            "state": effective.state,
+            "until": effective.until,
+            "source": effective.source,
+            "next_calendar_entry": (
+                {
+                    "subject": upcoming.subject,
+                    "start": _iso(upcoming.start),
+                    "end": _iso(upcoming.end),
+                    "show_as": upcoming.show_as,
+                }
+                if upcoming
+                else None
+            ),
+        }
+    return out

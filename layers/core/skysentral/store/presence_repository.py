@@ -73,3 +73,13 @@ class PresenceRepository:
 
     def set_softphone(self, employee_id: str, sip_user: str | None) -> None:
         self._set(employee_id, softphone_uri=sip_user)
+
+    # ---- issue 10 (B4): the directory search reads a page of people at once
+    def many(self, employee_ids: list[str]) -> dict[str, Presence]:
+        """The presence of these employees (batched, 100 a request); absent ones are defaults."""
+        ids = list(dict.fromkeys(employee_ids))
+        found = {e: Presence(e) for e in ids}
+        for i in range(0, len(ids), 100):
+            for item in PresenceItem.batch_get([(self.pk, e) for e in ids[i : i + 100]]):
+                found[item.sk] = _presence_of(item)
+        return found
