@@ -94,6 +94,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     gateway = Gateway(cloud, Issuer(ROOT), host=args.host, port=args.port).start()
     standin.connect(cloud, gateway.url)
     provisioning.connect(cloud, gateway.url)
+    sms_receipts = None
+    if not args.external:  # B5: the carrier's delivery receipts for the SMS moto's SNS sends
+        from infra.local.sms_receipts_standin import SmsReceiptsStandIn
+
+        sms_receipts = SmsReceiptsStandIn(cloud).start(every_s=2.0)
     ready = time.perf_counter() - t0
 
     print()
@@ -135,6 +140,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         cloud.stop()
         standin.stop()
         directory_standin.stop()
+        if sms_receipts is not None:
+            sms_receipts.stop()
     return 0
 
 

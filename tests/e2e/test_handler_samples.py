@@ -78,6 +78,7 @@ API_SAMPLE_FEATURES = {
     "api_employee_get_me.json": ("C1",),
     "api_employee_patch_me.json": ("C1",),
     "api_operator_list_held.json": ("D1",),
+    "api_switchboard_list_sms.json": ("B5",),
 }
 
 
@@ -288,3 +289,16 @@ def test_switchboard_socket_and_push_samples(cloud, seeded, gateway):
     assert cloud.invoke(socket, sample_event("switchboard_socket_disconnect.json"))["statusCode"] == 200
     push = logical_id_for("switchboard_push_sqs.json")
     assert cloud.invoke(push, sample_event("switchboard_push_sqs.json")) == {"batchItemFailures": []}
+
+
+@pytest.mark.feature("B5")
+def test_sms_outbox_and_receipt_samples_are_acknowledged_and_change_nothing_unknown(cloud, seeded):
+    """B5: the outbox sample names a batch that was never written: no recipient is claimed,
+    nothing is sent; the receipt sample's message id is not ours: ignored, not retried."""
+    event = sample_event("sms_send_sqs.json")
+    number = json.loads(event["Records"][0]["body"])["numbers"][0]
+    before = len(sms_sent_to(cloud, number))
+    assert cloud.invoke(logical_id_for("sms_send_sqs.json"), event) == {"batchItemFailures": []}
+    assert len(sms_sent_to(cloud, number)) == before
+    receipt = sample_event("sms_receipts_sqs.json")
+    assert cloud.invoke(logical_id_for("sms_receipts_sqs.json"), receipt) == {"batchItemFailures": []}

@@ -25,6 +25,7 @@ from skysentral.domain.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
+    RateLimited,
     Unauthorized,
     Unprocessable,
 )
@@ -71,6 +72,7 @@ HTTP_STATUS: dict[type[DomainError], int] = {
     NotFound: 404,
     Conflict: 409,
     Unprocessable: 422,
+    RateLimited: 429,
 }
 
 
@@ -85,7 +87,7 @@ def error_response(error: DomainError) -> Response:
     problems = getattr(error, "problems", None)
     if problems:
         body["problems"] = problems
-    return json_response(http_status_of(error), body)
+    return json_response(http_status_of(error), body, getattr(error, "headers", None))
 
 
 def _validation_message(exc: ValidationError) -> str:

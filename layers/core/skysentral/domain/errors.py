@@ -128,3 +128,23 @@ class InvalidPhoto(Unprocessable):
     pixels, or is damaged; the message says which."""
 
     code = "invalid_photo"
+
+
+# ---------------------------------------------------------------- switchboard (issue 10)
+class RateLimited(DomainError):
+    """B5 (and any per-company quota): too much in too short a time; nothing was done.
+    `retry_after_s` becomes the `Retry-After` header of the 429."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = max(1, int(retry_after_s))
+        self.headers = {"Retry-After": str(self.retry_after_s)}
+
+
+class SmsRefused(Unprocessable):
+    """B5: the SMS provider refused one number (invalid, opted out, blocked): that recipient
+    is `failed` with this reason; the others are sent."""
+
+    code = "sms_refused"
