@@ -6,17 +6,22 @@ from chalice import Response
 from skysentral import clock
 from skysentral.api.http import Api, json_response
 from skysentral.api.switchboard_requests import (
+    AgentStatsQuery,
     ContactSave,
     DirectorySearch,
     EmailSend,
     NewNote,
     PhotoUploaded,
+    QueueStatsQuery,
     SmsLogPage,
     SmsSend,
+    StaffingQuery,
 )
+from skysentral.domain.calendar import OSLO
 from skysentral.domain.identity import ADMINS, EVERYONE, SWITCHBOARD_AGENT
 from skysentral.services import (
     call_notes,
+    call_statistics,
     directory_search,
     external_contacts,
     profile_photos,
@@ -160,3 +165,44 @@ def list_sms(identity, directory, query):
 def get_sms(identity, directory, batch_id):
     """B5: one SMS batch: who sent what, and each recipient's status (queued, sent, delivered, failed)."""
     return sms_centre.batch(directory, batch_id)
+
+
+# ---------------------------------------------------------------- statistics (B6)
+def _days(query):
+    first = query.date_from or clock.now().astimezone(OSLO).date()
+    return first, query.date_to or first
+
+
+@api.route("/switchboard/stats/queues", "GET", roles=SWITCHBOARD, query=QueueStatsQuery, errors=(400, 403, 404))
+def get_queue_stats(identity, query):
+    """B6: per queue and interval: offered, answered, abandoned, callbacks, service level, ASA, AHT."""
+    first, last = _days(query)
+    return call_statistics.queue_stats(identity.company_id, first, last, query.grain, query.queue_id, query.definition)
+
+
+@api.route("/switchboard/stats/agents", "GET", roles=SWITCHBOARD, query=AgentStatsQuery, errors=(400, 403, 404))
+def get_agent_stats(identity, query):
+    """B6: per agent and interval: offered, answered, missed, talk and logged-in time, occupancy."""
+    first, last = _days(query)
+    return call_statistics.agent_stats(identity.company_id, first, last, query.grain, query.employee_id, clock.now())
+
+
+@api.route("/switchboard/stats/realtime", "GET", roles=SWITCHBOARD, errors=(403,))
+def get_realtime_stats(identity):
+    """B6: per queue now: waiting, oldest wait, agents online/available/on call/wrap-up, today's figures."""
+    return call_statistics.realtime(identity.company_id, clock.now())
+
+
+@api.route("/switchboard/staffing", "GET", roles=SWITCHBOARD, query=StaffingQuery, errors=(400, 403, 404))
+def get_staffing(identity, query):
+    """B6: Erlang C agents and staff per opening-hours interval, from the last 4 weeks' counters."""
+    day = query.day or clock.now().astimezone(OSLO).date()
+    return call_statistics.staffing(
+        identity.company_id,
+        query.queue_id,
+        day,
+        query.target,
+        query.target_s,
+        query.shrinkage,
+        query.interval_minutes,
+    )
