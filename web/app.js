@@ -533,16 +533,12 @@ async function showBatch(batchId) {
 }
 
 // ---------------------------------------------------------------- statistics (B6)
+/** The range of Oslo days (YYYY-MM-DD) the statistics API takes for a grain. */
 function statsRange(grain) {
+  const day = (d) => new Intl.DateTimeFormat("sv-SE", { timeZone: "Europe/Oslo" }).format(d);
+  const back = { "15m": 0, day: 13, week: 7 * 12, month: 365 }[grain] ?? 0;
   const now = new Date();
-  const from = new Date(now);
-  if (grain === "15m") from.setHours(0, 0, 0, 0);
-  else if (grain === "day") from.setDate(from.getDate() - 13);
-  else if (grain === "week") from.setDate(from.getDate() - 7 * 12);
-  else from.setMonth(from.getMonth() - 12);
-  if (grain !== "15m") from.setHours(0, 0, 0, 0);
-  const iso = (d) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
-  return { from: iso(from), to: iso(new Date(now.getTime() + 60000)) };
+  return { from: day(new Date(now.getTime() - back * 86400000)), to: day(now) };
 }
 
 const pct = (x) => (x === null || x === undefined ? "–" : `${Math.round(x * 1000) / 10} %`);
@@ -555,44 +551,40 @@ async function loadStats() {
   app.charts = [];
   try {
     const rt = await api("/switchboard/stats/realtime");
-    const queues = rt.queues || rt.items || [];
     $("#stats-realtime").replaceChildren(h("h3", {}, t("stats.realtime")),
-      h("ul", { class: "realtime" }, ...queues.map((q) => h("li", {}, `${q.name || q.queue_id}: `,
-        Object.entries(q).filter(([k, v]) => typeof v === "number" || typeof v === "string").filter(([k]) => !["queue_id", "name"].includes(k)).map(([k, v]) => `${k} ${v}`).join(" · ")))));
+      h("ul", { class: "realtime" }, ...(rt.queues || []).map((q) => h("li", {}, h("strong", {}, `${q.name || q.queue_id}: `),
+        t("stats.now", { waiting: q.waiting ?? 0, oldest: q.oldest_wait_s === null || q.oldest_wait_s === undefined ? "–" : duration(q.oldest_wait_s),
+          available: q.agents_available ?? 0, online: q.agents_online ?? 0, sl: pct((q.today || {}).service_level), answered: (q.today || {}).answered ?? 0 })))));
   } catch (err) {
     $("#stats-realtime").replaceChildren(h("p", { class: "muted" }, t("error", { message: err.message })));
   }
-  let rows = [];
+  let res;
   try {
-    const res = await api(`/switchboard/stats/queues?${new URLSearchParams({ from, to, grain })}`);
-    rows = res.items || res.rows || res.intervals || res.queues || [];
+    res = await api(`/switchboard/stats/queues?${new URLSearchParams({ from, to, grain })}`);
   } catch (err) {
     $("#stats-charts").replaceChildren(h("p", { class: "error" }, t("error", { message: err.message })));
     return;
   }
+  const names = Object.fromEntries((res.totals || []).map((q) => [q.queue_id, q.name]));
+  const definition = res.service_level_definition_text || res.service_level_definition;
   const byQueue = new Map();
-  for (const r of rows) {
-    if (Array.isArray(r.intervals)) byQueue.set(r.queue_id, { name: r.name, rows: r.intervals });
-    else {
-      if (!byQueue.has(r.queue_id)) byQueue.set(r.queue_id, { name: r.name || r.queue_id, rows: [] });
-      byQueue.get(r.queue_id).rows.push(r);
-    }
+  for (const r of res.rows || []) {
+    if (!byQueue.has(r.queue_id)) byQueue.set(r.queue_id, []);
+    byQueue.get(r.queue_id).push(r);
   }
   const blocks = [];
-  for (const [queueId, q] of byQueue) blocks.push(statsBlock(queueId, q.name || queueId, q.rows));
+  for (const [queueId, rows] of byQueue) blocks.push(statsBlock(queueId, names[queueId] || queueId, rows, definition));
   $("#stats-charts").replaceChildren(...(blocks.length ? blocks : [h("p", { class: "muted" }, t("stats.nodata"))]));
 }
 
 function intervalLabel(r) {
-  const start = r.start || r.interval_start || r.from || r.period || r.interval;
-  return $("#stats-grain").value === "15m" ? localTime(start) : localTime(start, true).replace(/\s*\d{2}:\d{2}$/, "");
+  return $("#stats-grain").value === "15m" ? localTime(r.start) : r.period || localTime(r.start, true);
 }
 
-function statsBlock(queueId, name, rows) {
+function statsBlock(queueId, name, rows, definition) {
   const labels = rows.map(intervalLabel);
   const canvasId = `chart-${queueId}`;
   const canvas = h("canvas", { id: canvasId, role: "img", "aria-label": t("stats.chart", { queue: name }), width: 600, height: 260 });
-  const definition = (rows.find((r) => r.service_level_definition) || {}).service_level_definition;
   const table = h("table", { class: "grid stats-table", id: `stats-table-${queueId}` },
     h("caption", {}, t("stats.table", { queue: name })),
     h("thead", {}, h("tr", {}, ...[t("stats.interval"), t("stats.offered"), t("stats.answered"), t("stats.abandoned"), t("stats.sl"), t("stats.asa")].map((x) => h("th", { scope: "col" }, x)))),
