@@ -147,6 +147,7 @@ async function enter() {
 
 function show(view) {
   if (!document.getElementById(`view-${view}`)) view = "live";
+  if (app.view !== view) $("#flash").hidden = true; // a message belongs to the view it came from
   app.view = view;
   document.querySelectorAll(".view").forEach((s) => (s.hidden = s.id !== `view-${view}`));
   document.querySelectorAll("button.nav").forEach((b) => {
@@ -262,7 +263,7 @@ function renderQueue(q) {
       h("span", { class: "muted small" }, t("live.counts", { waiting: counts.waiting ?? (q.waiting || []).length, available: counts.agents_available ?? 0, logged: counts.agents_logged_in ?? 0 }))),
     alerts.length ? h("ul", { class: "alerts", "aria-label": t("live.alerts") }, ...alerts) : null,
     table(t("live.waiting"), [t("live.pos"), t("live.caller"), t("live.wait"), t("live.level"), ""], waiting, "waiting"),
-    table(t("live.onhold"), [t("live.caller"), t("live.heldby"), t("live.wait"), ""], held, "onhold"),
+    table(t("live.onhold"), [t("live.caller"), t("live.heldby"), t("live.held"), ""], held, "onhold"),
     table(t("live.agents"), [t("live.agent"), t("live.state"), t("live.loggedin")], agents, "agents"),
   );
 }
@@ -505,7 +506,7 @@ async function loadSms() {
   }
   try {
     const log = await api("/switchboard/sms");
-    const items = log.items || log.batches || [];
+    const items = log.batches || log.items || [];
     $("#sms-log").replaceChildren(...items.map((b) => h("tr", {},
       h("td", {}, localTime(b.created_at || b.at, true)),
       h("td", {}, b.recipients ?? ""),
@@ -526,7 +527,7 @@ async function showBatch(batchId) {
   try {
     const b = await api(`/switchboard/sms/${encodeURIComponent(batchId)}`);
     $("#sms-batch").replaceChildren(h("h3", {}, batchId), h("p", {}, b.text || ""),
-      h("ul", {}, ...(b.recipients || []).map((r) => h("li", {}, `${r.name || ""} ${r.number || ""}: ${r.status}${r.reason ? ` (${r.reason})` : ""}`))));
+      h("ul", { class: "sms-statuses" }, ...(b.to || []).map((r) => h("li", {}, `${r.name || ""} ${r.number || ""}: ${r.status}${r.reason ? ` (${r.reason})` : ""}`))));
   } catch (err) {
     failed(err);
   }

@@ -181,6 +181,45 @@ def test_my_profile_shows_my_queues_and_usage_and_sets_my_availability(page: Any
     wait_for(lambda: "Tilgjengelig" in visible(page, "#avail-now").text, what="my availability back to available")
 
 
+@pytest.mark.feature("B4", "B5")
+def test_a_directory_search_feeds_the_sms_centre_whose_counter_counts_parts(page: Any, cloud: Any) -> None:
+    if not has_route(cloud, "GET", "/directory"):
+        pytest.skip("GET /directory is not in this build (the directory branch is not merged)")
+    visible(page, "button[data-view=directory]").click()
+    box = wait_for(lambda: visible(page, "#dir-q"), what="the directory search")
+    box.clear()
+    box.send_keys("sigrid")
+    page.find_element("css selector", "#dir-form button[type=submit]").click()
+    card = wait_for(
+        lambda: next((c for c in by_css(page, "#dir-results li.card") if "Sigrid Larsen" in c.text), None),
+        what="Sigrid Larsen in the results",
+    )
+    assert "+4791200005" in card.text and "205" in card.text  # her mobile and extension
+    assert "Tilgjengelig" in card.text or "Opptatt" in card.text or "møte" in card.text  # availability in words
+    next(b for b in card.find_elements("css selector", "button") if b.text == "SMS").click()
+    wait_for(lambda: visible(page, "#view-sms"), what="the SMS centre")
+    assert "Sigrid Larsen" in page.find_element("id", "sms-chips").text
+    text = page.find_element("id", "sms-text")
+    text.send_keys("Hei")
+    assert wait_for(lambda: "3 tegn, 1 SMS-del(er) (GSM-7)" in page.find_element("id", "sms-counter").text)
+    text.send_keys("x" * 158)  # 161 GSM-7 characters: two parts of 153
+    assert wait_for(lambda: "161 tegn, 2 SMS-del(er) (GSM-7)" in page.find_element("id", "sms-counter").text)
+    text.clear()
+    page.execute_script(
+        "const t = document.getElementById('sms-text'); t.value = 'Møte kl. 10 ✓'; t.dispatchEvent(new Event('input'))"
+    )
+    assert wait_for(lambda: "(UCS-2)" in page.find_element("id", "sms-counter").text)
+    if not has_route(cloud, "POST", "/switchboard/sms"):
+        return
+    page.find_element("css selector", "#sms-form button[type=submit]").click()
+    flash = wait_for(
+        lambda: (f := visible(page, "#flash")) and ("Sendt" in f.text or "Feil" in f.text) and f,
+        what="the answer to sending",
+    )
+    assert "Sendt til 1 mottaker" in flash.text, flash.text
+    wait_for(lambda: by_css(page, "#sms-log tr"), what="the batch in the SMS log")
+
+
 # The live view of the contract (docs/switchboard.md), answered in the browser itself: the page's
 # rendering is tested whatever the API branch behind it does.
 CONTRACT_VIEW = {
@@ -371,7 +410,10 @@ def test_the_agent_assigns_a_waiting_call_to_a_colleague(
     wait_for(lambda: len(Select(pick).options) > 1, what="people from the directory")
     Select(pick).select_by_value("e-nordlys-05")
     visible(page, f"#assign-{call_id}").click()
-    flash = wait_for(lambda: visible(page, "#flash"), what="the assignment's answer")
+    flash = wait_for(
+        lambda: (f := visible(page, "#flash")) and ("Bedt om" in f.text or "Feil" in f.text) and f,
+        what="the assignment's answer",
+    )
     assert "Feil" not in flash.text, flash.text
 
 
