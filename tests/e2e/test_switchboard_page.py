@@ -392,6 +392,28 @@ def test_simulated_calls_arrive_live_with_words_for_their_colour(
     page.save_screenshot(str(SCREENSHOT))
 
 
+@pytest.mark.feature("B2")
+def test_the_agent_reads_a_calls_path_and_adds_a_note(
+    page: Any, cloud: Any, gateway: str, waiting_calls: list[str]
+) -> None:
+    if not has_route(cloud, "POST", "/switchboard/calls/{call_id}/notes"):
+        pytest.skip("POST /switchboard/calls/{call_id}/notes is not in this build (the live-view branch is not merged)")
+    open_view(page, gateway, "live")
+    call_id = wait_for(
+        lambda: visible(page, "#queue-service tr.call").get_attribute("data-call-id"), timeout=30, what="a waiting call"
+    )
+    wait_for(lambda: visible(page, f"#details-{call_id}").click() or True, what="the call's details button")
+    wait_for(lambda: "Status: waiting" in visible(page, "#call-body").text, what="where the call is now")
+    assert page.execute_script("return document.activeElement.id") == "h-call"  # the focus moves to the details
+    note = page.find_element("id", f"note-{call_id}")
+    note.send_keys("Ringer om lekkasje på badet")
+    page.find_element("css selector", "#call-body .note-form button[type=submit]").click()
+    wait_for(
+        lambda: "Ringer om lekkasje på badet" in page.find_element("css selector", "#call-body ul.notes").text,
+        what="the new note in the call's notes",
+    )
+
+
 @pytest.mark.feature("B2", "B3", "B4")
 def test_the_agent_assigns_a_waiting_call_to_a_colleague(
     page: Any, cloud: Any, gateway: str, waiting_calls: list[str]
@@ -403,9 +425,11 @@ def test_the_agent_assigns_a_waiting_call_to_a_colleague(
             "POST /switchboard/calls/{call_id}/assign is not in this build (the call-handling branch is not merged)"
         )
     open_view(page, gateway, "live")
-    row = wait_for(lambda: visible(page, "#queue-service tr.call"), timeout=30, what="a waiting call")
-    call_id = row.get_attribute("data-call-id")
-    row.find_element("css selector", "button.details").click()
+    # the live view re-renders its rows on every change: find them afresh each time
+    call_id = wait_for(
+        lambda: visible(page, "#queue-service tr.call").get_attribute("data-call-id"), timeout=30, what="a waiting call"
+    )
+    wait_for(lambda: visible(page, f"#details-{call_id}").click() or True, what="the call's details button")
     pick = wait_for(lambda: visible(page, f"#assign-pick-{call_id}"), what="the assign form")
     wait_for(lambda: len(Select(pick).options) > 1, what="people from the directory")
     Select(pick).select_by_value("e-nordlys-05")
