@@ -84,6 +84,7 @@ async function showLogin() {
   const select = $("#login-user");
   if (state.config.auth === "cognito") {
     select.hidden = true;
+    select.required = false; // a hidden required control would block the form
     $("label[for=login-user]").hidden = true;
     $("#login-submit").textContent = t("login.cognito");
     form.onsubmit = (e) => {

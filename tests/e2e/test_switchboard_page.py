@@ -459,3 +459,62 @@ def test_statistics_draw_a_chart_with_a_table_of_its_figures(page: Any, cloud: A
         canvas,
     )
     assert painted > 1000, "the chart canvas is drawn"
+
+
+@pytest.mark.feature("B8")
+def test_in_cognito_mode_the_page_logs_in_with_the_authorization_code_and_pkce(
+    driver: Any, gateway: str, issuer: Any, seeded: Any
+) -> None:
+    """The hosted UI is played in the browser: config.json says "cognito", the token endpoint
+    answers an ID token only for the code with the verifier whose S256 is the challenge sent."""
+    import base64
+    import hashlib
+    from urllib.parse import parse_qs, urlsplit
+
+    agent = next(u for u in seeded if u.var == "AGENT")
+    config = {
+        "api": "",
+        "socket": "",
+        "auth": "cognito",
+        "cognito": {"domain": f"{gateway}/_hosted-ui", "client_id": "web-client", "redirect_uri": f"{gateway}/"},
+    }
+    script = "\n".join(
+        [
+            f"const config = {json.dumps(config)}, idToken = {json.dumps(issuer.issue(agent.claims))};",
+            "const real = window.fetch.bind(window);",
+            "const json = (body) => Promise.resolve(new Response(JSON.stringify(body), {status: 200}));",
+            "window.fetch = (url, init) => {",
+            "  if (String(url).endsWith('config.json')) return json(config);",
+            "  if (String(url).endsWith('/_hosted-ui/oauth2/token')) {",
+            "    sessionStorage.setItem('test.tokenRequest', String(init.body));",
+            "    return json({id_token: idToken, access_token: 'a', token_type: 'Bearer', expires_in: 3600});",
+            "  }",
+            "  return real(url, init);",
+            "};",
+        ]
+    )
+    handle = driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": script})
+    try:
+        driver.get(f"{gateway}/")
+        driver.execute_script("sessionStorage.clear()")
+        driver.refresh()
+        button = wait_for(lambda: visible(driver, "#login-submit"), what="the login button")
+        assert button.text == "Logg inn med Skysentral-konto" and not visible(driver, "#login-user")
+        button.click()
+        wait_for(lambda: "/_hosted-ui/oauth2/authorize" in driver.current_url, what="the hosted UI")
+        asked = {k: v[0] for k, v in parse_qs(urlsplit(driver.current_url).query).items()}
+        assert asked["response_type"] == "code" and asked["client_id"] == "web-client"
+        assert asked["redirect_uri"] == f"{gateway}/" and asked["code_challenge_method"] == "S256"
+        driver.get(f"{gateway}/?code=the-code&state={asked['state']}")
+        wait_for(lambda: "Ingrid Johansen" in visible(driver, "#whoami").text, what="the agent logged in")
+        sent = {
+            k: v[0]
+            for k, v in parse_qs(driver.execute_script("return sessionStorage.getItem('test.tokenRequest')")).items()
+        }
+        assert sent["grant_type"] == "authorization_code" and sent["code"] == "the-code"
+        digest = base64.urlsafe_b64encode(hashlib.sha256(sent["code_verifier"].encode()).digest()).rstrip(b"=")
+        assert digest.decode() == asked["code_challenge"]
+        assert "code=" not in driver.current_url  # the code leaves the address bar
+    finally:
+        driver.execute_cdp_cmd("Page.removeScriptToEvaluateOnNewDocument", handle)
+        driver.execute_script("sessionStorage.clear()")
