@@ -7,7 +7,7 @@ export AWS_DEFAULT_REGION ?= eu-central-1
 # pytest-xdist workers for `make test`: one per core (each worker runs its own local cloud).
 TEST_WORKERS ?= auto
 
-.PHONY: run test bench tokens openapi lint lint-code lint-template lock build clean
+.PHONY: run test bench tokens openapi lint lint-code lint-template lock build clean browser deploy-web
 
 # Installs exactly what requirements.lock pins, every file checked against its hash. pip
 # itself comes first from the lock: pip before 23.3 cannot install a lock with extras.
@@ -21,7 +21,7 @@ $(BIN)/.installed: requirements.lock
 run: $(BIN)/.installed  ## the product on the embedded AWS emulator: API on :3000
 	$(BIN)/python -m infra.local run
 
-test: lint-code  ## ruff and mypy, then the whole suite (unit, integration, e2e, template checks), then coverage
+test: lint-code browser  ## ruff and mypy, Chromium for the browser test, then the whole suite (unit, integration, e2e, template checks), then coverage
 	$(BIN)/coverage erase
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --cov --cov-report=
 	$(BIN)/coverage report
@@ -57,3 +57,18 @@ build: $(BIN)/.installed
 
 clean:
 	rm -rf $(VENV) .aws-sam .local .coverage
+
+# B8: the browser test (tests/e2e/test_switchboard_page.py) drives Debian's Chromium and chromedriver;
+# installed here when missing and we are root, else the test skips (fails with CI=true).
+browser:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then \
+		echo "browser test: using /usr/bin/chromium and /usr/bin/chromedriver"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && apt-get install -y -qq chromium chromium-driver; \
+	else \
+		echo "browser test will be skipped: /usr/bin/chromium or /usr/bin/chromedriver is missing and we cannot apt-get install chromium chromium-driver (not root or no apt-get)"; \
+	fi
+
+STACK ?= skysentral-dev
+deploy-web: $(BIN)/.installed  ## upload web/ to the stack's WebBucket with a config.json from its outputs (STACK=…)
+	$(BIN)/python -m infra.web_config deploy --stack $(STACK)

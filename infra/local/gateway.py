@@ -7,6 +7,7 @@ import base64
 import hashlib
 import json
 import logging
+import mimetypes
 import os
 import re
 import threading
@@ -14,6 +15,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -26,7 +28,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.test import EnvironBuilder
 
 from . import graph_standin
-from .issuer import InvalidToken, Issuer
+from .issuer import REPO_ROOT, InvalidToken, Issuer
 from .telephony import Phone
 from .template import Route
 
@@ -71,9 +73,32 @@ def _iso(text: Any) -> datetime | None:
         return None
 
 
+# B8: the web page's files (web/) by suffix; anything else is served as bytes.
+_STATIC_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".txt": "text/plain; charset=utf-8",
+    ".md": "text/plain; charset=utf-8",
+}
+
+
 class Gateway:
-    def __init__(self, cloud: Any, issuer: Issuer, host: str = "127.0.0.1", port: int = 3000) -> None:
+    def __init__(
+        self,
+        cloud: Any,
+        issuer: Issuer,
+        host: str = "127.0.0.1",
+        port: int = 3000,
+        web_root: Path | str | None = None,
+    ) -> None:
         self.cloud, self.issuer, self.host, self.port = cloud, issuer, host, port
+        self.web_root = Path(web_root or REPO_ROOT / "web").resolve()  # B8: the switchboard page
         self.routes = [_rule(r) for r in cloud.routes()]
         self.url_map = Map(self.routes, strict_slashes=False, merge_slashes=False).bind("local")
         self._server: ThreadingHTTPServer | None = None
@@ -104,6 +129,27 @@ class Gateway:
         if self._server:
             self._server.shutdown()
             self._server.server_close()
+
+    def static_file(self, path: str) -> Path | None:
+        """B8: the file of ``web/`` a GET of ``path`` serves (``/`` and folders → index.html), or
+        None: not there, hidden, or outside ``web/`` (``..``, symlinks, encoded slashes)."""
+        rel = unquote(path).lstrip("/")
+        if "\\" in rel or "\x00" in rel or any(part.startswith(".") for part in rel.split("/") if part):
+            return None
+        try:
+            target = (self.web_root / rel).resolve()
+        except (OSError, ValueError):
+            return None
+        if target != self.web_root and self.web_root not in target.parents:
+            return None
+        if target.is_dir():
+            target = target / "index.html"
+        return target if target.is_file() else None
+
+    def web_config(self, host_header: str | None) -> dict[str, str]:
+        """B8: ``/config.json``: the API on this origin, the WebSocket stand-in on port + 1, local login."""
+        host = urlsplit(f"//{host_header}").hostname if host_header else None
+        return {"api": "", "socket": f"ws://{host or '127.0.0.1'}:{self.port + 1}", "auth": "local"}
 
     def find(self, method: str, path: str) -> tuple[Route | None, dict[str, str], list[str]]:
         """(route, path params, methods allowed on the path)."""
@@ -176,6 +222,12 @@ class _Handler(BaseHTTPRequestHandler):
             message = f"{method} is not allowed on {path}; allowed: {', '.join(allowed)}"
             error = {"error": "method_not_allowed", "message": message}
             return self._send(405, error, [("Allow", ", ".join(allowed))])
+        if route is None and method in ("GET", "HEAD"):
+            if path == "/config.json":  # B8: where the page finds the API and the WebSocket
+                return self._send(200, self.gw.web_config(self.headers.get("Host")), [("Cache-Control", "no-store")])
+            static = self.gw.static_file(path)
+            if static is not None:
+                return self._static(static)
         if route is None:
             return self._send(404, {"error": "not_found", "message": f"no route for {method} {path}"})
         claims = None
@@ -205,6 +257,33 @@ class _Handler(BaseHTTPRequestHandler):
         out = result.get("body") or ""
         data = base64.b64decode(out) if result.get("isBase64Encoded") else str(out).encode()
         return self._send(int(result["statusCode"]), data, [(k, v) for k, vs in headers.items() for v in vs])
+
+    def _static(self, file: Path) -> int:
+        """B8: one file of the web page, revalidated on every load (the page is small)."""
+        content_type = _STATIC_TYPES.get(file.suffix.lower()) or mimetypes.guess_type(file.name)[0]
+        headers = [
+            ("Content-Type", content_type or "application/octet-stream"),
+            ("Cache-Control", "no-cache"),
+            ("X-Content-Type-Options", "nosniff"),
+        ]
+        return self._send(200, file.read_bytes(), headers)
+
+    def _login(self, method: str, payload: Any) -> int:
+        """B8: the page's local login: GET lists the demo users, POST {"user": var} → a token."""
+        from .seed import DEMO_USERS
+
+        if method == "GET":
+            return self._send(200, {"users": [{"var": u.var, "label": u.label} for u in DEMO_USERS]})
+        if method != "POST":
+            return self._send(405, {"error": "method_not_allowed", "message": "GET or POST"}, [("Allow", "GET, POST")])
+        var = payload.get("user") if isinstance(payload, dict) else None
+        if not isinstance(var, str) or not var:
+            return self._send(400, {"error": "invalid", "message": 'the body must be {"user": "<demo user var>"}'})
+        user = next((u for u in DEMO_USERS if u.var == var), None)
+        if user is None:
+            known = ", ".join(u.var for u in DEMO_USERS)
+            return self._send(404, {"error": "not_found", "message": f"no demo user {var!r}; one of {known}"})
+        return self._send(200, {"token": self.gw.issuer.issue(user.claims, ttl_s=8 * 3600), "label": user.label})
 
     def _event(self, route: Route, raw_path: str, query: str, body: bytes, params: dict[str, str], claims: Any) -> dict:
         """AWS's REST (v1) proxy event for this request: samcli's (``sam local start-api``), handed the
@@ -304,6 +383,8 @@ class _Handler(BaseHTTPRequestHandler):
             except TimeoutError as exc:
                 return self._send(504, {"error": "timeout", "message": str(exc)})
             return self._send(200, {"drained": True})
+        if path == "/_local/login":
+            return self._login(method, payload)
         if path.startswith("/_local/calls") or path.startswith("/_local/phones/"):
             return self._calls(method, path, payload)
         m = re.fullmatch(r"/_local/(?:schedules/([^/]+)/fire|queues/([^/]+)/messages)", path)

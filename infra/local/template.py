@@ -107,6 +107,11 @@ HANDLED_LOCALLY = {
         t: _TELEPHONY for t in ("AWS::Chime::SipMediaApplication", "AWS::Chime::VoiceConnector", "Custom::ChimeSipRule")
     },
     "AWS::ApiGatewayV2::Stage": _GATEWAY,
+    # B8: the local gateway serves web/ itself (infra/local/gateway.py); no CDN in front of it
+    **{
+        f"AWS::CloudFront::{t}": "the local gateway serves the web page (web/) on its own port"
+        for t in ("Distribution", "OriginAccessControl", "Function", "CachePolicy")
+    },
     # the switchboard's WebSocket API: played by infra/local/websocket_standin.py from the template
     **{f"AWS::ApiGatewayV2::{t}": "the WebSocket stand-in" for t in ("Route", "RouteResponse", "Integration")},
     # the provider would call chime-sdk-voice, which moto lacks; the telephony stand-in reads the rules
@@ -261,8 +266,9 @@ def deploy(cloud: Any) -> dict[str, float]:
     t0 = time.perf_counter()
     cloud.sam = load(cloud.root / cloud.template_file)
     declared = cloud.sam.get("Parameters", {})
-    # S3PublicEndpoint (C1): presigned photo URLs must point at the emulator, not at AWS
-    defaults = {"Stage": cloud.stage, "S3PublicEndpoint": cloud.endpoint}
+    # C1: presigned photo URLs must point at the emulator, not at AWS, and the page (on the
+    # gateway's port, not known here) may post to them from any local origin
+    defaults = {"Stage": cloud.stage, "S3PublicEndpoint": cloud.endpoint, "PhotosCorsOrigin": "*"}
     overrides = {k: v for k, v in {**defaults, **cloud.extra_parameters}.items() if k in declared}
     cloud.parameters = {**{k: v.get("Default") for k, v in declared.items()}, **overrides}
     bucket, s3 = f"{cloud.stack_name}-artifacts".lower(), cloud.client("s3")

@@ -1,0 +1,136 @@
+// Texts of the switchboard page: Norwegian (default) and English.
+const TEXTS = {
+  nb: {
+    skip: "Hopp til innholdet", title: "Skysentral sentralbord", language: "Språk", logout: "Logg ut",
+    nav: "Hovedmeny", "login.title": "Logg inn", "login.user": "Demobruker", "login.submit": "Logg inn",
+    "login.cognito": "Logg inn med Skysentral-konto",
+    "nav.live": "Køer nå", "nav.directory": "Katalog", "nav.sms": "SMS-senter", "nav.stats": "Statistikk",
+    "nav.profile": "Min profil", "live.updated": "Oppdatert", "live.waiting": "Ventende anrop",
+    "live.onhold": "Parkerte anrop", "live.agents": "Agenter", "live.alerts": "Alarmer", "live.none": "Ingen",
+    "live.caller": "Innringer", "live.pos": "Plass", "live.wait": "Ventetid", "live.level": "Nivå",
+    "live.heldby": "Parkert av", "live.held": "Parkert i", "live.agent": "Agent", "live.state": "Status", "live.loggedin": "Innlogget",
+    "live.login": "Logg inn", "live.logout": "Logg ut", "live.details": "Detaljer", "live.pickup": "Ta",
+    "live.newcall": "Nytt anrop i {queue} fra {caller}", "live.alert": "Alarm: {caller} har ventet {wait} i {queue}",
+    "live.callback": "ønsker å bli ringt opp", "live.offered": "tilbys {who}", "live.counts": "{waiting} venter, {available} av {logged} agenter ledige",
+    "colour.green": "Kort ventetid", "colour.yellow": "Lang ventetid", "colour.red": "Over alarmgrensen",
+    "conn.live": "Sanntid", "conn.polling": "Oppdaterer hvert 5. sekund", "conn.connecting": "Kobler til …",
+    "state.available": "Tilgjengelig", "state.ringing": "Ringer", "state.on_call": "I samtale", "state.wrapup": "Etterarbeid",
+    "state.busy": "Opptatt", "state.in_meeting": "I møte", "state.away": "Borte", "state.off_work": "Fri",
+    "phone.in_call": "I samtale", "phone.idle": "Ledig",
+    "call.title": "Anrop fra {caller}", "call.path": "Anropets vei", "call.caller": "Innringer", "call.earlier": "Tidligere anrop",
+    "call.notes": "Notater", "call.addnote": "Nytt notat", "call.savenote": "Lagre notat", "call.assign": "Sett over til",
+    "call.assignbtn": "Tildel", "call.transfer": "Overfør", "call.hold": "Parker", "call.pickup": "Ta parkert anrop",
+    "call.status": "Status", "call.nolog": "Anropsloggen har ikke sett anropet ennå.", "call.close": "Lukk",
+    "call.findperson": "Finn person", "call.done": "Bedt om: {status}", "call.totarget": "Overfør til nummer eller internnummer",
+    "dir.search": "Søk etter navn, nummer eller internnummer", "dir.kind": "Type", "dir.all": "Alle", "dir.employees": "Ansatte",
+    "dir.contacts": "Eksterne kontakter", "dir.go": "Søk", "dir.transfer": "Overfør valgt anrop", "dir.sms": "SMS",
+    "dir.email": "E-post", "dir.next": "Neste i kalenderen", "dir.none": "Ingen treff", "dir.selected": "Valgt anrop: {caller}",
+    "dir.phone": "Telefon", "email.title": "Send e-post", "email.subject": "Emne", "email.text": "Tekst",
+    "email.send": "Send e-post", "email.sent": "E-posten er sendt", cancel: "Avbryt",
+    "sms.to": "Mottakere (numre, kommaseparert)", "sms.tohelp": "Legg også til ansatte fra katalogen.", "sms.dept": "Avdeling (valgfri)",
+    "sms.text": "Tekst", "sms.send": "Send SMS", "sms.log": "Logg", "sms.when": "Tid", "sms.recipients": "Mottakere",
+    "sms.parts": "Deler", "sms.status": "Status", "sms.counter": "{chars} tegn, {parts} SMS-del(er) ({encoding})",
+    "sms.sent": "Sendt til {n} mottaker(e), {parts} del(er)", "sms.remove": "Fjern {who}", "sms.details": "Vis",
+    "stats.grain": "Intervall", "stats.15m": "15 minutter (i dag)", "stats.day": "Dag (siste 14 dager)",
+    "stats.week": "Uke (siste 12 uker)", "stats.month": "Måned (siste 12 måneder)", "stats.show": "Vis",
+    "stats.offered": "Tilbudt", "stats.answered": "Besvart", "stats.abandoned": "Avbrutt", "stats.sl": "Servicenivå",
+    "stats.asa": "Gj.snittlig svartid (s)", "stats.interval": "Intervall", "stats.realtime": "Nå", "stats.now": "{waiting} venter (lengst {oldest}), {available} av {online} agenter ledige; i dag {answered} besvart, servicenivå {sl}", "stats.nodata": "Ingen tall ennå",
+    "stats.table": "Tall for {queue}", "stats.chart": "Diagram for {queue}: tilbudt, besvart og avbrutt per intervall",
+    "profile.availability": "Min tilgjengelighet", "profile.state": "Status", "profile.until": "Til (valgfri)",
+    "profile.set": "Lagre", "profile.queues": "Mine køer", "profile.queueslegend": "Logget inn i", "profile.savequeues": "Lagre køer",
+    "profile.photo": "Mitt bilde", "profile.choosephoto": "Velg bilde (JPEG, PNG eller WebP, maks 10 MB)", "profile.upload": "Last opp",
+    "profile.usage": "Mobilbruk denne måneden", "profile.now": "Nå: {state} ({source})", "profile.saved": "Lagret",
+    "profile.noqueues": "Du er ikke medlem av noen kø.", "error": "Feil: {message}", "loading": "Laster …",
+  },
+  en: {
+    skip: "Skip to content", title: "Skysentral switchboard", language: "Language", logout: "Log out",
+    nav: "Main menu", "login.title": "Log in", "login.user": "Demo user", "login.submit": "Log in",
+    "login.cognito": "Log in with your Skysentral account",
+    "nav.live": "Live queues", "nav.directory": "Directory", "nav.sms": "SMS centre", "nav.stats": "Statistics",
+    "nav.profile": "My profile", "live.updated": "Updated", "live.waiting": "Waiting calls",
+    "live.onhold": "Calls on hold", "live.agents": "Agents", "live.alerts": "Alerts", "live.none": "None",
+    "live.caller": "Caller", "live.pos": "Pos.", "live.wait": "Wait", "live.level": "Level",
+    "live.heldby": "Held by", "live.held": "On hold for", "live.agent": "Agent", "live.state": "State", "live.loggedin": "Logged in",
+    "live.login": "Log in", "live.logout": "Log out", "live.details": "Details", "live.pickup": "Pick up",
+    "live.newcall": "New call in {queue} from {caller}", "live.alert": "Alert: {caller} has waited {wait} in {queue}",
+    "live.callback": "wants a call back", "live.offered": "offered to {who}", "live.counts": "{waiting} waiting, {available} of {logged} agents available",
+    "colour.green": "Short wait", "colour.yellow": "Long wait", "colour.red": "Over the alert threshold",
+    "conn.live": "Live", "conn.polling": "Refreshing every 5 seconds", "conn.connecting": "Connecting …",
+    "state.available": "Available", "state.ringing": "Ringing", "state.on_call": "On a call", "state.wrapup": "Wrap-up",
+    "state.busy": "Busy", "state.in_meeting": "In a meeting", "state.away": "Away", "state.off_work": "Off work",
+    "phone.in_call": "In a call", "phone.idle": "Idle",
+    "call.title": "Call from {caller}", "call.path": "The call's path", "call.caller": "Caller", "call.earlier": "Earlier calls",
+    "call.notes": "Notes", "call.addnote": "New note", "call.savenote": "Save note", "call.assign": "Assign to",
+    "call.assignbtn": "Assign", "call.transfer": "Transfer", "call.hold": "Hold", "call.pickup": "Pick up held call",
+    "call.status": "Status", "call.nolog": "The call log has not seen this call yet.", "call.close": "Close",
+    "call.findperson": "Find a person", "call.done": "Requested: {status}", "call.totarget": "Transfer to a number or extension",
+    "dir.search": "Search by name, number or extension", "dir.kind": "Kind", "dir.all": "All", "dir.employees": "Employees",
+    "dir.contacts": "External contacts", "dir.go": "Search", "dir.transfer": "Transfer the selected call", "dir.sms": "SMS",
+    "dir.email": "E-mail", "dir.next": "Next in the calendar", "dir.none": "No results", "dir.selected": "Selected call: {caller}",
+    "dir.phone": "Phone", "email.title": "Send an e-mail", "email.subject": "Subject", "email.text": "Text",
+    "email.send": "Send e-mail", "email.sent": "The e-mail was sent", cancel: "Cancel",
+    "sms.to": "Recipients (numbers, comma-separated)", "sms.tohelp": "Add employees from the directory too.", "sms.dept": "Department (optional)",
+    "sms.text": "Text", "sms.send": "Send SMS", "sms.log": "Log", "sms.when": "Time", "sms.recipients": "Recipients",
+    "sms.parts": "Parts", "sms.status": "Status", "sms.counter": "{chars} characters, {parts} SMS part(s) ({encoding})",
+    "sms.sent": "Sent to {n} recipient(s), {parts} part(s)", "sms.remove": "Remove {who}", "sms.details": "Show",
+    "stats.grain": "Interval", "stats.15m": "15 minutes (today)", "stats.day": "Day (last 14 days)",
+    "stats.week": "Week (last 12 weeks)", "stats.month": "Month (last 12 months)", "stats.show": "Show",
+    "stats.offered": "Offered", "stats.answered": "Answered", "stats.abandoned": "Abandoned", "stats.sl": "Service level",
+    "stats.asa": "Average speed of answer (s)", "stats.interval": "Interval", "stats.realtime": "Now", "stats.now": "{waiting} waiting (longest {oldest}), {available} of {online} agents available; today {answered} answered, service level {sl}", "stats.nodata": "No figures yet",
+    "stats.table": "Figures for {queue}", "stats.chart": "Chart for {queue}: offered, answered and abandoned per interval",
+    "profile.availability": "My availability", "profile.state": "State", "profile.until": "Until (optional)",
+    "profile.set": "Save", "profile.queues": "My queues", "profile.queueslegend": "Logged in to", "profile.savequeues": "Save queues",
+    "profile.photo": "My photo", "profile.choosephoto": "Choose a photo (JPEG, PNG or WebP, at most 10 MB)", "profile.upload": "Upload",
+    "profile.usage": "Mobile usage this month", "profile.now": "Now: {state} ({source})", "profile.saved": "Saved",
+    "profile.noqueues": "You are not a member of any queue.", "error": "Error: {message}", "loading": "Loading …",
+  },
+};
+
+let lang = localStorage.getItem("skysentral.lang") || "nb";
+if (!TEXTS[lang]) lang = "nb";
+
+export function getLang() {
+  return lang;
+}
+
+export function setLang(value) {
+  lang = TEXTS[value] ? value : "nb";
+  localStorage.setItem("skysentral.lang", lang);
+  document.documentElement.lang = lang;
+  translatePage();
+}
+
+/** The text of `key` in the current language, `{name}` filled from `vars`. */
+export function t(key, vars = {}) {
+  const text = TEXTS[lang][key] ?? TEXTS.nb[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
+}
+
+/** Elements with data-i18n get their text, data-i18n-aria their aria-label. */
+export function translatePage(root = document) {
+  root.querySelectorAll("[data-i18n]").forEach((el) => {
+    el.textContent = t(el.dataset.i18n);
+  });
+  root.querySelectorAll("[data-i18n-aria]").forEach((el) => {
+    el.setAttribute("aria-label", t(el.dataset.i18nAria));
+  });
+}
+
+/** Seconds as m:ss (or h:mm:ss). */
+export function duration(seconds) {
+  const s = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, "0");
+  return h ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
+}
+
+/** A UTC ISO time in Oslo time, short. */
+export function localTime(iso, withDate = false) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  const opts = { timeZone: "Europe/Oslo", hour: "2-digit", minute: "2-digit" };
+  if (withDate) Object.assign(opts, { day: "numeric", month: "short" });
+  return d.toLocaleString(lang === "en" ? "en-GB" : "nb-NO", opts);
+}
