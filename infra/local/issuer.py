@@ -32,14 +32,22 @@ _REASONS = {
 
 
 def _load_or_create_key(path: Path) -> RSAKey:
+    """The issuer's key, made on first use. Two processes starting together (`make run`
+    beside the tests, pytest-xdist's workers) agree on one key: each writes a complete key to
+    a file of its own and links it into place, which only the first can do; nobody can
+    read a half-written key."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        try:  # first writer wins: two processes starting together agree on one key
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(RSAKey.generate_key(2048, private=True).as_pem(private=True))
+        mine = path.with_name(f"{path.name}.{uuid.uuid4().hex}.tmp")
+        fd = os.open(mine, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(RSAKey.generate_key(2048, private=True).as_pem(private=True))
+        try:
+            os.link(mine, path)
         except FileExistsError:
-            time.sleep(0.1)
+            pass  # another process was first: its key is complete and is the one used
+        finally:
+            mine.unlink()
     return RSAKey.import_key(path.read_bytes())
 
 
