@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -132,7 +133,7 @@ def _transact(lines: list[RatedLine]) -> None:
             t[3] += 1
         pm = (f"PLANMONTH#{line.price_plan_id}#{line.month}", line.company_id)
         plan_months[pm] = plan_months.get(pm, 0) + 1
-    with TransactWrite() as tx:
+    with TransactWrite(connection=Connection()) as tx:
         for line in lines:
             item = RatedLineItem(
                 month_partition(line.company_id, line.month),
