@@ -21,7 +21,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -133,7 +132,7 @@ def _transact(lines: list[RatedLine]) -> None:
             t[3] += 1
         pm = (f"PLANMONTH#{line.price_plan_id}#{line.month}", line.company_id)
         plan_months[pm] = plan_months.get(pm, 0) + 1
-    with TransactWrite(connection=Connection()) as tx:
+    with TransactWrite(connection=RatedLineItem._get_connection().connection) as tx:
         for line in lines:
             item = RatedLineItem(
                 month_partition(line.company_id, line.month),
