@@ -6,6 +6,7 @@ from chalice import Response
 from skysentral import clock
 from skysentral.api.activation_requests import ActivationFilter, ActivationOrder, SimFilter, SimStockAdd, SimSwap
 from skysentral.api.http import Api
+from skysentral.api.rating_requests import RatedLineFilter
 from skysentral.api.requests import (
     AddOnChange,
     AdminGrant,
@@ -37,6 +38,7 @@ from skysentral.services import (
     directory_listing,
     equipment,
     order_taking,
+    rating,
     subscription_add_ons,
     usage,
 )
@@ -399,3 +401,10 @@ def add_sims(identity, directory, body):
 def list_sims(identity, directory, query):
     """E2: the company's SIM cards and what each is used for."""
     return activation_orders.list_sims(identity, directory, query.status)
+
+
+# ---------------------------------------------------------------- issue 12: rating (F3)
+@api.route("/admin/rated-lines", "GET", roles=ADMINS, query=RatedLineFilter, errors=(400, 403, 404))
+def list_rated_lines(identity, directory, query):
+    """A month's rated lines (invoice lines), optionally of one subscription, paged (next_cursor)."""
+    return rating.list_lines(identity, directory, query.month, query.subscription_id, query.limit, query.cursor)

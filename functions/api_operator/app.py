@@ -11,9 +11,10 @@ from pydantic import Field
 from skysentral import clock
 from skysentral.adapters import queues
 from skysentral.api.http import Api
+from skysentral.api.rating_requests import RerateOrder, TariffVersion
 from skysentral.api.requests import Query
 from skysentral.domain.identity import OPERATORS
-from skysentral.services import usage_review
+from skysentral.services import rating, usage_review
 
 api = Api("skysentral-operator")
 app = api.app
@@ -56,3 +57,16 @@ def reject_held(identity, company_id, record_id):
 def list_conflicts(identity, query):
     """Record ids that arrived again with different content (defect 8): the kept and the other version, paged."""
     return usage_review.conflicts(query.limit, query.cursor)
+
+
+# ---------------------------------------------------------------- issue 12: rating (F3)
+@api.route("/operator/rating/tariffs", "POST", roles=OPERATORS, body=TariffVersion, status=201, errors=(400, 404, 409))
+def publish_tariff(identity, body):
+    """Publish a new version of a price plan's tariff (a price correction: then re-rate)."""
+    return rating.publish_tariff(body.model_dump())
+
+
+@api.route("/operator/rating/rerate", "POST", roles=OPERATORS, body=RerateOrder, errors=(400, 404))
+def rerate(identity, body):
+    """Re-price a month's lines rated with an older tariff version: correction lines, once."""
+    return rating.rerate(body.price_plan_id, body.month, clock.now())

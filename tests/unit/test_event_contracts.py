@@ -133,3 +133,23 @@ def test_call_log_sample_carries_eventbridge_envelopes_of_valid_call_events():
     for body in _bodies("call_log_sqs.json"):
         assert body["source"] == "skysentral.pbx" and body["detail-type"] == "CallEvent"
         validator.validate(body["detail"])
+
+
+@pytest.mark.feature("F3")
+def test_usage_record_carries_mms_and_content_merchant_and_old_records_keep_their_fingerprint():
+    old = {
+        "record_id": "r",
+        "msisdn": "+4791234567",
+        "kind": "sms",
+        "quantity": 1,
+        "started_at": "2026-11-03T08:15:00+01:00",
+        "zone": "NO",
+        "country": "NO",
+    }
+    assert "merchant" not in UsageRecordIn.model_validate(old).content()  # stored fingerprints stay valid
+    mms = UsageRecordIn.model_validate({**old, "kind": "mms", "destination": "+46701234567"})
+    assert mms.kind == "mms"
+    content = UsageRecordIn.model_validate(
+        {**old, "kind": "content", "amount_ore": 4900, "merchant": "Strex", "category": "parking"}
+    )
+    assert (content.merchant, content.category) == ("Strex", "parking")

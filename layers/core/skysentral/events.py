@@ -34,19 +34,26 @@ Msisdn = Annotated[str, AfterValidator(_e164)]  # national input accepted, store
 
 class UsageRecordIn(BaseModel):
     """One usage record from the network. Quantities are integers: bytes for `data`,
-    seconds for `voice`, a count for `sms`; `content` carries `amount_ore` (and quantity 1)."""
+    seconds for `voice`, a count for `sms` and `mms`; `content` carries `amount_ore` (and
+    quantity 1), and may name its `merchant` and `category` (F3). For voice, SMS and MMS
+    `destination` is the called number (E.164). Fields added later are optional, so
+    records in the older format stay valid."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True, title="UsageRecord")
 
     record_id: str = Field(min_length=1, max_length=128, description="unique per record; a repeat changes nothing")
     msisdn: Msisdn = Field(description="E.164 (+4791234567); national form is accepted")
-    kind: Literal["data", "voice", "sms", "content"]
-    quantity: StrictInt = Field(ge=0, le=1024**4, description="bytes (data), seconds (voice), count (sms, content)")
+    kind: Literal["data", "voice", "sms", "mms", "content"]
+    quantity: StrictInt = Field(
+        ge=0, le=1024**4, description="bytes (data), seconds (voice), count (sms, mms, content)"
+    )
     amount_ore: StrictInt | None = Field(None, ge=0, description="price of a content-service purchase, in øre")
     started_at: AwareDatetime = Field(description="ISO 8601 with offset")
     zone: Zone = Field(description="NO | NORDIC | EU_EEA | CH | US | WORLD | REST")  # type: ignore[valid-type]
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166 alpha-2 of where it happened")
-    destination: str | None = Field(None, max_length=64, description="called number or service, if any")
+    destination: str | None = Field(
+        None, max_length=64, description="called number (E.164) of a call, SMS or MMS, or the service, if any"
+    )
     duration_s: StrictInt | None = Field(
         None,
         ge=0,
@@ -54,6 +61,8 @@ class UsageRecordIn(BaseModel):
         "(a data record above the plausibility limit per "
         "second of it is held for review)",
     )
+    merchant: str | None = Field(None, max_length=128, description="content purchase: who sold it (F3)")
+    category: str | None = Field(None, max_length=64, description="content purchase: what kind of service (F3)")
 
     @model_validator(mode="after")
     def _content_has_amount(self) -> UsageRecordIn:
@@ -64,8 +73,11 @@ class UsageRecordIn(BaseModel):
     def content(self) -> dict:
         """What the record says, with its time in UTC: two versions of a record id conflict
         when this differs (usage_screening.fingerprint)."""
+        # F3's optional fields count only when present: an older-format record keeps the
+        # fingerprint it was stored with, so its redelivery is no conflict.
+        unset = {k for k in ("merchant", "category") if getattr(self, k) is None}
         return {
-            **self.model_dump(exclude={"record_id"}),
+            **self.model_dump(exclude={"record_id", *unset}),
             "started_at": self.started_at.astimezone(UTC).isoformat(),
         }
 

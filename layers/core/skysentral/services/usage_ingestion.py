@@ -29,6 +29,7 @@ from skysentral.domain import usage_screening as screening
 from skysentral.domain.calendar import month_of, next_month
 from skysentral.domain.catalogue import PricePlan
 from skysentral.events import AlertMessage, UsageRecordIn
+from skysentral.services import rating
 from skysentral.services.usage import MAX_ATTEMPTS, Account
 from skysentral.store import balance_format, balance_repository, usage_review_repository
 from skysentral.store.directory_repository import Directory, find_subscription_by_msisdn, subscriptions_by_key
@@ -190,6 +191,7 @@ class _Group:
     account: Account
     records: list[UsageRecordIn]
     state: balance_repository.State | None = None
+    costs: dict[str, int] = field(default_factory=dict)  # record id -> the balance step's cost (F3 rating)
 
 
 def ingest(
@@ -232,7 +234,28 @@ def ingest(
         groups.setdefault(key, _Group(account, [])).records.append(record)
     if groups:
         _apply(groups, notify, now, result)
+        _rate(groups, now, result)
     return result
+
+
+def _rate(groups: dict[tuple[str, str], _Group], now: datetime, result: IngestResult) -> None:
+    """F3: after the balance step, each applied record (also one applied by an earlier
+    delivery) becomes its rated line, once: a record whose line fails to be stored is
+    retried by the queue (its balance step is then a no-op, its line is written)."""
+    todo = [
+        rating.ToRate(g.account.company_id, g.account.subscription, g.account.plan, r, g.costs[r.record_id])
+        for g in groups.values()
+        for r in g.records
+        if r.record_id not in result.failed and r.record_id in g.costs
+    ]
+    if not todo:
+        return
+    try:
+        rating.rate_records(todo, now)
+    except Exception as exc:  # noqa: BLE001 - the balances are applied; the redelivery writes the lines
+        logger.warning("rating failed; the records come again", extra={"reason": str(exc), "records": len(todo)})
+        for item in todo:
+            result.failed[item.record.record_id] = f"the record could not be rated: {exc}"
 
 
 def _first_versions(
@@ -413,8 +436,10 @@ def _apply_group(
         earlier = pending_by_id.get(record.record_id)
         fp = screening.fingerprint(record.content())
         if row is not None or earlier is not None:
+            group.costs[record.record_id] = int((row or {}).get("cost_ore", (earlier or {}).get("o", 0)))
             kept_fp = (row or {}).get("fp") or (earlier or {}).get("f") or fp
             if kept_fp != fp:
+                group.costs.pop(record.record_id)  # the kept version was rated, not this one
                 _conflict(cid, row or {"record_id": record.record_id, "fingerprint": kept_fp}, record, now, result)
             elif earlier is not None and row is None and not earlier.get("row"):
                 finishing.append(_row(record, earlier))  # the write before crashed before its row
@@ -436,6 +461,7 @@ def _apply_group(
             applied += 1
         new_pending.append(entry)
         rows.append(_row(record, entry))
+        group.costs[record.record_id] = outcome.cost_ore
     if new_pending:
         # A write that crashed before its rows were stored may not have sent its alerts either.
         outbox = alerts + (state.outbox if unstored else [])

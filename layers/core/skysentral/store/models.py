@@ -233,3 +233,46 @@ class CalendarSyncItem(_Directory):
     """sk = CALENDAR_SYNC: whether the company's Microsoft 365 calendars steer availability (A7)."""
 
     enabled = BooleanAttribute(default=False)
+
+
+# ---------------------------------------------------------------- issue 12: rating (F3)
+class _RatedLines(Model):
+    """F3 RatedLinesTable; the keys are in docs/rating.md and store/rated_lines_repository.py."""
+
+    class Meta(metaclass=_TableFromEnvironment):
+        env, suffix = "RATED_LINES_TABLE", "rated-lines"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class RatedLineItem(_RatedLines):
+    """pk = <company id>#<YYYY-MM>, sk = LINE#<line id>: one rated line (domain.rating.RatedLine)."""
+
+    subscription_id = UnicodeAttribute()
+    line = JSONAttribute()
+
+
+class RatingTotalItem(_RatedLines):
+    """pk = AGG#<company id>, sk = <scope>#<scope id>#<YYYY-MM>#<kind>: sums of the lines
+    (scope C = the company (id "-"), D = a department, E = an employee, S = a subscription),
+    added to as lines are written, in the same transaction (F1 reads these, never the lines)."""
+
+    amount_ore = NumberAttribute(default=0)
+    mva_ore = NumberAttribute(default=0)
+    quantity = NumberAttribute(default=0)
+    lines = NumberAttribute(default=0)
+
+
+class PlanMonthItem(_RatedLines):
+    """pk = PLANMONTH#<price plan id>#<YYYY-MM>, sk = <company id>: the company has lines
+    of that plan in that month (re-rating finds its companies without a scan)."""
+
+    lines = NumberAttribute(default=0)
+
+
+class TariffItem(_RatedLines):
+    """pk = TARIFF#<price plan id>, sk = V#<version, 6 digits>: a published tariff version
+    (domain.rating.Tariff.to_dict); version 1 of the catalogue plans lives in the code."""
+
+    tariff = JSONAttribute()

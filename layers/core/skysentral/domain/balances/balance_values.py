@@ -19,7 +19,7 @@ from skysentral.domain.catalogue import PricePlan
 ACTIVE = "active"
 QUEUED = "queued"
 
-USAGE_KINDS = frozenset({"data", "voice", "sms", "content"})
+USAGE_KINDS = frozenset({"data", "voice", "sms", "mms", "content"})  # mms: F3 (priced by rating only)
 
 
 @dataclass(frozen=True, slots=True)
