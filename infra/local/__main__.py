@@ -103,6 +103,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     print()
     print(f"Skysentral local cloud ready in {ready:.1f}s  (deploy {cloud.timings.get('deploy_s')}s)")
+    print(f"  Page:      {gateway.url}/   (the web switchboard: log in as the switchboard agent)")
     print(f"  API:       {gateway.url}   (e.g. curl {gateway.url}/health)")
     print(f"  WebSocket: {gateway.socket.url}/?token=<token>   (the switchboard's live updates)")
     print(f"  Emulator:  {cloud.endpoint}   (AWS_ENDPOINT_URL={cloud.endpoint} aws ...)")
