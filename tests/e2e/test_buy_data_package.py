@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import threading
 import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -24,8 +26,16 @@ def employee(gateway, issuer, seeded):
     return make
 
 
-@pytest.mark.feature("C8", "D3", "D8")
-def test_company_paid_package_is_activated_at_once_and_receipted(cloud, employee):
+def package_lines(kari: Client, subscription_id: str) -> list[tuple[str, str, int]]:
+    """F3: the company's rated lines of this month for one subscription that are package orders."""
+    month = datetime.now(ZoneInfo("Europe/Oslo")).strftime("%Y-%m")
+    status, page = kari.get(f"/admin/rated-lines?month={month}&subscription_id={subscription_id}&limit=200")
+    assert status == 200, page
+    return [(li["line_id"], li["kind"], li["amount_ore"]) for li in page["lines"] if li["kind"] == "package"]
+
+
+@pytest.mark.feature("C8", "D3", "D8", "F3")
+def test_company_paid_package_is_activated_at_once_and_receipted(cloud, employee, kari):
     me = employee(11)
     status, order = me.post("/me/data-packages", {"product": "EXTRA_1GB"}, headers={"Idempotency-Key": "t-11-a"})
     assert status == 202 and order["payer"] == "company" and order["payment"] is None
@@ -37,10 +47,12 @@ def test_company_paid_package_is_activated_at_once_and_receipted(cloud, employee
         order["order_id"] in text and "betalt av bedriften" in text
         for text in wait_for_sms(cloud, "+4791200011", order["order_id"])
     )
+    # F3: the company pays, so the package is a line of the company's invoice, once
+    assert package_lines(kari, "s-nordlys-11") == [(f"order#{order['order_id']}", "package", done["price_ore"])]
 
 
-@pytest.mark.feature("C8", "D6", "D8")
-def test_employee_paid_surf_package_is_charged_with_mva_then_activated(cloud, employee, stripe_standin):
+@pytest.mark.feature("C8", "D6", "D8", "F3")
+def test_employee_paid_surf_package_is_charged_with_mva_then_activated(cloud, employee, stripe_standin, kari):
     me = employee(12)
     status, order = me.post("/me/data-packages", {"product": "SURF_EU_600MB", "payment_method": "pm_card_visa"})
     assert status == 202 and order["payer"] == "employee"
@@ -50,6 +62,7 @@ def test_employee_paid_surf_package_is_charged_with_mva_then_activated(cloud, em
     assert intent["amount"] == 12375 and intent["status"] == "succeeded"  # 99,00 kr + 25 % MVA
     surf = me.get("/me/dashboard")[1]["roaming"]["surf_packages"]
     assert [s["id"] for s in surf] == [order["order_id"]]
+    assert package_lines(kari, "s-nordlys-12") == []  # D8: the employee paid by card: not the company's line
 
 
 @pytest.mark.feature("C8", "D6")

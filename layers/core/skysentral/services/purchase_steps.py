@@ -20,7 +20,7 @@ from skysentral.domain import orders
 from skysentral.domain.calendar import month_of
 from skysentral.domain.errors import InvalidInput, NotFound
 from skysentral.domain.orders import Order
-from skysentral.services import order_taking
+from skysentral.services import order_taking, rating
 from skysentral.services.usage import Account, account_of, change_balance
 from skysentral.store import balance_repository, order_repository
 from skysentral.store.directory_repository import Directory
@@ -92,6 +92,7 @@ def step_activate(r: dict) -> dict:
     directory = Directory(order.company_id)
     account = account_of(directory, directory.subscription(order.subscription_id))
     activate_package(account, order)
+    rating.write_package_line(order, clock.now())  # F3: the company's package is an invoice line
     order = orders.advance(order, orders.PAID if order.payer == orders.EMPLOYEE else order.status, clock.now())
     order_repository.save(orders.advance(order, orders.COMPLETED, clock.now()))
     return {"status": orders.COMPLETED}

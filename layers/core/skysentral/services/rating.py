@@ -12,13 +12,14 @@ from datetime import date, datetime
 
 from aws_lambda_powertools import Logger
 
-from skysentral.domain import organisation
+from skysentral.domain import orders, organisation
 from skysentral.domain import rating as rules
 from skysentral.domain.balances import UsageRecord
 from skysentral.domain.calendar import month_of, month_start_utc
 from skysentral.domain.catalogue import PricePlan
 from skysentral.domain.errors import InvalidInput, NotFound
 from skysentral.domain.identity import Identity
+from skysentral.domain.orders import Order
 from skysentral.domain.rating.tariffs import standard_tariff
 from skysentral.events import UsageRecordIn
 from skysentral.store import rated_lines_repository as store
@@ -123,6 +124,29 @@ def write_fee_lines(
     )
     store.save_lines(lines)
     return lines
+
+
+def write_package_line(order: Order, now: datetime) -> rules.RatedLine | None:
+    """F3/D8: a company-paid package order, activated, as its line (stored once, keyed by the
+    order); None for a package the employee paid."""
+    if order.payer != orders.COMPANY:
+        return None
+    directory = Directory(order.company_id)
+    sub = directory.subscription(order.subscription_id)
+    month = month_of(now)
+    tariff = default_cache.at(directory.price_plan(sub.plan_code), month_start_utc(month))
+    line = rules.package_line(
+        owner_of(order.company_id, sub),
+        order.order_id,
+        order.product,
+        order.price_ore,
+        sub.plan_code,
+        tariff.version,
+        month,
+        now,
+    )
+    store.save_lines([line])
+    return line
 
 
 # ------------------------------------------------------------------ reading

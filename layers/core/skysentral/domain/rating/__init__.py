@@ -15,12 +15,15 @@ from skysentral.domain.rating.monthly_fees import active_add_ons, fee_lines
 from skysentral.domain.rating.rated_line import (
     CORRECTION,
     FEE,
+    PURCHASE,
     USAGE,
     LineOwner,
     RatedLine,
     correction_line,
     correction_line_id,
     fee_line_id,
+    package_line,
+    package_line_id,
 )
 from skysentral.domain.rating.tariffs import STANDARD_TARIFFS, PeakHours, Tariff, VoicePrice, applicable
 from skysentral.domain.rating.usage_rating import Rating, charged_seconds, rate, usage_line, voice_amount_ore
@@ -31,6 +34,7 @@ __all__ = [
     "DESTINATION_CLASSES",
     "FEE",
     "MVA_PERCENT",
+    "PURCHASE",
     "STANDARD_TARIFFS",
     "USAGE",
     "LineOwner",
@@ -49,6 +53,8 @@ __all__ = [
     "fee_lines",
     "invoice_vat_ore",
     "line_vat_ore",
+    "package_line",
+    "package_line_id",
     "rate",
     "usage_line",
     "voice_amount_ore",

@@ -18,7 +18,7 @@ from typing import Any
 
 from skysentral.domain.rating.vat import line_vat_ore
 
-USAGE, FEE, CORRECTION = "usage", "fee", "correction"
+USAGE, FEE, CORRECTION, PURCHASE = "usage", "fee", "correction", "purchase"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +43,7 @@ class RatedLine:
     msisdn: str
     department_id: str
     employee_id: str | None
-    kind: str  # data | voice | sms | mms | content | fee
+    kind: str  # data | voice | sms | mms | content | fee | package
     destination_class: str
     zone: str
     quantity: int
@@ -83,6 +83,48 @@ def fee_line_id(subscription_id: str, month: str, item: str) -> str:
 
 def correction_line_id(record_id: str, version: int) -> str:
     return f"corr#{record_id}#v{version}"
+
+
+def package_line_id(order_id: str) -> str:
+    return f"order#{order_id}"
+
+
+def package_line(
+    owner: LineOwner,
+    order_id: str,
+    product: str,
+    price_ore: int,
+    price_plan_id: str,
+    price_plan_version: int,
+    month: str,
+    activated_at: datetime,
+) -> RatedLine:
+    """F3/D8: an extra data or surf package the company pays for, one line of kind `package`
+    in the month it was activated, at the price of the order (excluding MVA). A package the
+    employee paid by card is not the company's and has no line."""
+    return RatedLine(
+        line_id=package_line_id(order_id),
+        line_type=PURCHASE,
+        company_id=owner.company_id,
+        month=month,
+        subscription_id=owner.subscription_id,
+        msisdn=owner.msisdn,
+        department_id=owner.department_id,
+        employee_id=owner.employee_id,
+        kind="package",
+        destination_class="PACKAGE",
+        zone="NO",
+        quantity=1,
+        unit="package",
+        amount_ore=price_ore,
+        mva_ore=line_vat_ore(price_ore),
+        price_plan_id=price_plan_id,
+        price_plan_version=price_plan_version,
+        tariff={"rule": "package_order", "product": product},
+        item=product,
+        started_at=activated_at.isoformat(),
+        rated_at=activated_at.isoformat(),
+    )
 
 
 def with_amount(line: RatedLine, amount_ore: int) -> RatedLine:
