@@ -429,7 +429,8 @@ LINE_COLUMNS = [
 
 def lines_report(lines: Iterable[RatedLine], filters: Filters, names: Names, *, max_lines: int | None = None) -> Report:
     """The drill-down's leaf: the lines themselves, oldest first (at most `max_lines`)."""
-    rows, read = [], 0
+    rows: list[dict[str, Any]] = []
+    read = 0
     total = {"lines": 0, "amount_ore": 0, "mva_ore": 0}
     truncated = False
     for line in lines:
