@@ -151,7 +151,8 @@ def test_a_department_admin_sees_only_their_departments(ola, month_lines):
 @pytest.mark.feature("F2", "E5")
 def test_another_companys_ids_do_not_exist_and_employees_may_not_see_reports(siri, lars, month_lines):
     line = month_lines[0]
-    for query in (f"employee_id={line.employee_id}", "department_id=dep-salg", f"subscription_id={line.subscription_id}"):
+    queries = (f"employee_id={line.employee_id}", "department_id=dep-salg", f"subscription_id={line.subscription_id}")
+    for query in queries:
         status, body = siri.get(f"/admin/reports/lines?month={MONTH}&{query}")
         assert status == 404, (query, body)
     status, body = siri.get(f"/admin/reports/cost-by-department?month={MONTH}")
@@ -171,7 +172,8 @@ def small_sync_limit(cloud):
 
 
 @pytest.mark.feature("F2")
-def test_a_large_export_is_queued_rendered_to_the_bucket_and_downloaded(cloud, kari, siri, month_lines, small_sync_limit):
+@pytest.mark.usefixtures("small_sync_limit")
+def test_a_large_export_is_queued_rendered_to_the_bucket_and_downloaded(cloud, kari, siri, month_lines):
     status, _, raw = fetch(kari, f"/admin/reports/lines?month={MONTH}&format=xlsx")
     assert status == 202, raw
     accepted = json.loads(raw)
