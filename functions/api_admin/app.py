@@ -290,7 +290,14 @@ def revoke_admin(identity, directory, employee_id):
     return None
 
 
-@api.route("/admin/equipment", "GET", roles=ADMINS, query=EquipmentExport, errors=(404,))
+@api.route(
+    "/admin/equipment",
+    "GET",
+    roles=ADMINS,
+    query=EquipmentExport,
+    errors=(404,),
+    response="application/json|application/vnd.openxmlformats-officedocument.spreadsheetml.sheet|text/csv",
+)
 def list_equipment(identity, directory, query):
     """F5: phones and tablets seen on the network, and equipment added by hand, by department
     (format=csv|xlsx: the same list as a file, services.reports.equipment_file)."""

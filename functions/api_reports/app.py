@@ -35,7 +35,14 @@ def _answer(result):
 
 
 # ---------------------------------------------------------------- reports (F2)
-@api.route("/admin/reports/{report}", "GET", roles=ADMINS, query=ReportQuery, errors=(400, 403, 404))
+@api.route(
+    "/admin/reports/{report}",
+    "GET",
+    roles=ADMINS,
+    query=ReportQuery,
+    errors=(202, 400, 403, 404),
+    response=reports.REPORT_RESPONSE,
+)
 def standard_report(identity, directory, query, report):
     """A standard report (cost-by-department, cost-by-employee, roaming, content-services,
     top-users, data-packages, lines) as JSON, PDF, xlsx or CSV; 202 and an export when large."""
@@ -44,7 +51,14 @@ def standard_report(identity, directory, query, report):
     return _answer(reports.report(identity, directory, report, raw, query.format, query.csv, clock.now()))
 
 
-@api.route("/admin/reports", "POST", roles=ADMINS, body=CustomReport, errors=(400, 403, 404))
+@api.route(
+    "/admin/reports",
+    "POST",
+    roles=ADMINS,
+    body=CustomReport,
+    errors=(202, 400, 403, 404),
+    response=reports.REPORT_RESPONSE,
+)
 def custom_report(identity, directory, body):
     """A custom report: filters (months, department, employee, subscription, kinds, zones,
     destination classes, minimum amount) grouped by up to three keys."""

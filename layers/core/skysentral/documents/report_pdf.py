@@ -44,6 +44,18 @@ class _Pdf(FPDF):
         self.set_auto_page_break(auto=True, margin=15)
         self.set_margins(12, 12, 12)
         self.header_row: tuple[list[str], list[float]] | None = None
+        self._fits: dict[tuple[str, float, bool], str] = {}
+
+    def _fitted(self, text: str, width: float, bold: bool) -> str:
+        """The text, shortened with "…" to fit the column (remembered: values repeat)."""
+        key = (text, width, bold)
+        found = self._fits.get(key)
+        if found is None:
+            found = text
+            while found and self.get_string_width(found) > width - 1.5:
+                found = found[:-2] + "…" if len(found) > 2 else ""
+            self._fits[key] = found
+        return found
 
     def footer(self) -> None:
         self.set_y(-10)
@@ -57,8 +69,7 @@ class _Pdf(FPDF):
     def _row(self, texts: list[str], widths: list[float], *, bold: bool = False, aligns: list[str] | None = None):
         self.set_font(FONT, "B" if bold else "", 7.5)
         for i, (text, width) in enumerate(zip(texts, widths, strict=True)):
-            while text and self.get_string_width(text) > width - 1.5:
-                text = text[:-2] + "…" if len(text) > 2 else ""
+            text = self._fitted(text, width, bold)
             self.cell(width, 5, text, border="B" if bold else 0, align=(aligns[i] if aligns else "L"))
         self.ln(5)
 

@@ -27,6 +27,10 @@ from skysentral.store.directory_repository import Directory, new_id
 
 logger = Logger(child=True)
 DEFAULT_SYNC_MAX_LINES = 5000
+# What the report routes may answer (the OpenAPI document lists them; `format` chooses).
+REPORT_RESPONSE = (
+    "application/json|application/pdf|application/vnd.openxmlformats-officedocument.spreadsheetml.sheet|text/csv"
+)
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
