@@ -7,6 +7,7 @@ from skysentral import clock
 from skysentral.api.activation_requests import ActivationFilter, ActivationOrder, SimFilter, SimStockAdd, SimSwap
 from skysentral.api.http import Api
 from skysentral.api.rating_requests import RatedLineFilter
+from skysentral.api.report_requests import EquipmentExport
 from skysentral.api.requests import (
     AddOnChange,
     AdminGrant,
@@ -18,7 +19,6 @@ from skysentral.api.requests import (
     ContentLimitChange,
     DepartmentChange,
     EmployeeFilter,
-    EquipmentFilter,
     ListingChange,
     NewDepartment,
     NewEquipment,
@@ -45,6 +45,7 @@ from skysentral.services import (
 
 api = Api("skysentral-admin")
 app = api.app
+app.api.binary_types.append("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # F5 export
 
 
 @api.route("/admin/departments", "GET", roles=ADMINS)
@@ -289,10 +290,29 @@ def revoke_admin(identity, directory, employee_id):
     return None
 
 
-@api.route("/admin/equipment", "GET", roles=ADMINS, query=EquipmentFilter, errors=(404,))
+@api.route(
+    "/admin/equipment",
+    "GET",
+    roles=ADMINS,
+    query=EquipmentExport,
+    errors=(404,),
+    response="application/json|application/vnd.openxmlformats-officedocument.spreadsheetml.sheet|text/csv",
+)
 def list_equipment(identity, directory, query):
-    """F5: phones and tablets seen on the network, and equipment added by hand, by department."""
-    return equipment.list_equipment(identity, directory, query.department_id, query.kind)
+    """F5: phones and tablets seen on the network, and equipment added by hand, by department
+    (format=csv|xlsx: the same list as a file, services.reports.equipment_file)."""
+    listing = equipment.list_equipment(identity, directory, query.department_id, query.kind)
+    if query.format == "json":
+        return listing
+    from skysentral.services import reports
+
+    file = reports.equipment_file(listing, directory, query.format, query.csv, clock.now())
+    body = file.data.decode("utf-8") if file.content_type.startswith("text/") else file.data
+    return Response(
+        body=body,
+        status_code=200,
+        headers={"Content-Type": file.content_type, "Content-Disposition": f'attachment; filename="{file.filename}"'},
+    )
 
 
 @api.route("/admin/equipment", "POST", roles=ADMINS, body=NewEquipment, status=201, errors=(400, 403, 404))

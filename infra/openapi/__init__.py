@@ -26,6 +26,7 @@ _ERROR = {
 _STATUS_TEXT = {
     200: "OK",
     201: "Created",
+    202: "Accepted: an export was queued",
     204: "No content",
     400: "Bad input",
     401: "Missing or invalid token",
@@ -98,6 +99,11 @@ def build() -> dict:
             op["responses"][str(doc.status)] = {"description": _STATUS_TEXT.get(doc.status, "OK")}
             if doc.response == "text/csv":  # E6 export: the one non-JSON success body
                 op["responses"][str(doc.status)]["content"] = {"text/csv": {"schema": {"type": "string"}}}
+            elif isinstance(doc.response, str) and "|" in doc.response:  # F2/F5: JSON or a file, by `format`
+                op["responses"][str(doc.status)]["content"] = {
+                    t: {"schema": {"type": "object"} if t == "application/json" else {"type": "string"}}
+                    for t in doc.response.split("|")
+                }
             elif doc.status != 204:  # every other success body is a JSON object (api.http.json_response)
                 success: dict = {"type": "object"}
                 if doc.response is not None:
@@ -110,7 +116,12 @@ def build() -> dict:
                 errors |= {404}
             if doc.roles is not None:
                 errors |= {401, 403}
-            for status in sorted(errors):
+            for status in sorted(s for s in errors if s < 400):  # F2: 202, an export queued
+                op["responses"][str(status)] = {
+                    "description": _STATUS_TEXT.get(status, "Accepted"),
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                }
+            for status in sorted(s for s in errors if s >= 400):
                 op["responses"][str(status)] = {
                     "description": _STATUS_TEXT.get(status, "Error"),
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},

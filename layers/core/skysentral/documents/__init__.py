@@ -1,5 +1,10 @@
-"""Pure renderers of the business portal's documents (F2, F4): plain values in, bytes out.
+"""Pure renderers of the business portal's documents (F2, F4, docs/portal.md): plain values
+in, bytes out (fpdf2 for PDF, openpyxl for xlsx, the standard library for XML and CSV); no
+AWS, no storage.
 
-fpdf2 for PDF, openpyxl for xlsx, the standard library for XML and CSV; no AWS, no
-storage. The fonts the PDFs embed live in `fonts/` (Lambda has no system fonts).
+    invoice_pdf, ehf, ehf_rules            an invoice or credit note as PDF and as EHF (PEPPOL
+                                           BIS Billing 3.0), and the BIS rules that apply to it
+    report_csv, report_xlsx, report_pdf    a report (domain.reports.Report.to_dict()) or any
+                                           table of the same shape (columns, rows, total)
+    fonts/                                 DejaVu Sans (Unicode: æøå), with its licence (LICENSE)
 """
