@@ -97,3 +97,36 @@ def test_an_employee_sees_their_own_costs(rated):
         "month": "2026-11", "net_ore": 3000, "vat_ore": 750, "total_ore": 3750, "vat_rate_percent": 25,
         "by_kind": {"voice": 0, "sms": 0, "mms": 0, "data": 3000, "content": 0, "fee": 0},
     }  # fmt: skip
+
+
+@pytest.mark.feature("F1", "D3", "D8")
+def test_an_employees_data_packages_bought_this_month_are_listed_with_who_paid(rated):
+    from skysentral.store import balance_repository
+
+    cid, subs = rated
+    sid = subs["e-2"].subscription_id
+
+    def bought(order_id, product, payer, cost, card, month="2026-11"):  # a purchase row as purchase_steps writes it
+        return {"sk": balance_repository.usage_sk(month, f"order-{order_id}"), "id": f"order-{order_id}",
+                "month": month, "kind": "package", "zone": "NO", "country": "NO", "at": f"{month}-20T10:00:00+00:00",
+                "qty": 1, "counted": 1, "refused": 0, "product": product, "payer": payer, "cost_ore": cost,
+                "card_ore": card, "status": "applied", "late": False, "drawn": []}  # fmt: skip
+
+    balance_repository.write_rows(
+        cid,
+        sid,
+        [
+            bought("o-1", "EXTRA_1GB", "company", 9900, 0),
+            bought("o-2", "EXTRA_5GB", "employee", 0, 24875),
+            bought("o-0", "EXTRA_1GB", "company", 9900, 0, month="2026-10"),  # last month: not this one's
+        ],
+    )
+    view = cost_dashboard.my_costs(Identity("e-2", cid, "employee"), Directory(cid), NOW)
+    packages = view["data_packages"]
+    assert (packages["count"], packages["company_paid_ore"], packages["employee_card_ore"]) == (2, 9900, 24875)
+    assert [(p["product"], p["paid_by"], p["subscription_id"]) for p in packages["items"]] == [
+        ("EXTRA_1GB", "company", sid),
+        ("EXTRA_5GB", "employee", sid),
+    ]
+    company = cost_dashboard.admin_dashboard(admin(cid), Directory(cid), None, None, NOW)
+    assert company["data_packages"] is None and company["this_month"]["net_ore"] == 8322  # packages are not lines
