@@ -33,7 +33,25 @@ const app = {
   feed: null,
   smsRecipients: [],
   charts: [],
+  costCharts: {}, // canvas id -> Chart (F1)
 };
+
+/** The role in the token (the API checks it; the page only chooses which views to offer). */
+function roleOf() {
+  try {
+    return JSON.parse(atob(state.token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")))["custom:role"] || "";
+  } catch {
+    return "";
+  }
+}
+
+/** A view is offered when its nav button names the role in data-roles (none: everyone). */
+function allowed(view) {
+  const button = document.querySelector(`button.nav[data-view="${view}"]`);
+  if (!button) return false;
+  const roles = button.dataset.roles;
+  return !roles || roles.split(" ").includes(roleOf());
+}
 
 function flash(message, isError = false) {
   const el = $("#flash");
@@ -124,7 +142,17 @@ async function enter() {
   $("#app").hidden = false;
   $("#logout").hidden = false;
   $("#whoami").textContent = app.me ? `${app.me.name || app.me.email || ""}` : "";
-  document.querySelectorAll("button.nav").forEach((b) => b.addEventListener("click", () => show(b.dataset.view)));
+  const admin = ["company_admin", "department_admin"].includes(roleOf());
+  if (admin && !document.querySelector('button.nav[data-view="costs"]')) {
+    // F1: administrators get Costs before My profile (the switchboard's own menu stays as it is)
+    const profile = document.querySelector('button.nav[data-view="profile"]').closest("li");
+    profile.before(h("li", {}, h("button", { type: "button", class: "nav", dataset: { view: "costs", roles: "company_admin department_admin", i18n: "nav.costs" } }, t("nav.costs"))));
+  }
+  document.querySelectorAll("button.nav").forEach((b) => {
+    b.closest("li").hidden = !allowed(b.dataset.view);
+    if (!b.dataset.wired) b.addEventListener("click", () => show(b.dataset.view));
+    b.dataset.wired = "true";
+  });
   wireForms();
   app.feed = new LiveFeed({
     onView: (view) => {
@@ -140,14 +168,19 @@ async function enter() {
       if (err.status !== 403) failed(err);
     },
   });
-  app.feed.start();
+  if (allowed("live")) app.feed.start(); // the switchboard's live feed is for switchboard views only
   setInterval(tick, 1000);
   window.addEventListener("hashchange", () => location.hash.slice(1) !== app.view && show(location.hash.slice(1)));
-  show(location.hash.slice(1) || "live");
+  show(location.hash.slice(1) || firstView());
+}
+
+function firstView() {
+  const first = [...document.querySelectorAll("button.nav")].find((b) => allowed(b.dataset.view));
+  return first ? first.dataset.view : "profile";
 }
 
 function show(view) {
-  if (!document.getElementById(`view-${view}`)) view = "live";
+  if (!document.getElementById(`view-${view}`) || !allowed(view)) view = firstView();
   if (app.view !== view) $("#flash").hidden = true; // a message belongs to the view it came from
   app.view = view;
   document.querySelectorAll(".view").forEach((s) => (s.hidden = s.id !== `view-${view}`));
@@ -156,7 +189,7 @@ function show(view) {
     else b.removeAttribute("aria-current");
   });
   history.replaceState(null, "", `#${view}`);
-  const load = { directory: searchDirectory, sms: loadSms, stats: loadStats, profile: loadProfile }[view];
+  const load = { directory: searchDirectory, sms: loadSms, stats: loadStats, profile: loadProfile, costs: loadCosts }[view];
   if (load) load();
 }
 
@@ -671,6 +704,7 @@ async function loadProfile() {
   } catch {
     /* no photo */
   }
+  loadMyCosts();
   try {
     const dash = await api("/me/dashboard");
     $("#usage").replaceChildren(usageView(dash));
@@ -691,10 +725,163 @@ function usageView(dash) {
   return dl;
 }
 
+// ---------------------------------------------------------------- costs (F1)
+const KINDS = ["voice", "sms", "mms", "data", "content", "package", "fee"];
+// Colours with AA contrast against white, and a point style each in the legend (not colour alone).
+const KIND_STYLE = {
+  voice: ["#1d4e89", "circle"], sms: ["#2b7a3d", "rect"], mms: ["#6a3d9a", "triangle"],
+  data: ["#b35c00", "rectRot"], content: ["#a4161a", "star"], fee: ["#4a5563", "crossRot"],
+};
+const kroner = (ore) => new Intl.NumberFormat(getLang() === "en" ? "en-GB" : "nb-NO", { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format((ore || 0) / 100);
+
+async function loadCosts() {
+  await fillCostPickers();
+  const params = new URLSearchParams();
+  if ($("#costs-dept").value) params.set("department_id", $("#costs-dept").value);
+  if ($("#costs-emp").value) params.set("employee_id", $("#costs-emp").value);
+  const body = $("#costs-body");
+  body.replaceChildren(h("p", { class: "muted" }, t("loading")));
+  try {
+    const dash = await api(`/admin/dashboard${params.toString() ? `?${params}` : ""}`);
+    body.replaceChildren(...costsView(dash, "costs"));
+  } catch (err) {
+    body.replaceChildren(h("p", { class: "error" }, t("error", { message: err.message })));
+  }
+}
+
+async function loadMyCosts() {
+  try {
+    const dash = await api("/me/costs");
+    $("#my-costs").replaceChildren(...costsView(dash, "my-costs", 4));
+  } catch (err) {
+    $("#my-costs").replaceChildren(h("p", { class: "muted" }, t("error", { message: err.message })));
+  }
+}
+
+/** The department and employee pickers: departments once, employees of the chosen department. */
+async function fillCostPickers() {
+  const dept = $("#costs-dept");
+  if (!fillCostPickers.departments) {
+    try {
+      const res = await api("/admin/departments");
+      fillCostPickers.departments = (res.items || []).filter((d) => d.administered !== false);
+      dept.append(...fillCostPickers.departments.map((d) => h("option", { value: d.department_id }, d.name)));
+    } catch {
+      fillCostPickers.departments = [];
+    }
+  }
+  const emp = $("#costs-emp");
+  const wanted = dept.value || "*";
+  if (emp.dataset.department === wanted) return;
+  const chosen = emp.value;
+  emp.replaceChildren(h("option", { value: "" }, t("costs.allemps")));
+  try {
+    const query = new URLSearchParams({ limit: "200", ...(dept.value ? { department_id: dept.value } : {}) });
+    const res = await api(`/admin/employees?${query}`);
+    emp.append(...(res.items || []).map((e) => h("option", { value: e.employee_id }, e.name)));
+    if ([...emp.options].some((o) => o.value === chosen)) emp.value = chosen;
+  } catch {
+    /* the employee picker is optional */
+  }
+  emp.dataset.department = wanted;
+}
+
+function scopeName(scope) {
+  if (scope.level === "company" || scope.level === "departments") return `${scope.name} (${t(`costs.scope.${scope.level}`)})`;
+  return scope.name || scope.id;
+}
+
+/** The dashboard JSON as: this month's cost, the trend as a chart and a table, data and
+ * content use, data packages and invoices. `id` prefixes element ids (two views share it). */
+function costsView(dash, id, headingLevel = 3) {
+  const hx = `h${headingLevel}`;
+  const month = dash.this_month || {};
+  const scope = scopeName(dash.scope || {});
+  const kinds = dash.kinds || KINDS;
+  const summary = h("dl", { class: "money", id: `${id}-month` },
+    h("dt", {}, t("costs.net")), h("dd", { dataset: { ore: month.net_ore } }, `${kroner(month.net_ore)} kr`),
+    h("dt", {}, t("costs.vat", { rate: month.vat_rate_percent ?? 25 })), h("dd", { dataset: { ore: month.vat_ore } }, `${kroner(month.vat_ore)} kr`),
+    h("dt", {}, t("costs.total")), h("dd", { dataset: { ore: month.total_ore } }, h("strong", {}, `${kroner(month.total_ore)} kr`)));
+  const canvas = h("canvas", { id: `${id}-chart`, role: "img", "aria-label": t("costs.chart", { scope }), width: 640, height: 300 });
+  const rows = (dash.trend || []).map((r) =>
+    h("tr", { dataset: { month: r.month } },
+      h("th", { scope: "row" }, r.month),
+      ...kinds.map((k) => h("td", { class: "number", dataset: { kind: k, ore: (r.by_kind[k] || {}).amount_ore ?? 0 } }, kroner((r.by_kind[k] || {}).amount_ore))),
+      h("td", { class: "number sum", dataset: { kind: "sum", ore: r.net_ore } }, h("strong", {}, kroner(r.net_ore)))));
+  const table = h("table", { class: "grid cost-table", id: `${id}-table` },
+    h("caption", {}, t("costs.table", { scope })),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("costs.month")), ...kinds.map((k) => h("th", { scope: "col" }, t(`kind.${k}`))), h("th", { scope: "col" }, t("costs.sum")))),
+    h("tbody", {}, ...rows));
+  const data = dash.data || {};
+  const content = dash.content || {};
+  const out = [
+    h(hx, { id: `${id}-h-month` }, t("costs.thismonth", { month: month.month || "" })),
+    summary,
+    h(hx, {}, t("costs.trend")),
+    h("div", { class: "stats-row" }, h("div", { class: "chart" }, canvas), h("div", { class: "table-wrap wide" }, table)),
+    h("p", { id: `${id}-data` }, t("costs.data", { mb: Math.round(((data.bytes || 0) / 1048576) * 10) / 10, amount: kroner(data.amount_ore) })),
+    h("p", { id: `${id}-content` }, t("costs.content", { n: content.purchases ?? 0, amount: kroner(content.amount_ore) })),
+  ];
+  if (dash.data_packages) {
+    const packages = dash.data_packages;
+    const items = packages.items || [];
+    let shown;
+    if (items.length) shown = h("ul", { id: `${id}-packages` }, ...items.map((p) => h("li", {}, `${p.product}: ${kroner(p.price_ore)} kr, ${t(`costs.paidby.${p.paid_by}`)}`)));
+    else if (packages.count) shown = h("p", { id: `${id}-packages` }, t("costs.packagecount", { n: packages.count, amount: kroner(packages.company_paid_ore) }));
+    else shown = h("p", { class: "muted", id: `${id}-packages` }, t("costs.nopackages"));
+    out.push(h(hx, {}, t("costs.packages")), shown);
+  }
+  if (id === "costs") {
+    const invoices = dash.invoices || [];
+    out.push(h(hx, {}, t("costs.invoices")), invoices.length
+      ? h("table", { class: "grid", id: `${id}-invoices` }, h("caption", { class: "sr-only" }, t("costs.invoices")),
+        h("thead", {}, h("tr", {}, ...["costs.number", "costs.period", "costs.status", "costs.due", "costs.total"].map((k) => h("th", { scope: "col" }, t(k))))),
+        h("tbody", {}, ...invoices.map((i) => h("tr", {},
+          h("th", { scope: "row" }, i.number ?? "–"), h("td", {}, i.period || ""),
+          h("td", {}, h("span", { class: `inv inv-${i.payment_status || i.status}` }, t(`inv.${i.payment_status || i.status}`))),
+          h("td", {}, i.due_date || ""), h("td", { class: "number", dataset: { ore: i.total_ore } }, kroner(i.total_ore))))))
+      : h("p", { class: "muted", id: `${id}-invoices` }, t("costs.noinvoices")));
+  }
+  requestAnimationFrame(() => drawCostChart(canvas, dash, kinds));
+  return out;
+}
+
+function drawCostChart(canvas, dash, kinds) {
+  if (!window.Chart) return;
+  if (app.costCharts[canvas.id]) app.costCharts[canvas.id].destroy();
+  const trend = dash.trend || [];
+  app.costCharts[canvas.id] = new window.Chart(canvas, {
+    type: "bar",
+    data: {
+      labels: trend.map((r) => r.month),
+      datasets: kinds.map((k) => ({
+        label: t(`kind.${k}`),
+        data: trend.map((r) => ((r.by_kind[k] || {}).amount_ore || 0) / 100),
+        backgroundColor: (KIND_STYLE[k] || ["#1b1f24"])[0],
+        borderColor: (KIND_STYLE[k] || ["#1b1f24"])[0],
+        borderWidth: 2,
+        pointStyle: (KIND_STYLE[k] || [null, "circle"])[1],
+      })),
+    },
+    options: {
+      animation: false,
+      responsive: false,
+      plugins: { legend: { labels: { usePointStyle: true } } },
+      scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, title: { display: true, text: "kr" } } },
+    },
+  });
+  canvas.dataset.drawn = "true";
+}
+
 // ---------------------------------------------------------------- forms
 function wireForms() {
   if (wireForms.done) return;
   wireForms.done = true;
+  $("#costs-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    loadCosts();
+  });
+  $("#costs-dept").addEventListener("change", () => fillCostPickers());
   $("#dir-form").addEventListener("submit", (e) => {
     e.preventDefault();
     searchDirectory();

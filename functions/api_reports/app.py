@@ -8,10 +8,11 @@ Accept header, e.g. curl's `*/*`); CSV is text."""
 from chalice import Response
 
 from skysentral import clock
+from skysentral.api.dashboard_requests import DashboardScope
 from skysentral.api.http import Api, json_response
 from skysentral.api.report_requests import CustomReport, ReportQuery
-from skysentral.domain.identity import ADMINS
-from skysentral.services import reports
+from skysentral.domain.identity import ADMINS, EVERYONE
+from skysentral.services import cost_dashboard, reports
 
 api = Api("skysentral-reports")
 app = api.app
@@ -72,3 +73,21 @@ def custom_report(identity, directory, body):
 def report_export(identity, directory, export_id):
     """An export's progress (queued, running x/y, done with a download link, failed with a reason)."""
     return reports.export_status(directory, export_id)
+
+
+api = Api("skysentral-reports")
+app = api.app
+
+
+# ---------------------------------------------------------------- dashboard (F1)
+@api.route("/admin/dashboard", "GET", roles=ADMINS, query=DashboardScope, errors=(400, 403, 404))
+def get_dashboard(identity, directory, query):
+    """F1: the 13-month cost trend by kind, this month's accrued cost with MVA, data and
+    content use, the latest invoices; of the company, a department or an employee."""
+    return cost_dashboard.admin_dashboard(identity, directory, query.department_id, query.employee_id, clock.now())
+
+
+@api.route("/me/costs", "GET", roles=EVERYONE, errors=(404,))
+def get_my_costs(identity, directory):
+    """F1: my own costs: the 13-month trend, this month's accrued cost, my data packages."""
+    return cost_dashboard.my_costs(identity, directory, clock.now())
