@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from skysentral.domain.calendar import OSLO
+from skysentral.domain.invoicing.kid import kid_of
 from skysentral.domain.rating import CORRECTION, MVA_PERCENT, RatedLine, invoice_vat_ore
 
 INVOICE, CREDIT_NOTE = "invoice", "credit_note"
@@ -174,3 +175,8 @@ def with_payment_status(invoice: dict[str, Any], today: date) -> dict[str, Any]:
     paid = int(invoice.get("paid_ore") or 0)
     status = payment_status(invoice["kind"], invoice["total_ore"], paid, invoice.get("due_date"), today)
     return {**invoice, "paid_ore": paid, "payment_status": status, "overpaid_ore": max(0, paid - invoice["total_ore"])}
+
+
+def finalised(draft: dict[str, Any], number: int) -> dict[str, Any]:
+    """The final invoice: its number from the gap-free sequence and (an invoice) its KID."""
+    return {**draft, "status": FINAL, "number": number, "kid": kid_of(number) if draft["kind"] == INVOICE else None}
