@@ -114,8 +114,7 @@ def draft_company(company_id: str, period: str, now: datetime) -> repo.RunState 
     to_invoice, credit = invoicing.split_late_lines(late)
 
     issue_date = date.fromisoformat(state.issue_date) if state else invoicing.issue_date_of(now)
-    company = directory.company()
-    buyer = {"name": company.name, "org_number": company.org_number, "address": {}}
+    buyer = _buyer(directory) if month_lines or late else {}
     drafts: list[tuple[str, dict[str, Any]]] = []
     lines = [invoicing.invoice_line(line) for line in [*month_lines, *to_invoice]]
     if lines:
@@ -157,6 +156,11 @@ def draft_company(company_id: str, period: str, now: datetime) -> repo.RunState 
         )
     version = repo.save_draft(company_id, period, issue_date.isoformat(), drafts)
     return repo.RunState(company_id, period, invoicing.DRAFT, version, issue_date.isoformat(), [], {})
+
+
+def _buyer(directory: Directory) -> dict[str, Any]:
+    company = directory.company()
+    return {"name": company.name, "org_number": company.org_number, "address": {}}
 
 
 def _late_lines(company_id: str, period: str) -> tuple[list[RatedLine], dict[str, repo.RunState]]:
