@@ -126,3 +126,10 @@ def test_negative_corrections_of_a_month_become_a_credit_note_and_the_rest_the_i
     }
     note_lines = [invoicing.invoice_line(line, sign=-1) for line in credit["2026-10"]]
     assert sum(line["amount_ore"] for line in note_lines) == 150  # a credit note's amounts are positive
+
+
+@pytest.mark.feature("F3", "F4")
+def test_a_line_of_a_subscription_without_an_employee_reads_back():
+    line = RatedLine("r1", USAGE, "c-1", "2026-11", "s-1", "+4791234567", "dep-1", None, "sms", "NO_MOBILE",
+                     "NO", 1, "sms", 99, 25, "BEDRIFT_10", 1)  # fmt: skip
+    assert RatedLine.from_dict(line.to_dict()) == line
