@@ -41,7 +41,7 @@ def make_company(cloud: Any) -> tuple[str, dict[str, Any]]:
     cid = f"c-dash-{uuid.uuid4().hex[:8]}"
     directory = Directory(cid)
     values: list[Any] = [
-        organisation.Company(cid, "Dashbord AS", "999888777", "+4722000000"),
+        organisation.Company(cid, "Dashbord AS", "999888771", "+4722000000"),
         organisation.Department("dep-a", "Salg"),
         organisation.Department("dep-a1", "Salg Nord", parent_id="dep-a"),
         organisation.Department("dep-b", "Service"),

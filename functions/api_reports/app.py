@@ -75,10 +75,6 @@ def report_export(identity, directory, export_id):
     return reports.export_status(directory, export_id)
 
 
-api = Api("skysentral-reports")
-app = api.app
-
-
 # ---------------------------------------------------------------- dashboard (F1)
 @api.route("/admin/dashboard", "GET", roles=ADMINS, query=DashboardScope, errors=(400, 403, 404))
 def get_dashboard(identity, directory, query):

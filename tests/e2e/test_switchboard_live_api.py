@@ -65,7 +65,7 @@ def switchboard(cloud, gateway, issuer, seeded):
     ]
     with SubscriptionItem.batch_write() as batch:
         for value in [
-            organisation.Company(cid, "Sentral AS", "999888777", "+4722000000"),
+            organisation.Company(cid, "Sentral AS", "999888771", "+4722000000"),
             organisation.Department("dep-1", "Drift"),
             *people,
         ]:

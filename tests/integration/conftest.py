@@ -25,7 +25,7 @@ def company(cloud):
         directory = Directory(cid)
         subs = []
         values: list = [
-            organisation.Company(cid, "Test AS", "999888777", "+4722000000"),
+            organisation.Company(cid, "Test AS", "999888771", "+4722000000"),
             organisation.Department("dep-1", "Drift"),
             *PLANS.values(),
         ]

@@ -42,7 +42,8 @@ def test_the_company_sees_13_months_with_gaps_as_zeros_and_this_month_with_mva(r
     assert view["months"] == MONTHS and [r["month"] for r in view["trend"]] == MONTHS  # 2025-11 .. 2026-11
     assert amounts(view, "2026-09") == {"voice": 224}
     october = next(r for r in view["trend"] if r["month"] == "2026-10")
-    assert october["net_ore"] == 0 and set(october["by_kind"]) == {"voice", "sms", "mms", "data", "content", "package", "fee"}
+    assert october["net_ore"] == 0
+    assert set(october["by_kind"]) == {"voice", "sms", "mms", "data", "content", "package", "fee"}
     assert amounts(view, "2026-11") == {"voice": 224, "sms": 198, "content": 4900, "data": 3000}
     # 8 322 øre excl. MVA; the MVA on the total (as the invoice does): 2 080,5 -> 2 081
     assert {k: view["this_month"][k] for k in ("net_ore", "vat_ore", "total_ore")} == {

@@ -169,3 +169,24 @@ class ListingMessage(BaseModel):
     msisdn: str
     version: int = Field(ge=1)
     listing: dict
+
+
+# ---------------------------------------------------------------- issue 12: invoices (F4)
+class InvoiceCompanyRequest(BaseModel):
+    """F4: build one company's invoice of a month (InvoiceQueue, fanned out by the run)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    company_id: str = Field(min_length=1, max_length=64)
+
+
+class PaymentReceived(BaseModel):
+    """F4: a payment from the bank's OCR/camt feed (PaymentsQueue), matched on the KID."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+
+    kid: str = Field(min_length=1, max_length=25)
+    amount_ore: int = Field(gt=0)
+    paid_at: AwareDatetime
+    reference: str = Field(min_length=1, max_length=128, description="the bank's reference: a repeat is ignored")

@@ -13,7 +13,7 @@ one Query per department in that subtree (usually one). docs/cost-dashboard.md h
   the data packages bought this month (the ledger rows of services.usage.usage_summary);
 - content: content-service purchases by kind (the totals keep no merchant/category;
   the content-services report breaks them down from the lines);
-- invoices: the latest invoices' status (`latest_invoices`).
+- invoices: the latest invoices' status (`services.invoicing.latest_invoices`).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from skysentral.domain import rating as rules
 from skysentral.domain.calendar import month_of, prev_month
 from skysentral.domain.errors import NotFound
 from skysentral.domain.identity import Identity
-from skysentral.services import usage
+from skysentral.services import invoicing, usage
 from skysentral.store import rated_lines_repository as store
 from skysentral.store.directory_repository import Directory
 
@@ -88,13 +88,6 @@ def accrued(month_row: dict[str, Any]) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------ invoices (F4, wired by the lead)
-def latest_invoices(company_id: str) -> list[dict[str, Any]]:
-    """The latest invoices' status: [{number, period, kind, status, payment_status,
-    total_ore, due_date}], newest first. The invoice part (store/invoice_repository.py) is
-    built in parallel: until it is merged, there are none to show."""
-    return []
-
-
 # ------------------------------------------------------------------ scopes
 def _scope(identity: Identity, directory: Directory, department_id: str | None, employee_id: str | None):
     """(level, id, name, [(store scope, id)]) the administrator may see; NotFound (404)
@@ -153,7 +146,10 @@ def _build(
             "company_paid_ore": packages["amount_ore"],
         },
         "content": {"purchases": content["quantity"], "amount_ore": content["amount_ore"], "by": "kind"},
-        "invoices": latest_invoices(company_id) if level in ("company", "departments", "department") else [],
+        # F4: the company's invoices (a department's view shows the company's: one invoice per company)
+        "invoices": invoicing.latest_invoices(company_id, now)
+        if level in ("company", "departments", "department")
+        else [],
     }
 
 

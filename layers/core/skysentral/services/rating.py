@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from aws_lambda_powertools import Logger
 
@@ -21,9 +22,11 @@ from skysentral.domain.errors import InvalidInput, NotFound
 from skysentral.domain.identity import Identity
 from skysentral.domain.orders import Order
 from skysentral.domain.rating.tariffs import standard_tariff
-from skysentral.events import UsageRecordIn
 from skysentral.store import rated_lines_repository as store
 from skysentral.store.directory_repository import Directory
+
+if TYPE_CHECKING:  # the queue contract (pydantic) only for typing: the purchase steps, which
+    from skysentral.events import UsageRecordIn  # write package lines, load no pydantic (C8)
 
 logger = Logger(child=True)
 CACHE_LIFETIME_S = 60.0

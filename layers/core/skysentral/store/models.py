@@ -276,3 +276,71 @@ class TariffItem(_RatedLines):
     (domain.rating.Tariff.to_dict); version 1 of the catalogue plans lives in the code."""
 
     tariff = JSONAttribute()
+
+
+# ---------------------------------------------------------------- issue 12: invoices (F4)
+class _Invoices(Model):
+    """F4 InvoicesTable; the keys are in docs/invoicing.md and store/invoice_repository.py."""
+
+    class Meta(metaclass=_TableFromEnvironment):
+        env, suffix = "INVOICES_TABLE", "invoices"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class InvoiceHeaderItem(_Invoices):
+    """pk = CO#<company id>, sk = INVOICE#<YYYY-MM>[#CN#<corrected YYYY-MM>]: an invoice or a
+    credit note without its lines (those are in InvoiceLinesItem chunks of `draft_version`)."""
+
+    status = UnicodeAttribute()  # draft | final
+    draft_version = UnicodeAttribute()
+    chunks = NumberAttribute(default=0)
+    invoice = JSONAttribute()  # the invoice dict of docs/portal.md without "lines" and payments
+    documents = JSONAttribute(null=True)  # {"pdf": key, "ehf": key} once stored
+    paid_ore = NumberAttribute(default=0)  # F4 payments matched on the KID (ADD)
+    payments = ListAttribute(default=list)  # type: ignore[var-annotated]
+
+
+class InvoiceLinesItem(_Invoices):
+    """pk = LINES#<invoice id>#<draft version>, sk = <chunk number, 4 digits>: invoice lines."""
+
+    lines = JSONAttribute()
+
+
+class InvoiceNumberItem(_Invoices):
+    """pk = NUMBER#<invoice number>, sk = "-": which company's invoice has the number (the
+    KID is the number plus a check digit, so this is also the KID lookup)."""
+
+    company_id = UnicodeAttribute()
+    header_sk = UnicodeAttribute()
+
+
+class InvoiceCounterItem(_Invoices):
+    """pk = COUNTER, sk = INVOICE_NUMBER: the last number given (one gap-free sequence)."""
+
+    last = NumberAttribute()
+
+
+class InvoiceRunItem(_Invoices):
+    """pk = RUN#<YYYY-MM>, sk = <company id>: the run's progress for a company's month."""
+
+    status = UnicodeAttribute()  # draft | final
+    draft_version = UnicodeAttribute()
+    issue_date = UnicodeAttribute()
+    documents = JSONAttribute()  # [{"invoice_id", "kind", "sk", "number", "line_counts"}]
+    billed = JSONAttribute()  # {YYYY-MM: lines of that month the run's documents bill}
+    finalised_at = UnicodeAttribute(null=True)
+
+
+class PaymentItem(_Invoices):
+    """pk = PAYMENT#<bank reference>, sk = "-": a payment seen (a repeat is ignored)."""
+
+    payment = JSONAttribute()
+    invoice_number = NumberAttribute(null=True)  # None: unmatched
+
+
+class UnmatchedPaymentItem(_Invoices):
+    """pk = UNMATCHED, sk = <paid_at>#<reference>: a payment whose KID names no invoice."""
+
+    payment = JSONAttribute()

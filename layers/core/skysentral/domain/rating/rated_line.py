@@ -70,7 +70,9 @@ class RatedLine:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> RatedLine:
         names = cls.__dataclass_fields__
-        return cls(**{k: v for k, v in d.items() if k in names})
+        # to_dict leaves out None values; employee_id has no default (a subscription
+        # without an employee, e.g. a data SIM, is stored without it)
+        return cls(**{"employee_id": None, **{k: v for k, v in d.items() if k in names}})
 
 
 def usage_line_id(record_id: str) -> str:
