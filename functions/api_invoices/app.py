@@ -56,7 +56,7 @@ def invoice_ehf(identity, number):
 @api.route("/operator/invoices/run", "POST", roles=OPERATORS, body=RunOrder, status=202, errors=(400, 403))
 def run_invoices(identity, body):
     """Start a month's invoice run by hand (the schedule runs it on the 1st at 03:00 Oslo time)."""
-    messages = invoicing.plan_run(body.period)
+    messages = invoicing.order_run(body.period, clock.now())
     queues.send(os.environ["INVOICE_QUEUE_URL"], messages)
     return {"period": body.period, "companies": len(messages)}
 

@@ -172,6 +172,27 @@ def cmd_remote(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_usage(args: argparse.Namespace) -> int:
+    """A month of demo usage (infra/local/demo_usage.py) into the running cloud's UsageQueue."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from infra.local import demo_usage
+
+    month = args.month or datetime.now(ZoneInfo("Europe/Oslo")).strftime("%Y-%m")
+    found = demo_usage.records(args.company, month)
+    for i in range(0, len(found), 500):
+        _call(f"{args.url}/_local/queues/UsageQueue/messages", "POST", found[i : i + 500])
+    kinds: dict[str, int] = {}
+    for r in found:
+        kinds[r["kind"]] = kinds.get(r["kind"], 0) + 1
+    print(f"sent {len(found)} usage records of {args.company} for {month}: {kinds}")
+    if not args.no_wait:
+        _call(f"{args.url}/_local/drain", "POST", {"timeout": 600})
+        print("applied and rated (the queues are drained)")
+    return 0
+
+
 def cmd_calls(args: argparse.Namespace) -> int:
     """Play a scenario against the running cloud; exit 1 when an outcome differs."""
     from infra.local import scenarios
@@ -236,6 +257,13 @@ def main(argv: list[str] | None = None) -> int:
     for p in remote.values():
         p.add_argument("--url", default=default_url)
         p.set_defaults(fn=cmd_remote)
+
+    p = sub.add_parser("usage", help="send a month of demo usage (data, calls, SMS, content) to a running cloud")
+    p.add_argument("--month", help="YYYY-MM (default: this month, up to now)")
+    p.add_argument("--company", default="c-nordlys")
+    p.add_argument("--no-wait", action="store_true", help="do not wait until the records are applied and rated")
+    p.add_argument("--url", default=default_url)
+    p.set_defaults(fn=cmd_usage)
 
     p = sub.add_parser("calls", help="play a call scenario (infra/local/scenarios/) against a running cloud")
     p.add_argument("scenario", nargs="?", default="queue-two-agents", help="a shipped scenario's name or a file")

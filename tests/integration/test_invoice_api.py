@@ -76,6 +76,8 @@ def test_the_operator_runs_a_month_by_hand_and_the_schedule_runs_the_month_befor
     cid, _ = company(["BEDRIFT_5"])
     operator = as_role(gateway, token, "operator", "operator")
     assert operator.post("/operator/invoices/run", {"period": "2020-13"})[0] == 400
+    status, body = operator.post("/operator/invoices/run", {"period": "2099-01"})  # not ended: not invoiced
+    assert (status, body["error"]) == (400, "period_not_ended"), body
     status, body = operator.post("/operator/invoices/run", {"period": "2020-01"})  # a month no other test uses
     assert status == 202 and body["companies"] >= 1, body
     cloud.drain(timeout_s=120)

@@ -80,6 +80,14 @@ def companies() -> list[str]:
     return sorted({company_id for company_id, _ in all_subscriptions()})
 
 
+def order_run(period: str, now: datetime) -> list[dict[str, str]]:
+    """F4: the operator's run by hand: only a month that has ended (Europe/Oslo) is invoiced,
+    as the schedule does on the 1st; a month still running would miss its last days."""
+    if check_period(period) >= month_of(now):
+        raise InvalidInput(f"{period} has not ended yet: it can be invoiced from the 1st.", code="period_not_ended")
+    return plan_run(period)
+
+
 def plan_run(period: str) -> list[dict[str, str]]:
     """One message per company: {"period", "company_id"} (the worker's input)."""
     return [{"period": check_period(period), "company_id": c} for c in companies()]
