@@ -391,7 +391,8 @@ class _Handler(BaseHTTPRequestHandler):
         if m and method == "POST":
             try:
                 if m.group(1):
-                    at = _iso(arg("at")) if arg("at") else None
+                    # without `at`, a schedule fires at the local clock's time (POST /_local/clock), if set
+                    at = _iso(arg("at")) if arg("at") else _iso(os.environ.get("SKYSENTRAL_NOW") or None)
                     if arg("at") and at is None:  # a 400 the caller can act on, not a 500
                         message = f"at must be ISO 8601 (e.g. 2026-12-01T00:05), not {arg('at')!r}"
                         return self._send(400, {"error": "invalid_at", "message": message})

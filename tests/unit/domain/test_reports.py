@@ -164,3 +164,12 @@ def test_unknown_reports_and_group_keys_are_refused():
     for bad in ([], ["colour"], ["kind", "kind"], ["kind", "zone", "month", "employee"]):
         with pytest.raises(InvalidInput):
             reports.check_group_by(bad)
+
+
+@pytest.mark.feature("F2", "F3")
+def test_data_packages_counts_the_packages_the_company_bought():
+    bought = line("order#o-1", "s-2", "e-2", "dep-a", "package", 19900, line_type="purchase", item="EXTRA_5GB")
+    report = reports.standard("data-packages", [*LINES, bought], OCT, NAMES)
+    rows = by(report.rows, "subscription_id")
+    assert (rows["s-2"]["packages_ore"], rows["s-2"]["packages"], rows["s-2"]["data_bytes"]) == (19900, "EXTRA_5GB", 0)
+    assert report.total["packages_ore"] == 9900 + 19900

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-KIND_ORDER = ("fee", "voice", "sms", "mms", "data", "content")
+KIND_ORDER = ("fee", "voice", "sms", "mms", "data", "package", "content")
 
 KIND_LABELS_NB = {
     "fee": "Abonnement og tilleggstjenester",
@@ -21,6 +21,7 @@ KIND_LABELS_NB = {
     "sms": "SMS",
     "mms": "MMS",
     "data": "Datatrafikk",
+    "package": "Datapakker",
     "content": "Innholdstjenester",
 }
 

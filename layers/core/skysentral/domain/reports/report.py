@@ -31,7 +31,7 @@ REPORTS = (
     "lines",
 )
 GROUP_BY = ("department", "employee", "subscription", "kind", "zone", "month")
-KINDS = ("data", "voice", "sms", "mms", "content", "fee")
+KINDS = ("data", "voice", "sms", "mms", "content", "package", "fee")
 MAX_MONTHS = 36
 TOP_USERS = 10
 HOME_ZONE = "NO"
@@ -338,8 +338,9 @@ def standard(
 
 
 def _data_packages(lines: Iterable[RatedLine], filters: Filters, names: Names) -> Report:
-    """Per subscription: data used (bytes), its price beyond the packages, and the monthly
-    fees of data add-ons (fee lines other than the plan's)."""
+    """Per subscription: data used (bytes), its price beyond the packages, the extra data and
+    surf packages the company bought (lines of kind package) and the monthly fees of data
+    add-ons (fee lines other than the plan's)."""
     rows: dict[str, dict[str, Any]] = {}
     total = {"data_bytes": 0, "data_ore": 0, "packages_ore": 0, "amount_ore": 0}
     read = 0
@@ -348,7 +349,7 @@ def _data_packages(lines: Iterable[RatedLine], filters: Filters, names: Names) -
         if not filters.keeps(line):
             continue
         is_data = line.kind == "data"
-        is_package = line.kind == "fee" and (line.item or "PLAN") != "PLAN"
+        is_package = line.kind == "package" or (line.kind == "fee" and (line.item or "PLAN") != "PLAN")
         if not (is_data or is_package):
             continue
         row = rows.setdefault(
