@@ -23,7 +23,7 @@ run: $(BIN)/.installed  ## the product on the embedded AWS emulator: API on :300
 
 test: lint-code browser  ## ruff and mypy, Chromium for the browser test, then the whole suite (unit, integration, e2e, template checks), then coverage
 	$(BIN)/coverage erase
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --cov --cov-report=
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal --cov --cov-report=
 	$(BIN)/coverage report
 
 bench: $(BIN)/.installed  ## benchmarks, printing figures

@@ -60,10 +60,15 @@ def _iso(ms: int) -> str:
 
 
 def _send_check(check: dict[str, Any], now_ms: int) -> None:
-    delay_s = max(0, min(MAX_DELAY_S, math.ceil((check["due_ms"] - now_ms) / 1000)))
+    """`stepped`: the delay was cut at SQS's 900 s, so the check comes early and is sent on
+    again; a check that was not cut is decided when it arrives, whatever the clock says (a
+    clock that disagrees with SQS's, e.g. the local cloud's set clock, never loops it)."""
+    wanted_s = math.ceil((check["due_ms"] - now_ms) / 1000)
+    delay_s = max(0, min(MAX_DELAY_S, wanted_s))
+    body = {**check, "stepped": wanted_s > MAX_DELAY_S}
     _sqs().send_message(
         QueueUrl=os.environ["WAIT_ALERT_QUEUE_URL"],
-        MessageBody=json.dumps({"check": check}, separators=(",", ":")),
+        MessageBody=json.dumps({"check": body}, separators=(",", ":")),
         DelaySeconds=delay_s,
     )
 
@@ -100,7 +105,7 @@ def check(check: dict[str, Any], now_ms: int, notify: Any = None) -> str:
     from skysentral.store import call_repository, wait_alert_repository
     from skysentral.store.call_repository import QueueEntryItem, queue_key
 
-    if now_ms < check["due_ms"] - 500:  # thresholds over 900 s: delayed in steps
+    if check.get("stepped") and now_ms < check["due_ms"] - 500:  # thresholds over 900 s: delayed in steps
         _send_check(check, now_ms)
         return "early"
     company_id, queue_id, call_id = check["company_id"], check["queue_id"], check["call_id"]
