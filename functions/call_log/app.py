@@ -3,44 +3,19 @@ call events bus: each message body is the EventBridge event; its `detail` a Call
 A body that is not a call event of a version we read is logged and dropped (retrying it
 cannot help); a failed write is retried by SQS, then dead-lettered."""
 
-import json
-from datetime import datetime
-
 from aws_lambda_powertools import Logger
 
 from skysentral import correlation
 from skysentral.adapters.sqs_batch import SqsRecord, partial_batch_response
-from skysentral.domain.pbx.call_events import KINDS, SCHEMA_VERSION, CallEvent
+from skysentral.domain.pbx import call_events
 from skysentral.services import call_logging
 
 logger = Logger()
 
-REQUIRED = ("event_id", "kind", "company_id", "call_id", "at")
-
-
-def parse(body: str) -> CallEvent | None:
-    try:
-        detail = json.loads(body).get("detail")
-    except (ValueError, AttributeError):
-        detail = None
-    if (
-        not isinstance(detail, dict)
-        or detail.get("version") != SCHEMA_VERSION
-        or detail.get("kind") not in KINDS
-        or not all(isinstance(detail.get(k), str) and detail.get(k) for k in REQUIRED)
-        or not isinstance(detail.get("data", {}), dict)
-    ):
-        return None
-    try:
-        datetime.fromisoformat(detail["at"].replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return CallEvent.from_dict(detail)
-
 
 def record_handler(record: SqsRecord):
     correlation.bind(correlation.of_sqs_record(record))
-    event = parse(record["body"])
+    event = call_events.of_envelope(record["body"])
     if event is None:
         logger.error("not a call event we read: dropped", extra={"message_id": record["messageId"]})
         return None

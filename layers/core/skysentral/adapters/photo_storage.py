@@ -3,16 +3,14 @@
 Uploads go straight from the browser or app to S3 with a presigned POST (the API never
 carries the bytes); the API then reads the upload, checks it and writes the thumbnails.
 
-URLs handed to clients are signed by a client for `PHOTOS_PUBLIC_ENDPOINT` when it is set:
-locally that is the emulator's URL (the local cloud sets the template parameter
-`S3PublicEndpoint`), so a plain HTTP client can reach it; in AWS it is empty and the URLs are
-S3's own."""
+URLs handed to clients are signed for the endpoint they reach (adapters.s3_files)."""
 
 from __future__ import annotations
 
 import os
-from functools import lru_cache
 from typing import Any
+
+from skysentral.adapters import s3_files
 
 UPLOAD_PREFIX = "uploads/"
 PHOTO_PREFIX = "photos/"
@@ -24,30 +22,9 @@ def bucket() -> str:
     return os.environ["PHOTOS_BUCKET"]
 
 
-@lru_cache(maxsize=1)
-def _s3() -> Any:
-    import boto3
-
-    return boto3.client("s3")
-
-
-@lru_cache(maxsize=4)
-def _signer(endpoint: str) -> Any:
-    import boto3
-    from botocore.config import Config
-
-    if not endpoint:
-        return _s3()
-    return boto3.client("s3", endpoint_url=endpoint, config=Config(s3={"addressing_style": "path"}))
-
-
-def _public() -> Any:
-    return _signer(os.environ.get("PHOTOS_PUBLIC_ENDPOINT", ""))
-
-
 def presigned_upload(key: str, max_bytes: int) -> dict[str, Any]:
     """{"url", "fields"}: a form POST of at most `max_bytes` to exactly `key`."""
-    post = _public().generate_presigned_post(
+    post = s3_files.public().generate_presigned_post(
         Bucket=bucket(),
         Key=key,
         Conditions=[["content-length-range", 1, max_bytes]],
@@ -61,7 +38,7 @@ def size_of(key: str) -> int | None:
     from botocore.exceptions import ClientError
 
     try:
-        return int(_s3().head_object(Bucket=bucket(), Key=key)["ContentLength"])
+        return int(s3_files.s3().head_object(Bucket=bucket(), Key=key)["ContentLength"])
     except ClientError as exc:
         if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
             return None
@@ -69,21 +46,19 @@ def size_of(key: str) -> int | None:
 
 
 def read(key: str) -> bytes:
-    return bytes(_s3().get_object(Bucket=bucket(), Key=key)["Body"].read())
+    return bytes(s3_files.s3().get_object(Bucket=bucket(), Key=key)["Body"].read())
 
 
 def write_jpeg(key: str, data: bytes) -> None:
-    _s3().put_object(Bucket=bucket(), Key=key, Body=data, ContentType="image/jpeg", CacheControl="max-age=86400")
+    s3_files.s3().put_object(
+        Bucket=bucket(), Key=key, Body=data, ContentType="image/jpeg", CacheControl="max-age=86400"
+    )
 
 
 def delete(keys: list[str]) -> None:
     if keys:
-        _s3().delete_objects(Bucket=bucket(), Delete={"Objects": [{"Key": k} for k in keys], "Quiet": True})
+        s3_files.s3().delete_objects(Bucket=bucket(), Delete={"Objects": [{"Key": k} for k in keys], "Quiet": True})
 
 
 def download_url(key: str) -> str:
-    return str(
-        _public().generate_presigned_url(
-            "get_object", Params={"Bucket": bucket(), "Key": key}, ExpiresIn=DOWNLOAD_EXPIRES_S
-        )
-    )
+    return s3_files.download_url(bucket(), key, DOWNLOAD_EXPIRES_S)

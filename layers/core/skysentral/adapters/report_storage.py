@@ -1,13 +1,11 @@
-"""F2: the ReportsBucket (REPORTS_BUCKET): exported report files and their download links.
-
-Links are signed by a client for `REPORTS_PUBLIC_ENDPOINT` when it is set (locally the
-emulator's URL, the template parameter `S3PublicEndpoint`), else S3's own URLs."""
+"""F2: the ReportsBucket (REPORTS_BUCKET): exported report files and their presigned
+download links (adapters.s3_files)."""
 
 from __future__ import annotations
 
 import os
-from functools import lru_cache
-from typing import Any
+
+from skysentral.adapters import s3_files
 
 DOWNLOAD_EXPIRES_S = 3600
 
@@ -16,34 +14,9 @@ def bucket() -> str:
     return os.environ["REPORTS_BUCKET"]
 
 
-@lru_cache(maxsize=1)
-def _s3() -> Any:
-    import boto3
-
-    return boto3.client("s3")
-
-
-@lru_cache(maxsize=4)
-def _signer(endpoint: str) -> Any:
-    import boto3
-    from botocore.config import Config
-
-    if not endpoint:
-        return _s3()
-    return boto3.client("s3", endpoint_url=endpoint, config=Config(s3={"addressing_style": "path"}))
-
-
 def write(key: str, data: bytes, content_type: str, filename: str) -> None:
-    _s3().put_object(
-        Bucket=bucket(),
-        Key=key,
-        Body=data,
-        ContentType=content_type,
-        ContentDisposition=f'attachment; filename="{filename}"',
-    )
+    s3_files.put(bucket(), key, data, content_type, filename=filename)
 
 
 def download_url(key: str) -> str:
-    return _signer(os.environ.get("REPORTS_PUBLIC_ENDPOINT", "")).generate_presigned_url(
-        "get_object", Params={"Bucket": bucket(), "Key": key}, ExpiresIn=DOWNLOAD_EXPIRES_S
-    )
+    return s3_files.download_url(bucket(), key, DOWNLOAD_EXPIRES_S)

@@ -12,7 +12,9 @@ by arrival.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 SCHEMA_VERSION = 1
@@ -78,3 +80,29 @@ class CallEvent:
     def from_dict(cls, d: dict[str, Any]) -> CallEvent:
         known = {k: d[k] for k in cls.__dataclass_fields__ if k in d}
         return cls(**known)
+
+
+REQUIRED = ("event_id", "kind", "company_id", "call_id", "at")
+
+
+def of_envelope(body: str) -> CallEvent | None:
+    """The CallEvent in an EventBridge event as its consumers' SQS queues carry it (the
+    event's `detail`), or None when it is not a call event of a version we read (retrying
+    cannot help such a message: consumers log and drop it)."""
+    try:
+        detail = json.loads(body).get("detail")
+    except (ValueError, AttributeError):
+        detail = None
+    if (
+        not isinstance(detail, dict)
+        or detail.get("version") != SCHEMA_VERSION
+        or detail.get("kind") not in KINDS
+        or not all(isinstance(detail.get(k), str) and detail.get(k) for k in REQUIRED)
+        or not isinstance(detail.get("data", {}), dict)
+    ):
+        return None
+    try:
+        datetime.fromisoformat(detail["at"].replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return CallEvent.from_dict(detail)
