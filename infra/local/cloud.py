@@ -31,6 +31,10 @@ _servers_lock = threading.Lock()
 _in_process: list[Any] = []  # moto's mock_aws, started once per process
 
 
+# Queues whose delayed messages are timers, never work a drain waits for (see LocalCloud.drain).
+TIMER_QUEUES = ("WaitAlertQueue",)
+
+
 class LocalCloud:
     def __init__(
         self,
@@ -189,7 +193,10 @@ class LocalCloud:
 
         A message delayed beyond the deadline is a timer (a queue's max wait, a callback retry
         of the PBX dispatcher: DelaySeconds up to 900), not work in flight: it is not waited for
-        (it would only make the drain time out), and it stays in its queue."""
+        (it would only make the drain time out), and it stays in its queue. A queue that holds
+        only timers (TIMER_QUEUES: the wait-alert checks, B3, due whenever a caller has waited
+        long enough) is not waited for while its messages are delayed, however soon they are
+        due: a drain after any queue call would otherwise wait for the call's alert threshold."""
         sqs, urls = self.client("sqs"), sorted({p.queue_url for p in self.pollers})
         deadline, quiet = time.monotonic() + timeout_s, 0
         names = [f"ApproximateNumberOfMessages{kind}" for kind in ("", "NotVisible", "Delayed")]
@@ -211,9 +218,12 @@ class LocalCloud:
             time.sleep(0.05)
 
     def _timers(self, queue_url: str, deadline: float) -> int:
-        """How many of the queue's messages stay delayed past ``deadline`` (monotonic)."""
+        """How many of the queue's messages stay delayed past ``deadline`` (monotonic), or
+        are delayed at all in a queue of TIMER_QUEUES."""
         if self.external:
             return 0
+        if any(queue_url == self.resources.get(q, {}).get("url") for q in TIMER_QUEUES):
+            deadline = time.monotonic()
         from moto.sqs.models import sqs_backends
 
         queue = sqs_backends[self.account][self.region].queues.get(queue_url.rsplit("/", 1)[-1])
