@@ -3,14 +3,53 @@ free port, plus helpers to seed many subscriptions quickly."""
 
 from __future__ import annotations
 
+import json
 import socket
 import sys
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 for p in (str(ROOT), str(ROOT / "layers" / "core")):
     if p not in sys.path:
         sys.path.insert(0, p)
+
+
+READ_OPS = frozenset({"GetItem", "BatchGetItem", "Query", "Scan"})
+
+
+def _units(body) -> int:
+    return max(1, -(-len(json.dumps(body or {})) // 1024))
+
+
+class CallCounter:
+    """DynamoDB API calls and write request units of the product's clients, from the request
+    parameters: register it as a botocore `before-parameter-build.dynamodb.*` hook. A write
+    unit per started KB of an item (its key for updates and deletes), two inside a
+    transaction. Counts, not times: deterministic."""
+
+    def __init__(self):
+        self.calls, self.units = Counter(), 0
+
+    def __call__(self, model, params, **_):
+        op = model.name
+        self.calls[op] += 1
+        if op in ("PutItem", "UpdateItem", "DeleteItem"):
+            self.units += _units(params.get("Item") or params.get("Key"))
+        elif op == "BatchWriteItem":
+            for requests in params["RequestItems"].values():
+                for r in requests:
+                    self.units += _units(r.get("PutRequest", {}).get("Item") or r.get("DeleteRequest", {}).get("Key"))
+        elif op == "TransactWriteItems":
+            for t in params["TransactItems"]:
+                body = next(iter(t.values()))
+                self.units += 2 * _units(body.get("Item") or body.get("Key"))
+
+    def reads(self) -> int:
+        return sum(n for op, n in self.calls.items() if op in READ_OPS)
+
+    def snapshot(self):
+        return sum(self.calls.values()), self.units, Counter(self.calls)
 
 
 def start_cloud(stack: str = "skysentral-bench"):

@@ -20,9 +20,9 @@ import statistics
 import sys
 import time
 import uuid
-from collections import Counter, defaultdict
+from collections import defaultdict
 
-from _cloud import ROOT, start_cloud
+from _cloud import ROOT, CallCounter, start_cloud
 
 RUNS = 300
 sys.path.insert(0, str(ROOT))
@@ -54,14 +54,6 @@ def bench_decisions() -> list[float]:
         call_flow.decide(ev, ctx, facts)
         times.append((time.perf_counter() - t0) * 1000)
     return times[len(events) * 10 :]  # warm
-
-
-class ApiCalls:
-    def __init__(self) -> None:
-        self.calls: Counter[str] = Counter()
-
-    def __call__(self, model, params, **_):
-        self.calls[model.name] += 1
 
 
 def bench_handler() -> tuple[dict[str, list[int]], list[float]]:
@@ -98,7 +90,7 @@ def bench_handler() -> tuple[dict[str, list[int]], list[float]]:
     repo.RoutingItem(cid, "ROUTING", plan=plan, version=1).save()
     repo.NumberItem(f"NUMBER#{main}", "NUMBER", company_id=cid).save()
     repo.AgentRepository(cid).log_in("e-0", ["q"])
-    counter = ApiCalls()
+    counter = CallCounter()
     hooked: set[int] = set()
     for model in (repo.CallStateItem, EmployeeItem):
         client = model._get_connection().connection.client

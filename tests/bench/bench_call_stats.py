@@ -18,29 +18,10 @@ import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from _cloud import start_cloud
+from _cloud import CallCounter, start_cloud
 
 CALLS = 200
 BATCH = 10
-
-
-def _units(body) -> int:
-    return max(1, -(-len(json.dumps(body or {})) // 1024))
-
-
-class CallCounter:
-    def __init__(self):
-        self.calls, self.units = Counter(), 0
-
-    def __call__(self, model, params, **_):
-        op = model.name
-        self.calls[op] += 1
-        if op in ("PutItem", "UpdateItem", "DeleteItem"):
-            self.units += _units(params.get("Item") or params.get("Key"))
-        elif op == "TransactWriteItems":
-            for t in params["TransactItems"]:
-                body = next(iter(t.values()))
-                self.units += 2 * _units(body.get("Item") or body.get("Key"))
 
 
 def events(company_id: str) -> list[dict]:

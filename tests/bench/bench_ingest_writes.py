@@ -24,39 +24,12 @@ import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from _cloud import seed_company, start_cloud
+from _cloud import CallCounter, seed_company, start_cloud
 
 WRITE_OPS = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
 SHAPES = (1, 10, 100)
 ROUNDS = 5  # measured batches per shape, after one warm-up batch
 TARGETS = {100: (1.1, 2.0), 10: (0.2, 1.15)}  # subscriptions -> (calls/record, units/record)
-
-
-def _units(body) -> int:
-    return max(1, -(-len(json.dumps(body or {})) // 1024))
-
-
-class CallCounter:
-    """DynamoDB API calls and write request units, from the request parameters."""
-
-    def __init__(self):
-        self.calls, self.units = Counter(), 0
-
-    def __call__(self, model, params, **_):
-        op = model.name
-        self.calls[op] += 1
-        if op in ("PutItem", "UpdateItem", "DeleteItem"):
-            self.units += _units(params.get("Item") or params.get("Key"))
-        elif op == "BatchWriteItem":
-            for requests in params["RequestItems"].values():
-                for r in requests:
-                    self.units += _units(r.get("PutRequest", {}).get("Item") or r.get("DeleteRequest", {}).get("Key"))
-        elif op == "TransactWriteItems":
-            for t in params["TransactItems"]:
-                self.units += 2 * _units(next(iter(t.values())).get("Item"))
-
-    def snapshot(self):
-        return sum(self.calls.values()), self.units, Counter(self.calls)
 
 
 def sqs_event(records):

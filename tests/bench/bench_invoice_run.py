@@ -15,25 +15,12 @@ from __future__ import annotations
 import os
 import statistics
 import time
-from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from _cloud import seed_company, start_cloud
+from _cloud import CallCounter, seed_company, start_cloud
 
-READ_OPS = {"GetItem", "BatchGetItem", "Query", "Scan"}
 SUBSCRIPTIONS = 25
 TARGET_READS_PER_LINE = 1 / 25
-
-
-class CallCounter:
-    def __init__(self):
-        self.calls = Counter()
-
-    def __call__(self, model, params, **_):
-        self.calls[model.name] += 1
-
-    def reads(self) -> int:
-        return sum(n for op, n in self.calls.items() if op in READ_OPS)
 
 
 def usage_lines(company_id, subs, per_sub):

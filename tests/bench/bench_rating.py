@@ -15,8 +15,8 @@ import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from _cloud import seed_company, start_cloud
-from bench_ingest_writes import CallCounter, sqs_event
+from _cloud import CallCounter, seed_company, start_cloud
+from bench_ingest_writes import sqs_event
 
 ROUNDS = 5
 N = 100
