@@ -148,3 +148,12 @@ class SmsRefused(Unprocessable):
     is `failed` with this reason; the others are sent."""
 
     code = "sms_refused"
+
+
+# ---------------------------------------------------------------- issue 13: payroll files (F9)
+class PayrollFileInvalid(Unprocessable, ValueError):
+    """F9: a payroll run that its file layout cannot carry (a value wider than its field, an
+    amount that is not > 0, an unknown system), or a file that breaks its layout. Never
+    truncated silently: the message names the field. Also a ValueError, for pure callers."""
+
+    code = "payroll_file_invalid"
