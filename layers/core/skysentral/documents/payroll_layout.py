@@ -75,6 +75,10 @@ class Layout:
         """The characters of a record without its line ending (fixed-width layouts)."""
         return sum(f.width for f in self.fields)
 
+    @property
+    def line_ending_name(self) -> str:
+        return {"\r\n": "CRLF", "\n": "LF"}.get(self.line_ending, repr(self.line_ending))
+
     def positions(self) -> list[tuple[Field, int]]:
         """Each field with its 1-based start position (fixed-width layouts)."""
         out, start = [], 1
@@ -176,14 +180,14 @@ class Layout:
         if not text:
             return [], []
         if not text.endswith(self.line_ending):
-            problems.append(f"the last line does not end with {self.line_ending!r}")
+            problems.append(f"the last line does not end with {self.line_ending_name}")
         lines = text.split(self.line_ending)
         if lines[-1] == "":
             lines.pop()
         records = []
         for number, line in enumerate(lines, start=1):
             if "\r" in line or "\n" in line:
-                problems.append(f"line {number}: a line ending other than {self.line_ending!r}")
+                problems.append(f"line {number}: a line ending other than {self.line_ending_name}")
                 continue
             record, line_problems = self._read_record(line)
             problems += [f"line {number}, {p}" if not p.startswith("line") else p for p in line_problems]
