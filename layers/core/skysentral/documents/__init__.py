@@ -6,5 +6,9 @@ AWS, no storage.
                                            BIS Billing 3.0), and the BIS rules that apply to it
     report_csv, report_xlsx, report_pdf    a report (domain.reports.Report.to_dict()) or any
                                            table of the same shape (columns, rows, total)
+    payroll_entries                        F9: a payroll run's entries → the file for its system
+    payroll_visma, payroll_huldt_lillevik, payroll_sap, payroll_layout
+                                           the three payroll layouts, each one field list that
+                                           writes, parses and checks its file (docs/payroll-files.md)
     fonts/                                 DejaVu Sans (Unicode: æøå), with its licence (LICENSE)
 """
