@@ -40,7 +40,7 @@ _STATUS_TEXT = {
 
 def _schema_refs(schema: dict, defs: dict) -> dict:
     for name, sub in schema.pop("$defs", {}).items():
-        defs[name] = sub
+        defs[name] = json.loads(json.dumps(sub).replace("#/$defs/", "#/components/schemas/"))  # nested models too
     return json.loads(json.dumps(schema).replace("#/$defs/", "#/components/schemas/"))
 
 

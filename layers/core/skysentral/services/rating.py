@@ -22,6 +22,7 @@ from skysentral.domain.errors import InvalidInput, NotFound
 from skysentral.domain.identity import Identity
 from skysentral.domain.orders import Order
 from skysentral.domain.rating.tariffs import standard_tariff
+from skysentral.services import line_use
 from skysentral.store import rated_lines_repository as store
 from skysentral.store.directory_repository import Directory
 
@@ -96,7 +97,7 @@ def rate_records(items: list[ToRate], now: datetime, cache: TariffCache | None =
                 category=it.record.category,
             )
         )
-    return store.save_lines(lines)
+    return store.save_lines(line_use.classify(lines))
 
 
 def write_fee_lines(
@@ -125,6 +126,7 @@ def write_fee_lines(
         active_until=active_until,
         rated_at=now,
     )
+    lines = line_use.classify(lines)
     store.save_lines(lines)
     return lines
 
@@ -148,6 +150,7 @@ def write_package_line(order: Order, now: datetime) -> rules.RatedLine | None:
         month,
         now,
     )
+    line = line_use.classify([line])[0]
     store.save_lines([line])
     return line
 

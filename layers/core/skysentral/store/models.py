@@ -344,3 +344,50 @@ class UnmatchedPaymentItem(_Invoices):
     """pk = UNMATCHED, sk = <paid_at>#<reference>: a payment whose KID names no invoice."""
 
     payment = JSONAttribute()
+
+
+# ---------------------------------------------------------------- issue 13: invoice control (F6–F9)
+class _InvoiceControl(Model):
+    """F6–F9 InvoiceControlTable; the keys are in store/invoice_control_repository.py."""
+
+    class Meta(metaclass=_TableFromEnvironment):
+        env, suffix = "INVOICE_CONTROL_TABLE", "invoice-control"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class PolicyVersionItem(_InvoiceControl):
+    """pk = <company id>#POLICY, sk = V#<version, 6 digits>: one version of the settings
+    (domain.invoice_control.policies.PolicySet.to_dict); never edited."""
+
+    settings = JSONAttribute()
+
+
+class UseReportItem(_InvoiceControl):
+    """pk = <company id>#REPORT#<YYYY-MM>, sk = <line id>#<seq, 4 digits>: an employee's
+    report that a line is private or work (F8); every change is an item, the newest wins."""
+
+    employee_id = UnicodeAttribute()
+    use = UnicodeAttribute()
+    previous = UnicodeAttribute()
+    note = UnicodeAttribute(default="")
+    by = UnicodeAttribute()
+    at = UnicodeAttribute()
+
+
+class PayrollExportItem(_InvoiceControl):
+    """pk = <company id>#EXPORT, sk = <YYYY-MM>#<system>: a month's payroll export (F9): the
+    file's key and digest, what it pays per employee and wage type, and whether it was sent."""
+
+    status = UnicodeAttribute()  # created | sent
+    export_id = UnicodeAttribute()
+    file_key = UnicodeAttribute()
+    file_name = UnicodeAttribute()
+    sha256 = UnicodeAttribute()
+    amounts = JSONAttribute()  # employee id -> wage-type key -> øre
+    entries = NumberAttribute()
+    created_by = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    sent_by = UnicodeAttribute(null=True)
+    sent_at = UnicodeAttribute(null=True)

@@ -63,6 +63,11 @@ class RatedLine:
     corrects: str | None = None  # correction: the line id it corrects
     item: str | None = None  # fee: PLAN or the add-on code
     rated_at: str | None = None
+    # F6 invoice control: private or work, the rule that decided, the policy version used
+    # (set as the line is rated: services.invoice_control.classify; never edited)
+    use: str | None = None
+    use_rule: str | None = None
+    policy_version: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
@@ -172,4 +177,7 @@ def correction_line(
         country=original.country,
         corrects=original.line_id,
         rated_at=rated_at.isoformat(),
+        use=original.use,  # a correction follows the line it corrects
+        use_rule=original.use_rule,
+        policy_version=original.policy_version,
     )
