@@ -1,7 +1,8 @@
 """The demo data that `make run` seeds, read from ``demo_company.json`` (data, not code):
 Nordlys Rørlegger AS (25 employees and subscriptions, extensions, a routing plan with a main
 menu, a switchboard queue, a service queue and a sales answer group) and
-Fjellvind Consulting AS (a small second company, to try tenant isolation), plus the demo
+Fjellvind Consulting AS (a small second company, to try tenant isolation), Nordlys's
+invoice-control policies (F6: benefit-taxed by default, salary deduction in Service), plus the demo
 users whose tokens ``python -m infra.local tokens`` prints. Ids are fixed so that those
 tokens stay valid; seeding again writes the same items (plain puts)."""
 
@@ -55,6 +56,8 @@ def seed_demo(cloud: Any = None) -> list[DemoUser]:
                 batch.save(directory.extension_item(extension, employee_id))
         if "routing_plan" in company:
             seed_routing_plan(company_id, company["routing_plan"])
+        if "invoice_control" in company:
+            seed_invoice_control(company_id, company["invoice_control"])
     seed_activation(cloud)
     return DEMO_USERS
 
@@ -81,6 +84,32 @@ def seed_routing_plan(company_id: str, plan: dict[str, Any]) -> None:
         return
     for number, destination in numbers_of(parsed.to_dict()).items():
         NumberItem(f"NUMBER#{number}", "NUMBER", company_id=company_id, destination=destination).save()
+
+
+def seed_invoice_control(company_id: str, settings: dict[str, Any]) -> None:
+    """F6: the company's invoice-control settings as version 1, in force from the date in the
+    demo data (a seed may start in the past, as the API may not); a version already saved
+    (e.g. changed through the API) is kept."""
+    from pynamodb.exceptions import PutError
+
+    from skysentral.domain.invoice_control.policies import PolicySet
+    from skysentral.store import invoice_control_repository
+    from skysentral.store.directory_repository import Directory
+
+    directory = Directory(company_id)
+    version = PolicySet.from_dict({**settings, "version": 1, "changed_by": "seed"})
+    problems = version.problems(
+        {d.department_id for d in directory.departments()},
+        {e.employee_id for e in directory.employees()},
+        today=version.valid_from,
+    )
+    if problems:
+        raise ValueError(f"demo invoice-control settings of {company_id}: {problems}")
+    item = invoice_control_repository.policy_version_item(company_id, version)
+    try:
+        item.save(condition=type(item).sk.does_not_exist())
+    except PutError:  # already there: leave it
+        return
 
 
 def seed_activation(cloud: Any = None) -> None:
