@@ -126,3 +126,25 @@ def test_the_route_document_says_which_routes_need_step_up():
         return {}
 
     assert [(d.path, d.step_up) for d in api.docs] == [("/a", True), ("/b", False)]
+
+
+def test_the_sign_in_trigger_claim_counts_as_mfa():
+    # Cognito reserves `amr`; its Pre Token Generation trigger writes skysentral:amr instead
+    identity(auth_time=str(NOW - 3600), **{"skysentral:amr": '["pwd","mfa"]'}).require_recent_auth(NOW, 900)
+
+
+@pytest.mark.parametrize("role", ["company_admin", "department_admin", "operator"])
+def test_an_administrator_signs_in_only_with_mfa(role):
+    from skysentral.domain.errors import MfaSetupRequired
+    from skysentral.domain.identity import sign_in_claims
+
+    with pytest.raises(MfaSetupRequired):
+        sign_in_claims(role, mfa_enrolled=False)
+    assert sign_in_claims(role, mfa_enrolled=True) == {"skysentral:amr": '["pwd","mfa"]'}
+
+
+@pytest.mark.parametrize("role", ["employee", "switchboard_agent", None])
+def test_everyone_else_signs_in_unchanged(role):
+    from skysentral.domain.identity import sign_in_claims
+
+    assert sign_in_claims(role, mfa_enrolled=False) == {}

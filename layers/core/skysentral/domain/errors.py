@@ -167,3 +167,9 @@ class StepUpRequired(Unauthorized):
         self.headers = {
             "WWW-Authenticate": f'Bearer error="insufficient_user_authentication", max_age={max_age_s}',
         }
+
+
+class MfaSetupRequired(Forbidden):
+    """F10: an administrator without MFA set up may not sign in (the Pre Token Generation trigger)."""
+
+    code = "mfa_setup_required"

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from skysentral.domain.errors import Forbidden, StepUpRequired, Unauthorized
+from skysentral.domain.errors import Forbidden, MfaSetupRequired, StepUpRequired, Unauthorized
 
 COMPANY_ADMIN = "company_admin"
 DEPARTMENT_ADMIN = "department_admin"
@@ -25,6 +25,11 @@ EVERYONE = frozenset(ROLES)  # every tenant role
 # (usage held for review, conflicting records); not in EVERYONE, so tenant routes answer 403.
 OPERATOR = "operator"
 OPERATORS = frozenset({OPERATOR})
+# F10: who must sign in with MFA (Cognito's Pre Token Generation trigger refuses them otherwise)
+MFA_REQUIRED = ADMINS | OPERATORS
+# F10: the ID token claim the trigger writes for a sign-in with MFA. Cognito reserves `amr`
+# itself (a trigger may not add it); Identity reads both, Cognito's own and ours.
+MFA_CLAIM = "skysentral:amr"
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,7 @@ class Identity:
             departments,
             claims.get("email", ""),
             auth_time=_epoch_claim(claims.get("auth_time")),
-            amr=_list_claim(claims.get("amr")),
+            amr=_list_claim(claims.get("amr")) + _list_claim(claims.get(MFA_CLAIM)),
         )
 
     def require(self, roles: frozenset[str]) -> None:
@@ -113,3 +118,17 @@ def _list_claim(value: object) -> tuple[str, ...]:
         except ValueError:
             pass
     return tuple(part for part in re.split(r"[\s,\[\]\"']+", text) if part)
+
+
+def sign_in_claims(role: str | None, mfa_enrolled: bool) -> dict[str, str]:
+    """F10: the claims a sign-in adds to the ID token. An administrator (or the operator's
+    staff) without MFA set up may not sign in (MfaSetupRequired); with it, Cognito challenged
+    the MFA on this sign-in, so the token says so. Everyone else: nothing added."""
+    if role not in MFA_REQUIRED:
+        return {}
+    if not mfa_enrolled:
+        raise MfaSetupRequired(
+            "Administrators sign in with MFA: set up an authenticator app for your login first "
+            "(ask a company administrator or the operator's support for help)."
+        )
+    return {MFA_CLAIM: '["pwd","mfa"]'}
