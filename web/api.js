@@ -16,8 +16,18 @@ export class ApiError extends Error {
   }
 }
 
+// F10: a step-up route answers 401 step_up_required to a sign-in that is too old; the page
+// asks the user to confirm (onStepUp), signs in again and retries the request once.
+let stepUpHandler = null;
+
+/** `fn(errorBody)` → Promise<boolean>: true when the user signed in again (retry the request). */
+export function onStepUp(fn) {
+  stepUpHandler = fn;
+}
+
 /** Calls the API with the bearer token; JSON in and out; ApiError on 4xx/5xx. */
-export async function api(path, { method = "GET", body, headers = {}, raw = false } = {}) {
+export async function api(path, options = {}) {
+  const { method = "GET", body, headers = {}, raw = false, retried = false } = options;
   const init = { method, headers: { ...headers }, cache: "no-store" };
   if (state.token) init.headers.Authorization = `Bearer ${state.token}`;
   if (body !== undefined) {
@@ -33,6 +43,10 @@ export async function api(path, { method = "GET", body, headers = {}, raw = fals
   } catch {
     data = { message: text };
   }
+  if (resp.status === 401 && data && data.error === "step_up_required") {
+    if (!retried && stepUpHandler && (await stepUpHandler(data))) return api(path, { ...options, retried: true });
+    throw new ApiError(401, data); // still signed in: only this action needs the fresh sign-in
+  }
   if (resp.status === 401) {
     logout();
     throw new ApiError(401, data);
@@ -43,6 +57,7 @@ export async function api(path, { method = "GET", body, headers = {}, raw = fals
 
 // ---------------------------------------------------------------- login
 const TOKEN_KEY = "skysentral.token";
+const LOCAL_USER_KEY = "skysentral.localUser"; // F10: the demo user to sign in again as
 
 export function restoreToken() {
   const token = sessionStorage.getItem(TOKEN_KEY);
@@ -67,6 +82,7 @@ function keep(token) {
 export function logout() {
   state.token = null;
   sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(LOCAL_USER_KEY);
   const cognito = state.config && state.config.cognito;
   if (state.config && state.config.auth === "cognito" && cognito) {
     const url = new URL(`${cognito.domain}/logout`);
@@ -85,15 +101,32 @@ export async function localUsers() {
   return (await resp.json()).users;
 }
 
-export async function localLogin(user) {
+export async function localLogin(user, { mfa = false } = {}) {
   const resp = await fetch(`${state.config.api}/_local/login`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ user }),
+    body: JSON.stringify(mfa ? { user, mfa: true } : { user }),
   });
   const data = await resp.json();
   if (!resp.ok) throw new ApiError(resp.status, data);
   keep(data.token);
+  sessionStorage.setItem(LOCAL_USER_KEY, user);
+}
+
+/**
+ * F10 step-up: sign in again. Locally: the same demo user, "with MFA" (true: retry now).
+ * With Cognito: the hosted UI with prompt=login (a fresh sign-in with the MFA code, never
+ * the hosted UI's session); the page leaves, so nothing is retried (false).
+ */
+export async function stepUpLogin() {
+  if (state.config.auth === "cognito") {
+    await cognitoLogin({ prompt: "login" });
+    return false;
+  }
+  const user = sessionStorage.getItem(LOCAL_USER_KEY);
+  if (!user) return false;
+  await localLogin(user, { mfa: true });
+  return true;
 }
 
 // Cognito hosted UI: authorization code + PKCE (S256); the ID token is the API's bearer token.
@@ -106,7 +139,7 @@ function base64url(bytes) {
   return btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
-export async function cognitoLogin() {
+export async function cognitoLogin(extra = {}) {
   const c = state.config.cognito;
   const verifier = randomString(48);
   const challenge = base64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
@@ -121,6 +154,7 @@ export async function cognitoLogin() {
     code_challenge_method: "S256",
     code_challenge: challenge,
     state: nonce,
+    ...extra,
   }).forEach(([k, v]) => url.searchParams.set(k, v));
   window.location.assign(url.toString());
 }

@@ -1,6 +1,7 @@
 // The web switchboard (B1-B8): plain ES modules, no framework, no build step.
 import {
-  api, ApiError, cognitoCallback, cognitoLogin, LiveFeed, loadConfig, localLogin, localUsers, logout, restoreToken, state,
+  api, ApiError, cognitoCallback, cognitoLogin, LiveFeed, loadConfig, localLogin, localUsers, logout, onStepUp, restoreToken,
+  state, stepUpLogin,
 } from "./api.js";
 import { duration, getLang, localTime, setLang, t, translatePage } from "./i18n.js";
 
@@ -87,9 +88,45 @@ async function start() {
     failed(err);
   }
   window.addEventListener("skysentral:logout", showLogin);
+  onStepUp(confirmStepUp);
   $("#logout").addEventListener("click", () => logout());
   if (restoreToken()) await enter();
   else await showLogin();
+}
+
+/**
+ * F10: a 401 step_up_required. A modal dialog (focus kept inside, Esc cancels) asks the user to
+ * confirm; true when they signed in again and the request may be retried (locally).
+ */
+function confirmStepUp() {
+  const cognito = state.config.auth === "cognito";
+  return new Promise((resolve) => {
+    const error = h("p", { class: "error", role: "alert" });
+    const dialog = h("dialog", { id: "step-up", "aria-labelledby": "step-up-title", "aria-describedby": "step-up-text" },
+      h("h2", { id: "step-up-title" }, t("stepup.title")),
+      h("p", { id: "step-up-text" }, t(cognito ? "stepup.cognito" : "stepup.local")),
+      error,
+      h("form", { method: "dialog" },
+        h("button", { type: "submit", id: "step-up-confirm", value: "confirm" }, t(cognito ? "stepup.signin" : "stepup.confirm")), " ",
+        h("button", { type: "submit", id: "step-up-cancel", value: "cancel" }, t("stepup.cancel"))));
+    const finish = (ok) => {
+      dialog.remove();
+      resolve(ok);
+    };
+    dialog.addEventListener("cancel", () => finish(false)); // Esc
+    dialog.querySelector("form").addEventListener("submit", async (e) => {
+      e.preventDefault();
+      if (e.submitter && e.submitter.value !== "confirm") return finish(false);
+      try {
+        finish(await stepUpLogin());
+      } catch (err) {
+        error.textContent = t("error", { message: err.message });
+      }
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    dialog.querySelector("#step-up-confirm").focus();
+  });
 }
 
 async function showLogin() {

@@ -157,7 +157,9 @@ def get_purchase_policy(identity, directory):
     return order_taking.policy_of(directory)
 
 
-@api.route("/admin/purchase-policy", "PUT", roles=frozenset({COMPANY_ADMIN}), body=PurchasePolicy, errors=(400,))
+@api.route(
+    "/admin/purchase-policy", "PUT", roles=frozenset({COMPANY_ADMIN}), body=PurchasePolicy, errors=(400,), step_up=True
+)
 def put_purchase_policy(identity, directory, body):
     """D8: set who pays (company or employee) per product; audited."""
     return order_taking.set_policy(identity, directory, body.model_dump(exclude_none=True))
@@ -271,19 +273,28 @@ def list_admins(identity, directory):
     return admin_users.list_admins(identity, directory)
 
 
-@api.route("/admin/admins", "POST", roles=ADMINS, body=AdminGrant, status=201, errors=(400, 403, 404, 409))
+@api.route(
+    "/admin/admins", "POST", roles=ADMINS, body=AdminGrant, status=201, errors=(400, 403, 404, 409), step_up=True
+)
 def grant_admin(identity, directory, body):
     """E5: make an employee company or department administrator; never more than you hold; audited."""
     return admin_users.grant_admin(identity, directory, body.employee_id, body.role, body.departments)
 
 
-@api.route("/admin/admins/{employee_id}", "PATCH", roles=ADMINS, body=AdminScopeChange, errors=(400, 403, 404, 409))
+@api.route(
+    "/admin/admins/{employee_id}",
+    "PATCH",
+    roles=ADMINS,
+    body=AdminScopeChange,
+    errors=(400, 403, 404, 409),
+    step_up=True,
+)
 def change_admin_scope(identity, directory, body, employee_id):
     """E5: change an administrator's scope (whole company or chosen departments); audited."""
     return admin_users.change_scope(identity, directory, employee_id, body.role, body.departments)
 
 
-@api.route("/admin/admins/{employee_id}", "DELETE", roles=ADMINS, status=204, errors=(403, 404, 409))
+@api.route("/admin/admins/{employee_id}", "DELETE", roles=ADMINS, status=204, errors=(403, 404, 409), step_up=True)
 def revoke_admin(identity, directory, employee_id):
     """E5: revoke administrator rights (the employee stays); the last company admin stays; audited."""
     admin_users.revoke_admin(identity, directory, employee_id)

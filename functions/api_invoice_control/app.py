@@ -34,7 +34,7 @@ def get_settings(identity, directory):
     roles=COMPANY_ADMINS,
     body=InvoiceControlSettings,
     errors=(400, 401, 409),
-    # STEPUP
+    step_up=True,
 )
 def put_settings(identity, directory, body):
     """A new version of the settings (policies, working hours, deadline, payroll), from `valid_from`."""
@@ -72,7 +72,7 @@ def list_exports(identity, directory, query):
     body=ExportOrder,
     status=201,
     errors=(400, 401, 409, 422),
-    # STEPUP
+    step_up=True,
 )
 def create_export(identity, directory, body):
     """The month's payroll file (Visma, Huldt & Lillevik or SAP): due this year minus what was sent."""
@@ -86,7 +86,7 @@ def get_export(identity, directory, export_id):
 
 
 @api.route(
-    "/admin/payroll/exports/{export_id}/sent", "POST", roles=COMPANY_ADMINS, errors=(401, 404, 409), # STEPUP
+    "/admin/payroll/exports/{export_id}/sent", "POST", roles=COMPANY_ADMINS, errors=(401, 404, 409), step_up=True
 )
 def mark_export_sent(identity, directory, export_id):
     """Mark the export sent to payroll: the month closes and nothing in it is paid again."""

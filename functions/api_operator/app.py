@@ -60,13 +60,22 @@ def list_conflicts(identity, query):
 
 
 # ---------------------------------------------------------------- issue 12: rating (F3)
-@api.route("/operator/rating/tariffs", "POST", roles=OPERATORS, body=TariffVersion, status=201, errors=(400, 404, 409))
+@api.route(
+    "/operator/rating/tariffs",
+    "POST",
+    roles=OPERATORS,
+    body=TariffVersion,
+    status=201,
+    errors=(400, 404, 409),
+    step_up=True,  # F10: prices change what every company pays
+)
 def publish_tariff(identity, body):
     """Publish a new version of a price plan's tariff (a price correction: then re-rate)."""
     return rating.publish_tariff(body.model_dump())
 
 
-@api.route("/operator/rating/rerate", "POST", roles=OPERATORS, body=RerateOrder, errors=(400, 404))
+# F10: step-up, since a re-rate writes correction lines (money)
+@api.route("/operator/rating/rerate", "POST", roles=OPERATORS, body=RerateOrder, errors=(400, 404), step_up=True)
 def rerate(identity, body):
     """Re-price a month's lines rated with an older tariff version: correction lines, once."""
     return rating.rerate(body.price_plan_id, body.month, clock.now())

@@ -22,13 +22,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _print_tokens(ttl: int, export: bool = False) -> None:
+def _print_tokens(ttl: int, export: bool = False, auth_age_s: int = 0, mfa: bool = False) -> None:
     from infra.local.issuer import Issuer
     from infra.local.seed import DEMO_USERS
 
     issuer = Issuer(ROOT)
     for user in DEMO_USERS:
-        token = issuer.issue(user.claims, ttl_s=ttl)
+        token = issuer.issue(user.claims, ttl_s=ttl, auth_age_s=auth_age_s, mfa=mfa)
         print(
             f"export {user.var}={token}   # {user.label}"
             if export
@@ -149,7 +149,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_tokens(args: argparse.Namespace) -> int:
     if not args.export:
         print(f"Bearer tokens (valid {args.ttl}s, issuer key {ROOT / '.local/issuer-key.pem'}):")
-    _print_tokens(args.ttl, args.export)
+    _print_tokens(args.ttl, args.export, args.auth_age, args.mfa)
     return 0
 
 
@@ -238,6 +238,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("tokens", help="print a bearer token per demo user")
     p.add_argument("--ttl", type=int, default=86400)
     p.add_argument("--export", action="store_true", help="print `export NAME=token` lines for a shell")
+    # F10: step-up routes need a sign-in within STEP_UP_MAX_AGE_S (900 s) or one with MFA
+    p.add_argument("--auth-age", type=int, default=0, metavar="SECONDS", help="signed in this long ago (auth_time)")
+    p.add_argument("--mfa", action="store_true", help='signed in with MFA (amr ["pwd", "mfa"])')
     p.set_defaults(fn=cmd_tokens)
 
     remote = {

@@ -48,8 +48,9 @@ def _rule(route: Route) -> Rule:
 
 
 def _claim(name: str, value: Any) -> str:
-    """API Gateway (REST) hands Cognito claims to the function as strings."""
-    if name in ("exp", "iat", "auth_time") and isinstance(value, (int, float)):
+    """API Gateway (REST) hands Cognito claims to the function as strings: exp and iat as
+    dates, auth_time as its epoch seconds ("1469814773"), a list (cognito:groups, amr) comma-joined."""
+    if name in ("exp", "iat") and isinstance(value, (int, float)):
         return datetime.fromtimestamp(value, UTC).strftime("%a %b %d %H:%M:%S UTC %Y")
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -269,7 +270,8 @@ class _Handler(BaseHTTPRequestHandler):
         return self._send(200, file.read_bytes(), headers)
 
     def _login(self, method: str, payload: Any) -> int:
-        """B8: the page's local login: GET lists the demo users, POST {"user": var} → a token."""
+        """B8: the page's local login: GET lists the demo users, POST {"user": var} → a token;
+        F10: POST {"user": var, "mfa": true} → a token of a sign-in with MFA (step-up)."""
         from .seed import DEMO_USERS
 
         if method == "GET":
@@ -277,13 +279,17 @@ class _Handler(BaseHTTPRequestHandler):
         if method != "POST":
             return self._send(405, {"error": "method_not_allowed", "message": "GET or POST"}, [("Allow", "GET, POST")])
         var = payload.get("user") if isinstance(payload, dict) else None
-        if not isinstance(var, str) or not var:
-            return self._send(400, {"error": "invalid", "message": 'the body must be {"user": "<demo user var>"}'})
+        mfa = payload.get("mfa", False) if isinstance(payload, dict) else False
+        if not isinstance(var, str) or not var or not isinstance(mfa, bool):
+            message = 'the body must be {"user": "<demo user var>"} or {"user": "<demo user var>", "mfa": true}'
+            return self._send(400, {"error": "invalid", "message": message})
         user = next((u for u in DEMO_USERS if u.var == var), None)
         if user is None:
             known = ", ".join(u.var for u in DEMO_USERS)
             return self._send(404, {"error": "not_found", "message": f"no demo user {var!r}; one of {known}"})
-        return self._send(200, {"token": self.gw.issuer.issue(user.claims, ttl_s=8 * 3600), "label": user.label})
+        # F10: {"mfa": true} is the page's step-up: a fresh sign-in "with MFA" for the same user
+        token = self.gw.issuer.issue(user.claims, ttl_s=8 * 3600, mfa=mfa)
+        return self._send(200, {"token": token, "label": user.label, "mfa": mfa})
 
     def _event(self, route: Route, raw_path: str, query: str, body: bytes, params: dict[str, str], claims: Any) -> dict:
         """AWS's REST (v1) proxy event for this request: samcli's (``sam local start-api``), handed the

@@ -61,15 +61,26 @@ class Issuer:
         self._public = self._key.public_key
         self.kid = self._key.thumbprint()  # the key's RFC 7638 thumbprint
 
-    def issue(self, claims: dict[str, Any], ttl_s: int = 3600, **overrides: Any) -> str:
-        """An RS256 ID token with Cognito-shaped claims; ``claims`` win over defaults."""
+    def issue(
+        self, claims: dict[str, Any], ttl_s: int = 3600, auth_age_s: int = 0, mfa: bool = False, **overrides: Any
+    ) -> str:
+        """An RS256 ID token with Cognito-shaped claims; ``claims`` win over defaults.
+
+        F10: the user signed in ``auth_age_s`` seconds ago by the handlers' clock
+        (:mod:`skysentral.clock`, so a local clock set with ``POST /_local/clock`` moves it too),
+        with a password only, or with MFA (``amr`` ["pwd", "mfa"], what the Pre Token
+        Generation trigger adds for administrators in AWS). iat/exp stay real time: the
+        signature check (like API Gateway's) knows no other clock."""
+        from skysentral import clock  # here: `python -m infra.local` puts layers/core on the path in main()
+
         now = int(time.time())
         body: dict[str, Any] = {
             "sub": str(uuid.uuid4()),
             "iss": self.issuer,
             "aud": self.audience,
             "token_use": "id",
-            "auth_time": now,
+            "auth_time": int(clock.now().timestamp()) - int(auth_age_s),
+            "amr": ["pwd", "mfa"] if mfa else ["pwd"],
             "iat": now,
             "exp": now + int(ttl_s),
             "jti": str(uuid.uuid4()),

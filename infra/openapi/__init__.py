@@ -38,6 +38,13 @@ _STATUS_TEXT = {
 }
 
 
+_STEP_UP_TEXT = (
+    "Step-up (F10): the token must come from a sign-in within `STEP_UP_MAX_AGE_S` seconds "
+    "(`auth_time`, default 900) or with MFA (`amr` contains `mfa`); otherwise 401 "
+    '`{"error": "step_up_required"}`: sign in again and retry.'
+)
+
+
 def _schema_refs(schema: dict, defs: dict) -> dict:
     for name, sub in schema.pop("$defs", {}).items():
         defs[name] = json.loads(json.dumps(sub).replace("#/$defs/", "#/components/schemas/"))  # nested models too
@@ -96,6 +103,9 @@ def build() -> dict:
                 op["security"] = []
             else:
                 op["x-roles"] = sorted(doc.roles)
+            if doc.step_up:  # F10
+                op["x-step-up"] = True
+                op["description"] = _STEP_UP_TEXT
             op["responses"][str(doc.status)] = {"description": _STATUS_TEXT.get(doc.status, "OK")}
             if doc.response == "text/csv":  # E6 export: the one non-JSON success body
                 op["responses"][str(doc.status)]["content"] = {"text/csv": {"schema": {"type": "string"}}}
@@ -126,6 +136,8 @@ def build() -> dict:
                     "description": _STATUS_TEXT.get(status, "Error"),
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
                 }
+            if doc.step_up:
+                op["responses"]["401"]["description"] = "Missing or invalid token, or `step_up_required` (F10)"
             paths.setdefault(doc.path, {})[doc.method.lower()] = op
     return {
         "openapi": "3.1.0",

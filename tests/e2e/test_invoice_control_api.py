@@ -188,6 +188,20 @@ def test_reporting_closes_at_the_deadline(as_, monkeypatch):
     assert lars.get("/me/invoice-control?month=2026-10")[1]["reporting"] == "closed"
 
 
+def test_exports_and_settings_need_a_recent_sign_in(gateway, issuer, company, monkeypatch):
+    monkeypatch.setenv("SKYSENTRAL_NOW", NOVEMBER)
+    stale = Client(gateway, issuer.issue(claims("e-9", "company_admin", company[0]), auth_age_s=3600))
+    for call in (
+        lambda: stale.post("/admin/payroll/exports", {"month": "2026-10"}),
+        lambda: stale.put("/admin/invoice-control/settings", settings(valid_from="2026-12-01")),
+    ):
+        status, body = call()
+        assert status == 401 and body["error"] == "step_up_required", body
+    assert stale.get("/admin/payroll/summary?month=2026-10")[0] == 200  # reading needs no step-up
+    mfa = Client(gateway, issuer.issue(claims("e-9", "company_admin", company[0]), auth_age_s=3600, mfa=True))
+    assert mfa.get("/admin/payroll/exports")[0] == 200
+
+
 def test_payroll_exports_are_reproducible_sent_once_and_a_late_line_is_paid_next_month(
     cloud, as_, company, monkeypatch
 ):
@@ -222,6 +236,7 @@ def test_payroll_exports_are_reproducible_sent_once_and_a_late_line_is_paid_next
     # a call of 30 October that reaches us on 10 November, after October was paid
     send(cloud, [voice("oct-late-2", subs["e-3"].msisdn, "2026-10-30T21:00:00+01:00")])
     monkeypatch.setenv("SKYSENTRAL_NOW", DECEMBER)
+    kari = as_("e-9", "company_admin")  # a sign-in of today: exports need a recent one (F10)
     status, november = kari.post("/admin/payroll/exports", {"month": "2026-11"})
     assert status == 201, november
     assert november["amounts"]["e-3"] == {"deduction": 280}  # the late call, once
@@ -240,6 +255,7 @@ def test_an_export_names_the_employees_without_a_payroll_number(cloud, gateway, 
     assert admin.put("/admin/invoice-control/settings", settings(numbers=False))[0] == 200
     send(cloud, [voice("x-1", subs["e-3"].msisdn, "2026-10-21T20:00:00+02:00")])
     monkeypatch.setenv("SKYSENTRAL_NOW", NOVEMBER)
+    admin = Client(gateway, issuer.issue(claims("e-9", "company_admin", cid)))
     status, body = admin.post("/admin/payroll/exports", {"month": "2026-10"})
     assert status == 422 and body["error"] == "payroll_number_missing"
     assert [p["path"] for p in body["problems"]] == [f"employees.e-{n}.payroll_number" for n in (1, 2, 3)]

@@ -36,3 +36,10 @@ def create_login(email: str, company_id: str, role: str, departments: str = "") 
     except client.exceptions.UsernameExistsException:
         return {"username": email, "created": False, "note": "the login already existed"}
     return {"username": email, "created": True}
+
+
+def mfa_enrolled(user_pool_id: str, username: str) -> bool:
+    """F10: whether the Cognito user has an MFA method set up (an authenticator app or SMS):
+    AdminGetUser's UserMFASettingList, or a preferred MFA setting."""
+    user = _cognito().admin_get_user(UserPoolId=user_pool_id, Username=username)
+    return bool(user.get("UserMFASettingList") or user.get("PreferredMfaSetting"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools import Logger
 from chalice import Chalice, Response
 
-from skysentral import correlation
+from skysentral import clock, correlation
 from skysentral.domain.errors import (
     Conflict,
     DomainError,
@@ -52,6 +53,7 @@ class RouteDoc:
     # or "module:Name", imported by the OpenAPI generator only; or "text/csv" (a CSV body, E6)
     response: type[BaseModel] | str | None = None
     headers: dict[str, str] = field(default_factory=dict)  # request headers the route reads: name -> description
+    step_up: bool = False  # F10: needs a recent sign-in or MFA (401 step_up_required otherwise)
 
 
 def json_response(status: int, body: Any, headers: dict | None = None) -> Response:
@@ -88,6 +90,17 @@ def error_response(error: DomainError) -> Response:
     if problems:
         body["problems"] = problems
     return json_response(http_status_of(error), body, getattr(error, "headers", None))
+
+
+STEP_UP_MAX_AGE_S = 900  # F10: how long a sign-in without MFA counts for a step-up route (default)
+
+
+def step_up_max_age_s() -> int:
+    """F10: the step-up window, `STEP_UP_MAX_AGE_S` (seconds) from the environment, else 900."""
+    try:
+        return max(0, int(os.environ.get("STEP_UP_MAX_AGE_S") or STEP_UP_MAX_AGE_S))
+    except ValueError:
+        return STEP_UP_MAX_AGE_S
 
 
 def _validation_message(exc: ValidationError) -> str:
@@ -168,13 +181,18 @@ class Api:
         errors: tuple[int, ...] = (),
         response: type[BaseModel] | str | None = None,
         headers: dict[str, str] | None = None,
+        step_up: bool = False,
     ) -> Callable:
-        """`roles=None` marks a public route (no token); `response` and `headers` only document."""
+        """`roles=None` marks a public route (no token); `response` and `headers` only document.
+        `step_up=True` (F10: actions that change money or access) also needs a sign-in within
+        `STEP_UP_MAX_AGE_S` or with MFA, checked after the role: else 401 `step_up_required`."""
 
         def decorate(view: Callable) -> Callable:
             wants_directory = "directory" in inspect.signature(view).parameters
             if wants_directory and roles is None:
                 raise TypeError(f"{view.__name__}: a public route has no identity to bind a directory to")
+            if step_up and roles is None:
+                raise TypeError(f"{view.__name__}: a public route has no sign-in to step up")
 
             @functools.wraps(view)
             def handler(**path_params):
@@ -185,6 +203,8 @@ class Api:
                     if roles is not None:
                         identity = Identity.from_claims((request.context.get("authorizer") or {}).get("claims"))
                         identity.require(roles)
+                        if step_up:
+                            identity.require_recent_auth(int(clock.now().timestamp()), step_up_max_age_s())
                         kwargs["identity"] = identity
                         if wants_directory:
                             kwargs["directory"] = _directory_of(identity)
@@ -219,6 +239,7 @@ class Api:
                     errors,
                     response,
                     dict(headers or {}),
+                    step_up,
                 )
             )
             return view

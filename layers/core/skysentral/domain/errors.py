@@ -157,3 +157,29 @@ class PayrollFileInvalid(Unprocessable, ValueError):
     truncated silently: the message names the field. Also a ValueError, for pure callers."""
 
     code = "payroll_file_invalid"
+
+
+# ---------------------------------------------------------------- issue 13: strong login (F10)
+class StepUpRequired(Unauthorized):
+    """F10: an administrator action that changes money or access needs a recent sign-in
+    (`auth_time` within the window) or a sign-in with MFA. The 401 says so the OAuth way too
+    (RFC 9470 step-up: `WWW-Authenticate: Bearer error="insufficient_user_authentication"`)."""
+
+    code = "step_up_required"
+
+    def __init__(self, max_age_s: int) -> None:
+        window = f"{max_age_s} seconds" + (f" ({max_age_s // 60} min)" if max_age_s >= 60 else "")
+        super().__init__(
+            "This action needs a recent sign-in: sign in again (or sign in with MFA) and retry. "
+            f"A sign-in counts for {window}; a sign-in with MFA always counts."
+        )
+        self.max_age_s = max_age_s
+        self.headers = {
+            "WWW-Authenticate": f'Bearer error="insufficient_user_authentication", max_age={max_age_s}',
+        }
+
+
+class MfaSetupRequired(Forbidden):
+    """F10: an administrator without MFA set up may not sign in (the Pre Token Generation trigger)."""
+
+    code = "mfa_setup_required"
