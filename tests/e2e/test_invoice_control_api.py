@@ -231,7 +231,7 @@ def test_payroll_exports_are_reproducible_sent_once_and_a_late_line_is_paid_next
     assert status == 200 and sent["status"] == "sent" and sent["sent_by"] == "e-9"
     assert kari.post("/admin/payroll/exports/2026-10-visma/sent")[0] == 409
     assert kari.post("/admin/payroll/exports/2026-10-sap/sent")[1]["error"] == "already_sent"
-    assert kari.post("/admin/payroll/exports", {"month": "2026-10"})[1]["error"] in ("already_sent", "month_closed")
+    assert kari.post("/admin/payroll/exports", {"month": "2026-10"})[1]["error"] == "already_sent"
 
     # a call of 30 October that reaches us on 10 November, after October was paid
     send(cloud, [voice("oct-late-2", subs["e-3"].msisdn, "2026-10-30T21:00:00+01:00")])
@@ -259,3 +259,49 @@ def test_an_export_names_the_employees_without_a_payroll_number(cloud, gateway, 
     status, body = admin.post("/admin/payroll/exports", {"month": "2026-10"})
     assert status == 422 and body["error"] == "payroll_number_missing"
     assert [p["path"] for p in body["problems"]] == [f"employees.e-{n}.payroll_number" for n in (1, 2, 3)]
+
+
+def test_at_the_turn_of_the_year_a_late_december_line_and_a_late_report_are_carried_into_january(
+    cloud, gateway, issuer, monkeypatch
+):
+    """December is exported and sent on 2 January, before the reporting deadline (5 January).
+    e-3 then reports a purchase private, and a call of 30 December arrives on 10 January:
+    both are December's (the year 2026), and January's export pays them, once."""
+    monkeypatch.setenv("SKYSENTRAL_NOW", "2026-12-20T09:00:00Z")
+    cid, subs = make_company(cloud)
+
+    def admin() -> Client:  # a sign-in at the clock's present (exports need a recent one)
+        return Client(gateway, issuer.issue(claims("e-9", "company_admin", cid)))
+
+    assert admin().put("/admin/invoice-control/settings", settings(valid_from="2026-12-20"))[0] == 200
+    msisdn = subs["e-3"].msisdn
+    send(
+        cloud,
+        [
+            voice("dec-late", msisdn, "2026-12-21T20:00:00+01:00"),
+            content("dec-app", msisdn, 4_900, "2026-12-21T12:00:00+01:00"),
+        ],
+    )
+
+    monkeypatch.setenv("SKYSENTRAL_NOW", "2027-01-02T09:00:00Z")
+    status, december = admin().post("/admin/payroll/exports", {"month": "2026-12"})
+    assert status == 201 and december["amounts"]["e-3"] == {"deduction": 280}, december
+    assert admin().post("/admin/payroll/exports/2026-12-visma/sent")[0] == 200
+    e3 = Client(gateway, issuer.issue(claims("e-3", "employee", cid)))
+    status, body = e3.put("/me/invoice-control/months/2026-12/lines/dec-app", {"use": "private"})
+    assert status == 200, body  # before the deadline, though December was sent
+
+    monkeypatch.setenv("SKYSENTRAL_NOW", "2027-01-10T09:00:00Z")
+    send(cloud, [voice("dec-30", msisdn, "2026-12-30T21:00:00+01:00")])
+
+    monkeypatch.setenv("SKYSENTRAL_NOW", "2027-02-02T09:00:00Z")
+    status, january = admin().post("/admin/payroll/exports", {"month": "2027-01"})
+    assert status == 201, january
+    assert january["carried_from_previous_year"] == {"e-3": {"deduction": 6_125 + 280}}
+    assert january["amounts"] == {"e-1": {"benefit_flat": 36_600}, "e-2": {"benefit_flat": 36_600}}
+    assert admin().post("/admin/payroll/exports/2027-01-visma/sent")[0] == 200
+    status, again = admin().post("/admin/payroll/exports", {"month": "2027-01"})
+    assert status == 409 and again["error"] == "already_sent"
+    monkeypatch.setenv("SKYSENTRAL_NOW", "2027-03-02T09:00:00Z")
+    status, february = admin().post("/admin/payroll/exports", {"month": "2027-02"})
+    assert status == 201 and february["carried_from_previous_year"] == {}  # paid in January, not again

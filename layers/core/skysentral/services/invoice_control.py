@@ -81,10 +81,13 @@ def save_settings(identity: Identity, directory: Directory, data: dict[str, Any]
     return settings.to_dict()
 
 
-def _require_open(company_id: str, month: str) -> None:
-    """A month whose payroll export was sent is closed: no report or policy touches it."""
+def _require_unsent(company_id: str, month: str) -> None:
+    """A month whose payroll export was sent is not exported again (what changes in it later
+    is paid by the next month's export)."""
     if any(e.status == "sent" for e in store.exports(company_id, month)):
-        raise Conflict(f"The payroll of {month} was sent; the month is closed.", code="month_closed")
+        raise Conflict(
+            f"The payroll of {month} was sent; later changes are paid by the next month's export.", code="already_sent"
+        )
 
 
 # ---------------------------------------------------------------- effective use (F6 + F8)
@@ -186,7 +189,9 @@ class Year:
         }
         self.months: list[Month] = []
         self.uses: dict[str, list[tax.MonthUse]] = {}
-        rated_yet = False  # months before the company's first rated month are not ours to report
+        # months before the company's first rated month are not ours to report (a company
+        # that had lines last December was ours already in January)
+        rated_yet = bool(lines_store.page_of_month(company_id, f"{int(month[:4]) - 1}-12", limit=1).lines)
         for m in _months_of_year(month):
             mm = Month(company_id, m, self.versions)
             self.months.append(mm)
@@ -251,16 +256,16 @@ def my_month(identity: Identity, directory: Directory, month: str, now: datetime
     return {
         "employee_id": identity.user_id,
         "month": month,
-        "reporting": _reporting_state(directory.company_id, m, now),
+        "reporting": _reporting_state(m, now),
         "deadline": deadline.isoformat(),
         **_figures_out(year, identity.user_id),
         "lines": lines,
     }
 
 
-def _reporting_state(company_id: str, m: Month, now: datetime) -> str:
-    if any(e.status == "sent" for e in store.exports(company_id, m.month)):
-        return "closed"
+def _reporting_state(m: Month, now: datetime) -> str:
+    """Open until the deadline, whether or not the month's payroll was sent: a report after
+    the export changes what the next month's export pays."""
     return "open" if now <= m.deadline() else "closed"
 
 
@@ -295,10 +300,9 @@ def report_use(
         raise InvalidInput(
             "A subscription fee or a correction cannot be reported: it follows its line.", code="not_reportable"
         )
-    if _reporting_state(directory.company_id, m, now) != "open":
+    if _reporting_state(m, now) != "open":
         raise Conflict(
-            f"The reporting of {month} closed at {m.deadline().isoformat()} (or its payroll was sent); "
-            "the policy's decision stands.",
+            f"The reporting of {month} closed at {m.deadline().isoformat()}; the policy's decision stands.",
             code="reporting_closed",
         )
     parents = {d.department_id: d.parent_id for d in directory.departments()}
@@ -389,7 +393,7 @@ def _parse_export_id(export_id: str) -> tuple[str, str]:
 def _export_out(item: Any) -> dict[str, Any]:
     month, system = item.sk.split("#", 1)
     totals: dict[str, int] = {}
-    for by_key in item.amounts.values():
+    for by_key in payroll.add(item.amounts, item.carried or {}).values():
         for key, amount in by_key.items():
             totals[key] = totals.get(key, 0) + amount
     return {
@@ -402,6 +406,7 @@ def _export_out(item: Any) -> dict[str, Any]:
         "entries": item.entries,
         "totals": totals,
         "amounts": item.amounts,
+        "carried_from_previous_year": item.carried or {},
         "created_by": item.created_by,
         "created_at": item.created_at,
         "sent_by": item.sent_by,
@@ -409,16 +414,26 @@ def _export_out(item: Any) -> dict[str, Any]:
     }
 
 
-def _paid_before(company_id: str, month: str) -> dict[str, dict[str, int]]:
-    """What sent exports of the year before `month` paid, per employee and wage type."""
+def _paid_of_year(company_id: str, year: str, before_month: str) -> dict[str, dict[str, int]]:
+    """What sent exports paid of `year`'s figures, per employee and wage type: the year's own
+    exports of months before `before_month`, and what the next year's exports before it
+    carried over from this year."""
     paid: dict[str, dict[str, int]] = {}
-    for item in store.exports(company_id, month[:4]):
-        if item.status != "sent" or item.sk.split("#", 1)[0] >= month:
+    for item in store.exports(company_id, year) + store.exports(company_id, str(int(year) + 1)):
+        month = item.sk.split("#", 1)[0]
+        if item.status != "sent" or month >= before_month:
             continue
-        for emp, by_key in item.amounts.items():
-            for key, amount in by_key.items():
-                paid.setdefault(emp, {})[key] = paid.get(emp, {}).get(key, 0) + amount
+        paid = payroll.add(paid, item.amounts if month[:4] == year else (item.carried or {}))
     return paid
+
+
+def _carried_from(directory: Directory, year: str, before_month: str) -> dict[str, dict[str, int]]:
+    """What `year` still owes after its sent exports (only when it had any)."""
+    if not any(e.status == "sent" for e in store.exports(directory.company_id, year)):
+        return {}
+    last = Year(directory, f"{year}-12")
+    due = {emp: last.at_month(emp)[1] for emp in last.uses}
+    return payroll.outstanding(due, _paid_of_year(directory.company_id, year, before_month))
 
 
 def create_export(
@@ -428,7 +443,7 @@ def create_export(
     paid. The same figures give the same bytes; a sent month answers 409."""
     if month >= month_of(now):
         raise InvalidInput(f"The payroll of {month} can be exported when the month has ended.", code="invalid_month")
-    _require_open(directory.company_id, month)
+    _require_unsent(directory.company_id, month)
     year = Year(directory, month)
     settings = year.months[-1].version
     if settings is None:
@@ -437,13 +452,10 @@ def create_export(
         )
     system = system or settings.payroll.system
     due = {emp: year.at_month(emp)[1] for emp in year.uses}
-    entries, amounts = payroll.entries(
-        settings,
-        month,
-        due,
-        _paid_before(directory.company_id, month),
-        {e: x.department_id for e, x in year.employees.items()},
-    )
+    amounts = payroll.outstanding(due, _paid_of_year(directory.company_id, month[:4], month))
+    carried = _carried_from(directory, str(int(month[:4]) - 1), month)
+    departments = {e: x.department_id for e, x in year.employees.items()}
+    entries = payroll.entries(settings, month, payroll.add(amounts, carried), departments)
     last_day = (month_start_utc(next_month(month)).astimezone(OSLO) - timedelta(days=1)).date()
     run = files.PayrollRun(
         company_id=directory.company_id,
@@ -469,6 +481,7 @@ def create_export(
             file_name=file_name,
             sha256=digest,
             amounts=amounts,
+            carried=carried,
             entries=len(entries),
             created_by=identity.user_id,
             created_at=_stamp(now),

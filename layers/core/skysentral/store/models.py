@@ -385,7 +385,8 @@ class PayrollExportItem(_InvoiceControl):
     file_key = UnicodeAttribute()
     file_name = UnicodeAttribute()
     sha256 = UnicodeAttribute()
-    amounts = JSONAttribute()  # employee id -> wage-type key -> øre
+    amounts = JSONAttribute()  # employee id -> wage-type key -> øre (of this year's figures)
+    carried = JSONAttribute(null=True)  # the same, of the previous year's (a December line that came late)
     entries = NumberAttribute()
     created_by = UnicodeAttribute()
     created_at = UnicodeAttribute()
