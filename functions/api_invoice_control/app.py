@@ -114,4 +114,4 @@ def report_line(identity, directory, month, line_id, body):
 @api.route("/me/invoice-control/reports", "GET", roles=EVERYONE, query=MonthQuery, errors=(400,))
 def my_reports(identity, directory, query):
     """My reports of the month, every change."""
-    return invoice_control.report_history(identity, directory, query.month, None)
+    return invoice_control.my_reports(identity, directory, query.month)

@@ -1,6 +1,7 @@
 """Request models of the invoice-control routes (F6–F9, C7): the company's settings, an
 employee's report on a line, a payroll export. docs/invoice-control.md has the JSON."""
 
+from datetime import date
 from typing import Literal
 
 from pydantic import Field
@@ -46,7 +47,7 @@ class PayrollSettingsIn(Body):
 
 
 class InvoiceControlSettings(Body):
-    valid_from: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="first day (Europe/Oslo) it applies to")
+    valid_from: date = Field(description="first day (Europe/Oslo) it applies to: today or later")
     working_hours: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], list[tuple[str, str]]] = Field(
         default_factory=dict, description='per weekday, intervals ["HH:MM", "HH:MM"] in Europe/Oslo'
     )

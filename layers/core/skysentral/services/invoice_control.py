@@ -224,8 +224,8 @@ def _months_of_year(month: str) -> list[str]:
 
 
 def _check_month(month: str, now: datetime) -> None:
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
-        raise InvalidInput(f"{month!r} is not a month (YYYY-MM).", code="invalid_month")
+    if not re.fullmatch(r"20\d{2}-(0[1-9]|1[0-2])", month):
+        raise InvalidInput(f"{month!r} is not a month of this century (YYYY-MM).", code="invalid_month")
     if month > month_of(now):
         raise InvalidInput(f"{month} has not begun.", code="invalid_month")
 
@@ -312,14 +312,21 @@ def report_use(
     return {**report.to_dict(), "month": month, "effective_use": use}
 
 
-def report_history(identity: Identity, directory: Directory, month: str, employee_id: str | None) -> dict[str, Any]:
-    """F8: every report of the month (an employee: their own; an admin: anyone in scope)."""
+def my_reports(identity: Identity, directory: Directory, month: str) -> dict[str, Any]:
+    """F8: my reports of the month, every change (whatever my role)."""
     reports = store.reports_of_month(directory.company_id, month)
-    if identity.role == "employee":
-        employee_id = identity.user_id
+    return {"month": month, "reports": [r.to_dict() for r in reports if r.employee_id == identity.user_id]}
+
+
+def report_history(identity: Identity, directory: Directory, month: str, employee_id: str | None) -> dict[str, Any]:
+    """F8: every report of the month by the employees an administrator may see (a department
+    admin: their departments'), or one employee's."""
+    reports = store.reports_of_month(directory.company_id, month)
     items = [r.to_dict() for r in reports if employee_id is None or r.employee_id == employee_id]
-    if identity.role != "employee":
-        items = [r for r in items if _in_scope(identity, directory, r["employee_id"])]
+    scope = organisation.scope_of(identity, directory.departments())
+    if scope is not None:
+        departments = {e.employee_id: e.department_id for e in directory.employees()}
+        items = [r for r in items if departments.get(r["employee_id"]) in scope]
     return {"month": month, "reports": items}
 
 
@@ -441,6 +448,7 @@ def create_export(
 ) -> dict[str, Any]:
     """F9: the month's payroll file: what is due this year to date minus what sent exports
     paid. The same figures give the same bytes; a sent month answers 409."""
+    _check_month(month, now)
     if month >= month_of(now):
         raise InvalidInput(f"The payroll of {month} can be exported when the month has ended.", code="invalid_month")
     _require_unsent(directory.company_id, month)
