@@ -4,6 +4,7 @@ import {
   state, stepUpLogin,
 } from "./api.js";
 import { duration, getLang, localTime, setLang, t, translatePage } from "./i18n.js";
+import { loadMyUse, loadPayroll, wireInvoiceControl } from "./invoice-control.js";
 
 const $ = (sel, root = document) => root.querySelector(sel);
 
@@ -185,6 +186,11 @@ async function enter() {
     const profile = document.querySelector('button.nav[data-view="profile"]').closest("li");
     profile.before(h("li", {}, h("button", { type: "button", class: "nav", dataset: { view: "costs", roles: "company_admin department_admin", i18n: "nav.costs" } }, t("nav.costs"))));
   }
+  if (roleOf() === "company_admin" && !document.querySelector('button.nav[data-view="payroll"]')) {
+    // F6–F9: the payroll summary and files, after Costs (company administrators only)
+    const profile = document.querySelector('button.nav[data-view="profile"]').closest("li");
+    profile.before(h("li", {}, h("button", { type: "button", class: "nav", dataset: { view: "payroll", roles: "company_admin", i18n: "nav.payroll" } }, t("nav.payroll"))));
+  }
   document.querySelectorAll("button.nav").forEach((b) => {
     b.closest("li").hidden = !allowed(b.dataset.view);
     if (!b.dataset.wired) b.addEventListener("click", () => show(b.dataset.view));
@@ -226,7 +232,7 @@ function show(view) {
     else b.removeAttribute("aria-current");
   });
   history.replaceState(null, "", `#${view}`);
-  const load = { directory: searchDirectory, sms: loadSms, stats: loadStats, profile: loadProfile, costs: loadCosts }[view];
+  const load = { directory: searchDirectory, sms: loadSms, stats: loadStats, profile: loadProfile, costs: loadCosts, payroll: loadPayroll, myuse: () => loadMyUse() }[view];
   if (load) load();
 }
 
@@ -914,6 +920,7 @@ function drawCostChart(canvas, dash, kinds) {
 function wireForms() {
   if (wireForms.done) return;
   wireForms.done = true;
+  wireInvoiceControl({ h, kroner });
   $("#costs-form").addEventListener("submit", (e) => {
     e.preventDefault();
     loadCosts();

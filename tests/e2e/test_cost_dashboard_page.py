@@ -68,7 +68,8 @@ def test_the_company_admin_opens_costs_and_the_table_shows_the_jsons_figures(
 ) -> None:
     log_in(driver, gateway, "ADMIN")
     nav = [b.text for b in by_css(driver, "button.nav") if b.is_displayed()]
-    assert nav == ["Køer nå", "Katalog", "SMS-senter", "Statistikk", "Kostnader", "Min profil"]
+    switchboard = ["Køer nå", "Katalog", "SMS-senter", "Statistikk"]
+    assert nav == [*switchboard, "Kostnader", "Fakturakontroll", "Min profil", "Privat eller jobb"]
     visible(driver, 'button.nav[data-view="costs"]').click()
     wait_for(lambda: visible(driver, "#costs-chart[data-drawn=true]"), what="the cost chart drawn")
     kari = next(u for u in seeded if u.var == "ADMIN")
@@ -131,6 +132,6 @@ def test_the_agent_is_not_offered_costs_and_an_employee_sees_my_costs(driver: An
     wait_for(lambda: visible(driver, "#view-live"), what="the agent's first view instead of costs")
     log_in(driver, gateway, "EMPLOYEE")
     nav = [b.text for b in by_css(driver, "button.nav") if b.is_displayed()]
-    assert nav == ["Min profil"]
+    assert nav == ["Min profil", "Privat eller jobb"]
     wait_for(lambda: visible(driver, "#my-costs-chart[data-drawn=true]"), what="my cost chart")
     assert len(by_css(driver, "#my-costs-table tbody tr")) == 13

@@ -140,7 +140,7 @@ def test_the_agent_logs_in_from_the_list_of_demo_users(page: Any) -> None:
     assert wait_for(lambda: "Ingrid Johansen" in visible(page, "#whoami").text, what="the agent's name")
     assert page.execute_script("return document.documentElement.lang") == "nb"
     nav = [b.text for b in by_css(page, "button.nav")]
-    assert nav == ["Køer nå", "Katalog", "SMS-senter", "Statistikk", "Min profil"]
+    assert nav == ["Køer nå", "Katalog", "SMS-senter", "Statistikk", "Min profil", "Privat eller jobb"]
     assert page.execute_script("return !!sessionStorage.getItem('skysentral.token')")
 
 
