@@ -1,6 +1,7 @@
-"""F6–F9 and C7 use cases: the company's invoice-control settings (versioned policies), the
-private/work decision put on each line as it is rated, employees' reports, the tax figures
-per employee (month and year to date), the payroll summary and the payroll exports.
+"""F6–F9 and C7 use cases: the company's invoice-control settings (versioned policies),
+employees' reports, the effective private/work use of each line (the decision made at
+rating is services.line_use), the tax figures per employee (month and year to date), the
+payroll summary and the payroll exports.
 
 docs/invoice-control.md has the rules; domain/invoice_control has them as code."""
 
