@@ -80,4 +80,7 @@ def _month_of(n: int, sub: dict[str, Any], month: str, first: datetime, days: in
         merchant, category, amount = rnd.choice(MERCHANTS)
         add("content", at(rnd.randint(1, days)), quantity=1, amount_ore=amount, zone="NO", country="NO",
             merchant=merchant, category=category, destination=merchant)  # fmt: skip
+    if n % 8 == 5:  # F7: concert tickets by mobile, 1 200 kr with MVA: beyond the 1 000 kr tax free a year
+        add("content", at(rnd.randint(1, days)), quantity=1, amount_ore=96_000, zone="NO", country="NO",
+            merchant="Billettservice", category="tickets", destination="Billettservice")  # fmt: skip
     return out
