@@ -7,7 +7,7 @@ order, so `a < b` compares months.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -60,6 +60,11 @@ def month_start_utc(month: str) -> datetime:
 def month_end_utc(month: str) -> datetime:
     """D9: the end of `month` (exclusive) = the start of the next month, aware UTC."""
     return month_start_utc(next_month(month))
+
+
+def last_day(month: str) -> date:
+    """The last calendar day of `month` (Europe/Oslo)."""
+    return (month_end_utc(month).astimezone(OSLO) - timedelta(days=1)).date()
 
 
 def months_between(first: str, last: str) -> int:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from skysentral.adapters import invoice_storage, s3_files
 from skysentral.documents import payroll_entries as files
 from skysentral.domain import organisation
-from skysentral.domain.calendar import OSLO, month_of, month_start_utc, next_month
+from skysentral.domain.calendar import OSLO, last_day, month_of, month_start_utc, next_month
 from skysentral.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from skysentral.domain.identity import Identity
 from skysentral.domain.invoice_control import payroll, policies, tax
@@ -107,8 +107,7 @@ class Month:
         self.company_id, self.month = company_id, month
         self.lines = list(lines_store.lines_of_month(company_id, month))
         self.reports = store.reports_of_month(company_id, month)
-        last_day = (month_start_utc(next_month(month)).astimezone(OSLO) - timedelta(days=1)).date()
-        self.version = policies.in_force(versions, last_day)
+        self.version = policies.in_force(versions, last_day(month))
         self.latest: dict[str, store.UseReport] = {}
         for r in self.reports:  # oldest first per line: the newest stays
             self.latest[r.line_id] = r
@@ -465,11 +464,10 @@ def create_export(
     carried = _carried_from(directory, str(int(month[:4]) - 1), month)
     departments = {e: x.department_id for e, x in year.employees.items()}
     entries = payroll.entries(settings, month, payroll.add(amounts, carried), departments)
-    last_day = (month_start_utc(next_month(month)).astimezone(OSLO) - timedelta(days=1)).date()
     run = files.PayrollRun(
         company_id=directory.company_id,
         period=month,
-        pay_date=last_day,
+        pay_date=last_day(month),
         system=system,
         client_number=settings.payroll.client_number,
         run_number=settings.payroll.run_number,

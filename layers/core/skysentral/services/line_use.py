@@ -80,5 +80,5 @@ def classify(lines: list[RatedLine], cache: PolicyCache | None = None) -> list[R
 
 def _line_time(line: RatedLine) -> datetime:
     if line.started_at:
-        return datetime.fromisoformat(line.started_at.replace("Z", "+00:00"))
+        return policies.instant(line.started_at)
     return month_start_utc(line.month)  # a fee line: the month it is for

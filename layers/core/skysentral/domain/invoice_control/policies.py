@@ -135,7 +135,7 @@ class PolicySet:
         if rules.abroad_private and line.zone and line.zone != "NO":
             return Decision(PRIVATE, "abroad")
         outside_hours = rules.outside_hours_private and line.kind in HOURLY_KINDS and line.started_at
-        if outside_hours and not self.within_working_hours(_instant(line.started_at)):
+        if outside_hours and not self.within_working_hours(instant(line.started_at)):
             return Decision(PRIVATE, "outside_hours")
         limit = rules.content_private_above_ore
         if line.kind == "content" and limit is not None and line.amount_ore > limit:
@@ -285,7 +285,8 @@ def _is_clock(text: str) -> bool:
     )
 
 
-def _instant(iso: str) -> datetime:
+def instant(iso: str) -> datetime:
+    """A line's stored ISO time as an aware datetime."""
     return datetime.fromisoformat(iso.replace("Z", "+00:00"))
 
 
