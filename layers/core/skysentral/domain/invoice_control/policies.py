@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from skysentral.documents.payroll_entries import SYSTEMS
 from skysentral.domain.calendar import OSLO
 from skysentral.domain.errors import InvalidInput
 from skysentral.domain.pbx.opening_hours import holiday_name
@@ -36,7 +37,7 @@ BENEFIT, DEDUCTION = "benefit", "deduction"
 TREATMENTS = (BENEFIT, DEDUCTION)
 HOURLY_KINDS = frozenset({"voice", "sms", "mms"})  # split by the hour; data and content are not
 WAGE_TYPE_KEYS = ("benefit_flat", "benefit_content", "deduction")
-PAYROLL_SYSTEMS = ("visma", "huldt_lillevik", "sap")
+PAYROLL_SYSTEMS = SYSTEMS  # the file layouts there are (documents.payroll_entries)
 DEFAULT_DEADLINE_DAY = 5
 
 
