@@ -111,6 +111,7 @@ function confirmStepUp() {
         h("button", { type: "submit", id: "step-up-confirm", value: "confirm" }, t(cognito ? "stepup.signin" : "stepup.confirm")), " ",
         h("button", { type: "submit", id: "step-up-cancel", value: "cancel" }, t("stepup.cancel"))));
     const finish = (ok) => {
+      if (dialog.open) dialog.close(); // close() gives focus back to the button that asked; remove() alone did not
       dialog.remove();
       resolve(ok);
     };
