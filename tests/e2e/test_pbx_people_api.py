@@ -173,24 +173,31 @@ def test_a_sip_user_registered_to_someone_else_is_409(lars, as_user):
 
 @pytest.mark.feature("A8")
 def test_availability_shows_whether_the_person_is_in_a_call_now(lars, cloud):
+    from datetime import UTC, datetime, timedelta
+
     from skysentral.adapters import call_event_bus
     from skysentral.domain.pbx.call_events import CallEvent
 
     assert lars.get("/me/availability")[1]["mobile_status"]["state"] == "idle"
-    # GIVEN a call to Lars was answered (call control publishes the events)
+    # GIVEN a call to Lars was answered just now (call control publishes the events). The
+    # times are the present: a change older than the last one seen is ignored (A8), and
+    # other tests' simulated calls to Lars happen at the real time of the run.
+    now = datetime.now(UTC)
+
+    def at(seconds: int) -> str:
+        return (now + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
     common = {"company_id": "c-nordlys", "call_id": "txn-a8", "caller": "+4798000001", "called": "+4791200004"}
     call_event_bus.publish(
         [
-            CallEvent("txn-a8#1#0", "INCOMING", at="2026-11-26T09:00:00.000Z", **common),
-            CallEvent("txn-a8#2#0", "ANSWERED", at="2026-11-26T09:00:05.000Z", employee_id="e-nordlys-04", **common),
+            CallEvent("txn-a8#1#0", "INCOMING", at=at(0), **common),
+            CallEvent("txn-a8#2#0", "ANSWERED", at=at(1), employee_id="e-nordlys-04", **common),
         ]
     )
     cloud.drain()
     # THEN his availability says he is in a call, until it ends
     assert lars.get("/me/availability")[1]["mobile_status"]["state"] == "in_call"
-    call_event_bus.publish(
-        [CallEvent("txn-a8#3#0", "HANGUP", at="2026-11-26T09:03:00.000Z", employee_id="e-nordlys-04", **common)]
-    )
+    call_event_bus.publish([CallEvent("txn-a8#3#0", "HANGUP", at=at(2), employee_id="e-nordlys-04", **common)])
     cloud.drain()
     assert lars.get("/me/availability")[1]["mobile_status"]["state"] == "idle"
 
