@@ -23,6 +23,7 @@ from pynamodb.exceptions import PutError, UpdateError
 
 from skysentral.domain.balances import Balance
 from skysentral.store.balance_format import balance_from_item, balance_to_item
+from skysentral.store.conditions import condition_failed
 from skysentral.store.models import AlertLogItem, BalanceStateItem, UsageRowItem
 
 
@@ -90,7 +91,7 @@ def save(
     try:
         item.save(condition=condition)
     except PutError as exc:
-        if _condition_failed(exc):
+        if condition_failed(exc):
             raise StaleState() from None
         raise
     return state.version + 1
@@ -110,14 +111,10 @@ def update_balance(company_id: str, subscription_id: str, state: State, balance:
             condition=BalanceStateItem.version == state.version,
         )
     except UpdateError as exc:
-        if _condition_failed(exc):
+        if condition_failed(exc):
             raise StaleState() from None
         raise
     return state.version + 1
-
-
-def _condition_failed(exc: Exception) -> bool:
-    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
 def stored_rows(keys: list[tuple[str, str]]) -> dict[tuple[str, str], dict]:

@@ -28,6 +28,7 @@ from pynamodb.exceptions import DoesNotExist, PutError
 from skysentral.domain.errors import InvalidInput, NotFound
 from skysentral.domain.pbx.call_events import CallEvent
 from skysentral.domain.pbx.call_log import IDLE, IN_CALL, CallRecord, final_mobile_changes, fold
+from skysentral.store.conditions import condition_failed
 from skysentral.store.models import _Calls
 
 MAX_ATTEMPTS = 8
@@ -125,7 +126,7 @@ class CallLog:
                 try:
                     item.save(condition=condition)
                 except PutError as exc:
-                    if _conditional_failure(exc):
+                    if condition_failed(exc):
                         continue  # another delivery of this call wrote first: read it again
                     raise
             break
@@ -167,7 +168,7 @@ class CallLog:
         try:
             item.save(condition=condition)
         except PutError as exc:
-            if not _conditional_failure(exc):
+            if not condition_failed(exc):
                 raise
 
     # ------------------------------------------------------------------ reads
@@ -230,10 +231,6 @@ class CallLog:
 def _batch_get(keys: list[tuple[str, str]]) -> Iterator[MobileStatusItem]:
     for i in range(0, len(keys), 100):
         yield from MobileStatusItem.batch_get(keys[i : i + 100])
-
-
-def _conditional_failure(exc: PutError) -> bool:
-    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
 def _cursor_encode(sk: str) -> str:

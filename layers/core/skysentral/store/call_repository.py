@@ -25,6 +25,7 @@ from pynamodb.exceptions import DeleteError, DoesNotExist, PutError, TransactWri
 from pynamodb.transactions import TransactWrite
 
 from skysentral.store import presence_repository
+from skysentral.store.conditions import condition_failed
 from skysentral.store.models import EmployeeItem, RoutingPlanItem, SubscriptionItem, _Calls
 
 CACHE_S = 5.0
@@ -324,7 +325,7 @@ def add_forks(txn: str, forks: dict[str, str]) -> ForkItem | None:
     try:
         item.update(actions=actions, condition=ForkItem.pk.exists())
     except UpdateError as exc:
-        if _conditional(exc):
+        if condition_failed(exc):
             return None
         raise
     return item
@@ -340,7 +341,7 @@ def claim_fork(txn: str, claimant: str) -> bool:
     try:
         ForkItem(call_key(txn), "FORK").update(actions=[ForkItem.winner.set(claimant)], condition=condition)
     except UpdateError as exc:
-        if _conditional(exc):
+        if condition_failed(exc):
             return False
         raise
     return True
@@ -355,7 +356,7 @@ def end_fork(txn: str, reason: str) -> ForkItem | None:
             condition=ForkItem.pk.exists(),
         )
     except UpdateError as exc:
-        if _conditional(exc):
+        if condition_failed(exc):
             return None
         raise
     return item
@@ -391,7 +392,7 @@ def save_state(item: CallStateItem, extra: list[Callable[[TransactWrite], None]]
         try:
             item.save(condition=condition)
         except PutError as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 raise StaleSequence(item.pk) from None
             raise
         return
@@ -407,10 +408,6 @@ def save_state(item: CallStateItem, extra: list[Callable[[TransactWrite], None]]
         if "ConditionalCheckFailed" in reasons:
             raise Contended(item.pk) from None
         raise
-
-
-def _conditional(exc: Exception) -> bool:
-    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
 def register_softphone(company_id: str, employee_id: str, sip_user: str | None, previous: str | None) -> None:
@@ -431,7 +428,7 @@ def register_softphone(company_id: str, employee_id: str, sip_user: str | None, 
             | ((NumberItem.company_id == company_id) & (NumberItem.employee_id == employee_id))
         )
     except PutError as exc:
-        if _conditional(exc):
+        if condition_failed(exc):
             raise Conflict(f"The SIP user {sip_user!r} is registered to someone else.", code="sip_user_taken") from None
         raise
 
@@ -483,7 +480,7 @@ def update_entry(company_id: str, queue_id: str, entry: str, *actions: Any, cond
     try:
         item.update(actions=list(actions), condition=cond)
     except UpdateError as exc:
-        if _conditional(exc):
+        if condition_failed(exc):
             return False
         raise
     return True
@@ -556,7 +553,7 @@ class AgentRepository:
                 actions=actions, condition=AgentItem.pk.exists() & (AgentItem.state != "idle")
             )
         except UpdateError as exc:
-            if _conditional(exc):
+            if condition_failed(exc):
                 return False
             raise
         return True
@@ -610,7 +607,7 @@ class AgentRepository:
                 actions=[AgentItem.state.set("on_call")], condition=AgentItem.call == call_id
             )
         except UpdateError as exc:
-            if not _conditional(exc):
+            if not condition_failed(exc):
                 raise
 
 

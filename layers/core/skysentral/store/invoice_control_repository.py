@@ -15,6 +15,7 @@ from pynamodb.exceptions import PutError
 
 from skysentral.domain.errors import Conflict
 from skysentral.domain.invoice_control.policies import PolicySet
+from skysentral.store.conditions import condition_failed
 from skysentral.store.models import PayrollExportItem, PolicyVersionItem, UseReportItem
 
 
@@ -81,7 +82,7 @@ def add_report(company_id: str, month: str, report: UseReport, seq: int) -> None
     try:
         item.save(condition=UseReportItem.pk.does_not_exist())
     except PutError as exc:
-        if "ConditionalCheckFailed" in str(exc):
+        if condition_failed(exc):
             raise Conflict("The line was reported at the same moment from elsewhere; reload and try again.") from None
         raise
 
@@ -105,7 +106,7 @@ def save_export(company_id: str, month: str, system: str, **fields: Any) -> Payr
     try:
         item.save(condition=PayrollExportItem.pk.does_not_exist() | (PayrollExportItem.status == "created"))
     except PutError as exc:
-        if "ConditionalCheckFailed" in str(exc):
+        if condition_failed(exc):
             raise Conflict(f"The payroll export of {month} was sent already.", code="already_sent") from None
         raise
     return item
@@ -125,6 +126,6 @@ def mark_sent(item: PayrollExportItem, by: str, at: str) -> None:
             condition=(PayrollExportItem.status == "created") & (PayrollExportItem.sha256 == item.sha256),
         )
     except UpdateError as exc:
-        if "ConditionalCheckFailed" in str(exc):
+        if condition_failed(exc):
             raise Conflict("The export was sent already, or replaced by a newer one.", code="already_sent") from None
         raise

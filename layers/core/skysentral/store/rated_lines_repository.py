@@ -26,6 +26,7 @@ from pynamodb.transactions import TransactWrite
 
 from skysentral.domain.errors import Conflict, InvalidInput
 from skysentral.domain.rating import STANDARD_TARIFFS, RatedLine, Tariff
+from skysentral.store.conditions import condition_failed
 from skysentral.store.models import PlanMonthItem, RatedLineItem, RatingTotalItem, TariffItem
 
 MAX_TRANSACTION_ITEMS = 100
@@ -89,7 +90,7 @@ def save_lines(lines: list[RatedLine]) -> WriteCount:
                     count.transactions += 1
                     count.written += 1
                 except TransactWriteError as exc:
-                    if not _condition_failed(exc):
+                    if not condition_failed(exc):
                         raise
                     count.skipped += 1
     return count
@@ -153,13 +154,6 @@ def _transact(lines: list[RatedLine]) -> None:
             )
         for (pk, sk), n in plan_months.items():
             tx.update(PlanMonthItem(pk, sk), actions=[PlanMonthItem.lines.add(n)])
-
-
-def _condition_failed(exc: Exception) -> bool:
-    reasons = getattr(exc, "cancellation_reasons", None) or []
-    return any(
-        r is not None and r.code == "ConditionalCheckFailed" for r in reasons
-    ) or "ConditionalCheckFailed" in str(exc)
 
 
 # ------------------------------------------------------------------ reads

@@ -26,6 +26,7 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from skysentral.domain.errors import InvalidInput, NotFound
+from skysentral.store.conditions import condition_failed
 from skysentral.store.models import _Calls
 
 SMS_TTL_S = 400 * 24 * 3600  # the log is kept a bit over a year
@@ -104,10 +105,6 @@ def _cursor_decode(cursor: str) -> str:
 _LOG_KEY = re.compile(r"^\d{4}-\d\d-\d\dT[\d:.]+Z#sms-[\w-]+$")
 
 
-def _conditional_failed(exc: UpdateError) -> bool:
-    return "ConditionalCheckFailed" in str(getattr(exc, "cause_response_code", "") or exc)
-
-
 class SmsStore:
     """One company's SMS items."""
 
@@ -132,7 +129,7 @@ class SmsStore:
                 condition=SmsRateItem.parts.does_not_exist() | (SmsRateItem.parts <= limit - parts),
             )
         except UpdateError as exc:
-            if _conditional_failed(exc):
+            if condition_failed(exc):
                 return retry_after
             raise
         return None
@@ -172,7 +169,7 @@ class SmsStore:
                 condition=SmsRecipientItem.status == "queued",
             )
         except UpdateError as exc:
-            if _conditional_failed(exc):
+            if condition_failed(exc):
                 return False
             raise
         return True
@@ -210,7 +207,7 @@ class SmsStore:
         try:
             item.update(actions=actions, condition=condition)
         except UpdateError as exc:
-            if _conditional_failed(exc):
+            if condition_failed(exc):
                 return False
             raise
         return True
