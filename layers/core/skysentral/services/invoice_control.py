@@ -10,14 +10,14 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from skysentral.adapters import invoice_storage, s3_files
 from skysentral.documents import payroll_entries as files
 from skysentral.domain import organisation
-from skysentral.domain.calendar import OSLO, last_day, month_of, month_start_utc, next_month
-from skysentral.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from skysentral.domain.calendar import OSLO, iso_utc, last_day, month_of, next_month
+from skysentral.domain.errors import Conflict, InvalidInput, NotFound
 from skysentral.domain.identity import Identity
 from skysentral.domain.invoice_control import payroll, policies, tax
 from skysentral.domain.invoice_control.policies import PRIVATE, WORK, PolicySet
@@ -63,7 +63,7 @@ def save_settings(identity: Identity, directory: Directory, data: dict[str, Any]
         {d.department_id for d in directory.departments()}, {e.employee_id for e in directory.employees()}, today
     )
     if problems:
-        error = InvalidInput(f"The settings have {len(problems)} problem(s).", code="invalid_policy")
+        error = policies.InvalidPolicy(f"The settings have {len(problems)} problem(s).")
         error.problems = problems  # type: ignore[attr-defined]
         raise error
     before = policies.in_force(versions, settings.valid_from)
@@ -95,7 +95,7 @@ def _require_unsent(company_id: str, month: str) -> None:
 def report_deadline(month: str, day: int) -> datetime:
     """The last moment (Oslo) an employee may report a line of `month`: the `day` of the
     next month, 23:59:59."""
-    first = month_start_utc(next_month(month)).astimezone(OSLO).date()
+    first = last_day(month) + timedelta(days=1)
     return datetime.combine(first.replace(day=day), datetime.max.time().replace(microsecond=0), OSLO)
 
 
@@ -292,7 +292,8 @@ def report_use(
 ) -> dict[str, Any]:
     """C7/F8: the employee marks one of their lines private or work, until the deadline."""
     _check_month(month, now)
-    m = Month(directory.company_id, month, store.policy_versions(directory.company_id))
+    versions = store.policy_versions(directory.company_id)
+    m = Month(directory.company_id, month, versions)
     line = next((x for x in m.lines if x.line_id == line_id and x.employee_id == identity.user_id), None)
     if line is None:
         raise NotFound(f"No line {line_id} of yours in {month}.")
@@ -306,8 +307,8 @@ def report_use(
             code="reporting_closed",
         )
     parents = {d.department_id: d.parent_id for d in directory.departments()}
-    previous, _ = m.use_of(line, store.policy_versions(directory.company_id), parents)
-    report = store.UseReport(line_id, identity.user_id, use, previous, note, identity.user_id, _stamp(now))
+    previous, _ = m.use_of(line, versions, parents)
+    report = store.UseReport(line_id, identity.user_id, use, previous, note, identity.user_id, iso_utc(now))
     store.add_report(directory.company_id, month, report, sum(1 for r in m.reports if r.line_id == line_id))
     return {**report.to_dict(), "month": month, "effective_use": use}
 
@@ -328,10 +329,6 @@ def report_history(identity: Identity, directory: Directory, month: str, employe
         departments = {e.employee_id: e.department_id for e in directory.employees()}
         items = [r for r in items if departments.get(r["employee_id"]) in scope]
     return {"month": month, "reports": items}
-
-
-def _stamp(now: datetime) -> str:
-    return now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _in_scope(identity: Identity, directory: Directory, employee_id: str) -> bool:
@@ -357,8 +354,6 @@ def employee_figures(
 
 def payroll_summary(identity: Identity, directory: Directory, month: str, now: datetime) -> dict[str, Any]:
     """F7/F9: per employee the month's and the year's figures, the totals, and the exports."""
-    if not identity.is_company_admin:
-        raise Forbidden("The payroll summary is for company administrators.")
     _check_month(month, now)
     year = Year(directory, month)
     rows = []
@@ -491,7 +486,7 @@ def create_export(
             carried=carried,
             entries=len(entries),
             created_by=identity.user_id,
-            created_at=_stamp(now),
+            created_at=iso_utc(now),
         )
     return {**_export_out(existing), "download_url": invoice_storage.download_url(existing.file_key)}
 
@@ -515,11 +510,8 @@ def mark_sent(identity: Identity, directory: Directory, export_id: str, now: dat
     item = store.export(directory.company_id, month, system)
     if item is None:
         raise NotFound(f"No payroll export {export_id}.")
-    if item.status == "sent":
-        raise Conflict(f"The payroll export {export_id} was marked sent already.", code="already_sent")
-    if any(e.status == "sent" for e in store.exports(directory.company_id, month)):
-        raise Conflict(f"Another export of {month} was sent already.", code="already_sent")
-    store.mark_sent(item, identity.user_id, _stamp(now))
+    _require_unsent(directory.company_id, month)  # this one, or another system's file of the month
+    store.mark_sent(item, identity.user_id, iso_utc(now))
     directory.commit(
         identity,
         audit=AuditEntry("payroll_export.sent", export_id, None, {"sha256": item.sha256, "amounts": item.amounts}),

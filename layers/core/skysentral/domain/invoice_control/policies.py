@@ -32,7 +32,6 @@ from skysentral.domain.pbx.opening_hours import holiday_name
 from skysentral.domain.pbx.routing_plan import WEEKDAYS
 
 PRIVATE, WORK = "private", "work"
-USES = (PRIVATE, WORK)
 BENEFIT, DEDUCTION = "benefit", "deduction"
 TREATMENTS = (BENEFIT, DEDUCTION)
 HOURLY_KINDS = frozenset({"voice", "sms", "mms"})  # split by the hour; data and content are not

@@ -14,7 +14,7 @@ late negative correction can give a month a negative figure (it nets what was pa
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, astuple, dataclass
 
 from skysentral.domain.invoice_control.policies import BENEFIT, DEDUCTION
 
@@ -54,17 +54,6 @@ class Figures:
 
     def to_dict(self) -> dict[str, int]:
         return {**asdict(self), "benefit_ore": self.benefit_ore}
-
-
-def astuple(f: Figures) -> tuple[int, ...]:
-    return (
-        f.private_ore,
-        f.work_ore,
-        f.benefit_flat_ore,
-        f.benefit_content_ore,
-        f.tax_free_content_ore,
-        f.deduction_ore,
-    )
 
 
 @dataclass(frozen=True)
